@@ -87,7 +87,7 @@ impl Moments {
 }
 
 /// Natural log of the gamma function (Lanczos approximation, g = 7, n = 9).
-fn ln_gamma(x: f64) -> f64 {
+pub(crate) fn ln_gamma(x: f64) -> f64 {
     const COEFFICIENTS: [f64; 9] = [
         0.999_999_999_999_809_9,
         676.520_368_121_885_1,
@@ -217,7 +217,8 @@ pub fn normal_cdf(z: f64) -> f64 {
                         + t * (-0.186_288_06
                             + t * (0.278_868_07
                                 + t * (-1.135_203_98
-                                    + t * (1.488_515_87 + t * (-0.822_152_23 + t * 0.170_872_77)))))))))
+                                    + t * (1.488_515_87
+                                        + t * (-0.822_152_23 + t * 0.170_872_77)))))))))
             .exp();
     if z >= 0.0 {
         1.0 - 0.5 * erfc
@@ -305,7 +306,10 @@ mod tests {
         ];
         for (p, df, table) in cases {
             let got = student_t_quantile(p, df);
-            assert!((got - table).abs() < 1e-3, "t({p}, {df}) = {got}, table {table}");
+            assert!(
+                (got - table).abs() < 1e-3,
+                "t({p}, {df}) = {got}, table {table}"
+            );
         }
         assert!((student_t_quantile(0.025, 9.0) + 2.262).abs() < 1e-3);
     }

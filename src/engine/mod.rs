@@ -179,15 +179,13 @@ impl<E> Simulation<E> {
         horizon: SimTime,
     ) -> Result<StopReason, EngineError> {
         loop {
-            match self.scheduler.queue.peek_time() {
-                None => return Ok(StopReason::QueueEmpty),
-                Some(time) if time > horizon => {
+            let Some((time, event)) = self.scheduler.queue.pop_not_after_time(horizon) else {
+                if !self.scheduler.queue.is_empty() {
                     self.scheduler.now = self.scheduler.now.max(horizon);
                     return Ok(StopReason::HorizonReached);
                 }
-                Some(_) => {}
-            }
-            let (time, event) = self.scheduler.queue.pop().expect("peeked an event");
+                return Ok(StopReason::QueueEmpty);
+            };
             if self.events_handled >= self.event_budget {
                 return Err(EngineError::EventBudgetExceeded {
                     budget: self.event_budget,
@@ -242,9 +240,16 @@ mod tests {
     #[test]
     fn horizon_stops_and_clock_stands_at_horizon() {
         let mut sim = Simulation::new(1_000);
-        sim.scheduler().schedule_at(SimTime::ZERO, Tick::Tick(0)).unwrap();
-        let mut model = Ticker { fired: vec![], cancel_next: None };
-        let reason = sim.run_until(&mut model, SimTime::new(3.5).unwrap()).unwrap();
+        sim.scheduler()
+            .schedule_at(SimTime::ZERO, Tick::Tick(0))
+            .unwrap();
+        let mut model = Ticker {
+            fired: vec![],
+            cancel_next: None,
+        };
+        let reason = sim
+            .run_until(&mut model, SimTime::new(3.5).unwrap())
+            .unwrap();
         assert_eq!(reason, StopReason::HorizonReached);
         assert_eq!(model.fired.len(), 4);
         assert_eq!(sim.now().days(), 3.5);
@@ -254,10 +259,19 @@ mod tests {
     #[test]
     fn cancelling_cuts_a_pending_event_short() {
         let mut sim = Simulation::new(1_000);
-        sim.scheduler().schedule_at(SimTime::ZERO, Tick::Tick(0)).unwrap();
-        sim.scheduler().schedule_at(SimTime::new(2.5).unwrap(), Tick::Cut).unwrap();
-        let mut model = Ticker { fired: vec![], cancel_next: None };
-        let reason = sim.run_until(&mut model, SimTime::new(100.0).unwrap()).unwrap();
+        sim.scheduler()
+            .schedule_at(SimTime::ZERO, Tick::Tick(0))
+            .unwrap();
+        sim.scheduler()
+            .schedule_at(SimTime::new(2.5).unwrap(), Tick::Cut)
+            .unwrap();
+        let mut model = Ticker {
+            fired: vec![],
+            cancel_next: None,
+        };
+        let reason = sim
+            .run_until(&mut model, SimTime::new(100.0).unwrap())
+            .unwrap();
         assert_eq!(reason, StopReason::QueueEmpty);
         assert_eq!(model.fired, vec![(0.0, 0), (1.0, 1), (2.0, 2)]);
     }
@@ -265,8 +279,13 @@ mod tests {
     #[test]
     fn runaway_model_stops_at_budget_naming_the_event() {
         let mut sim = Simulation::new(50);
-        sim.scheduler().schedule_at(SimTime::ZERO, Tick::Tick(0)).unwrap();
-        let mut model = Ticker { fired: vec![], cancel_next: None };
+        sim.scheduler()
+            .schedule_at(SimTime::ZERO, Tick::Tick(0))
+            .unwrap();
+        let mut model = Ticker {
+            fired: vec![],
+            cancel_next: None,
+        };
         let horizon = SimTime::new(1e9).unwrap();
         let error = sim.run_until(&mut model, horizon).unwrap_err();
         let message = error.to_string();

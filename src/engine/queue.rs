@@ -25,14 +25,16 @@ struct HeapEntry {
 impl HeapEntry {
     #[inline]
     fn before(&self, other: &HeapEntry) -> bool {
-        (self.time_key, self.sequence) < (other.time_key, other.sequence)
+        // One 128-bit comparison: fewer branches than comparing the pair field by field.
+        ((u128::from(self.time_key) << 64) | u128::from(self.sequence))
+            < ((u128::from(other.time_key) << 64) | u128::from(other.sequence))
     }
 }
 
 #[derive(Debug)]
 struct Slot<E> {
     sequence: u64,
-    event: Option<(SimTime, E)>,
+    event: Option<E>,
 }
 
 /// A priority queue of timestamped events of type `E`.
@@ -81,14 +83,15 @@ impl<E> EventQueue<E> {
             Some(slot) => {
                 let entry = &mut self.slots[slot as usize];
                 entry.sequence = sequence;
-                entry.event = Some((time, event));
+                entry.event = Some(event);
                 slot
             }
             None => {
-                let slot = u32::try_from(self.slots.len()).expect("more than 4 billion pending events");
+                let slot =
+                    u32::try_from(self.slots.len()).expect("more than 4 billion pending events");
                 self.slots.push(Slot {
                     sequence,
-                    event: Some((time, event)),
+                    event: Some(event),
                 });
                 slot
             }
@@ -119,27 +122,39 @@ impl<E> EventQueue<E> {
     /// The time of the next pending event.
     pub fn peek_time(&mut self) -> Option<SimTime> {
         self.drop_stale_top();
-        self.heap.first().map(|top| {
-            let slot = &self.slots[top.slot as usize];
-            slot.event.as_ref().map(|(time, _)| *time).expect("top entry is live")
-        })
+        self.heap
+            .first()
+            .map(|top| SimTime::from_order_key(top.time_key))
     }
 
     /// Removes and returns the earliest pending event (ties in insertion order).
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
-        loop {
-            let top = self.pop_entry()?;
-            let slot = &mut self.slots[top.slot as usize];
-            if slot.sequence == top.sequence {
-                if let Some(found) = slot.event.take() {
-                    self.free_slots.push(top.slot);
-                    self.pending -= 1;
-                    return Some(found);
-                }
-            }
-        }
+        self.pop_not_after(u64::MAX)
     }
 
+    /// Like [`pop`](Self::pop), but only if the earliest event is not after `horizon`.
+    #[inline]
+    pub fn pop_not_after_time(&mut self, horizon: SimTime) -> Option<(SimTime, E)> {
+        self.pop_not_after(horizon.order_key())
+    }
+
+    #[inline]
+    fn pop_not_after(&mut self, horizon_key: u64) -> Option<(SimTime, E)> {
+        self.drop_stale_top();
+        if self.heap.first()?.time_key > horizon_key {
+            return None;
+        }
+        let top = self.pop_entry()?;
+        let event = self.slots[top.slot as usize]
+            .event
+            .take()
+            .expect("top entry is live");
+        self.free_slots.push(top.slot);
+        self.pending -= 1;
+        Some((SimTime::from_order_key(top.time_key), event))
+    }
+
+    #[inline]
     fn drop_stale_top(&mut self) {
         while let Some(top) = self.heap.first() {
             let slot = &self.slots[top.slot as usize];
@@ -174,26 +189,34 @@ impl<E> EventQueue<E> {
         self.heap[index] = entry;
     }
 
+    /// Moves the hole at `index` down to a leaf along the smaller children, then sifts
+    /// the displaced entry up from there: one comparison per level instead of two, as
+    /// the entry taken from the end of the heap usually belongs near the bottom.
     #[inline]
     fn sift_down(&mut self, mut index: usize) {
         let len = self.heap.len();
         let entry = self.heap[index];
-        loop {
-            let left = 2 * index + 1;
-            if left >= len {
-                break;
-            }
-            let right = left + 1;
-            let child = if right < len && self.heap[right].before(&self.heap[left]) {
-                right
-            } else {
-                left
-            };
-            if !self.heap[child].before(&entry) {
-                break;
+        let start = index;
+        let mut child = 2 * index + 1;
+        while child + 1 < len {
+            if self.heap[child + 1].before(&self.heap[child]) {
+                child += 1;
             }
             self.heap[index] = self.heap[child];
             index = child;
+            child = 2 * index + 1;
+        }
+        if child < len {
+            self.heap[index] = self.heap[child];
+            index = child;
+        }
+        while index > start {
+            let parent = (index - 1) / 2;
+            if !entry.before(&self.heap[parent]) {
+                break;
+            }
+            self.heap[index] = self.heap[parent];
+            index = parent;
         }
         self.heap[index] = entry;
     }

@@ -9,7 +9,7 @@ use std::fmt;
 /// implement [`Ord`] and be used as a priority-queue key. Because the value is never
 /// negative, its IEEE-754 bit pattern orders exactly like the number itself, which the
 /// event queue uses as a cheap integer key.
-#[derive(Clone, Copy, Debug, Default, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct SimTime(f64);
 
 /// A time value that is not a valid simulation time.
@@ -59,9 +59,20 @@ impl SimTime {
     pub(crate) fn order_key(self) -> u64 {
         self.0.to_bits()
     }
+
+    /// The inverse of [`order_key`](Self::order_key).
+    pub(crate) fn from_order_key(key: u64) -> Self {
+        SimTime(f64::from_bits(key))
+    }
 }
 
 impl Eq for SimTime {}
+
+impl PartialOrd for SimTime {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
 
 impl Ord for SimTime {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
@@ -81,8 +92,14 @@ mod tests {
 
     #[test]
     fn rejects_nan_infinite_and_negative() {
-        assert!(matches!(SimTime::new(f64::NAN), Err(TimeError::NotFinite(_))));
-        assert!(matches!(SimTime::new(f64::INFINITY), Err(TimeError::NotFinite(_))));
+        assert!(matches!(
+            SimTime::new(f64::NAN),
+            Err(TimeError::NotFinite(_))
+        ));
+        assert!(matches!(
+            SimTime::new(f64::INFINITY),
+            Err(TimeError::NotFinite(_))
+        ));
         assert!(matches!(SimTime::new(-1.0), Err(TimeError::Negative(_))));
         assert!(SimTime::ZERO.after(-0.5).is_err());
         assert!(SimTime::ZERO.after(f64::NAN).is_err());

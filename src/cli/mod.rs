@@ -1,0 +1,77 @@
+//! The command line: one file per subcommand, each a thin layer over the library.
+
+mod bench;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Discrete-event Monte Carlo simulator of the AI-chip supply chain.
+#[derive(Debug, Parser)]
+#[command(name = "chipsim", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Kernel benchmarks against queueing theory (M/M/c and tandem lines).
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
+}
+
+/// Exit code for a scenario or run error (usage errors exit 2, through clap).
+const EXIT_FAILURE: u8 = 1;
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Bench(command) => bench::run(command),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("Error: {error:#}");
+            ExitCode::from(EXIT_FAILURE)
+        }
+    }
+}
+
+/// Exits with a usage error (code 2) naming the flag and what it allows.
+pub(crate) fn usage_error(message: impl std::fmt::Display) -> ! {
+    use clap::CommandFactory;
+    Cli::command()
+        .error(clap::error::ErrorKind::ValueValidation, message)
+        .exit()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_argument_has_help_text() {
+        use clap::CommandFactory;
+        fn check(command: &clap::Command, path: &str) {
+            command.clone().debug_assert();
+            for argument in command.get_arguments() {
+                let builtin = ["help", "version"].contains(&argument.get_id().as_str());
+                assert!(
+                    builtin || argument.get_help().is_some(),
+                    "{path} {} has no help text",
+                    argument.get_id()
+                );
+            }
+            for sub in command.get_subcommands() {
+                assert!(
+                    sub.get_about().is_some(),
+                    "{path} {} has no about",
+                    sub.get_name()
+                );
+                check(sub, &format!("{path} {}", sub.get_name()));
+            }
+        }
+        check(&Cli::command(), "chipsim");
+    }
+}

@@ -1,0 +1,3 @@
+//! chipsim's integration tests, built as one binary: one file per behaviour.
+
+mod queueing_theory;
