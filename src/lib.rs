@@ -23,4 +23,5 @@ pub mod engine;
 pub mod queueing;
 pub mod random;
 pub mod replication;
+pub mod scenario;
 pub mod stats;
