@@ -132,7 +132,7 @@ pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
             file: file.to_string(),
             line: locate::line_of_offset(text, offset),
             field,
-            message: error.message().trim_end().to_string(),
+            message: with_suggestion(error.message().trim_end()),
         }
     })?;
     let world = validate::validate(&raw)
@@ -153,5 +153,56 @@ fn located(text: &str, file: &str, path: &FieldPath, message: String) -> Scenari
         line: SourceMap::new(text).line_of(path).unwrap_or(0),
         field: path.to_string(),
         message,
+    }
+}
+
+/// Appends "did you mean `x`?" to serde's unknown-field and unknown-variant messages,
+/// naming the expected name closest to the misspelt one (by edit distance).
+fn with_suggestion(message: &str) -> String {
+    let Some(rest) = message.strip_prefix("unknown field `").or_else(|| message.strip_prefix("unknown variant `")) else {
+        return message.to_string();
+    };
+    let Some((wrong, expected)) = rest.split_once('`') else {
+        return message.to_string();
+    };
+    let nearest = expected
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(|candidate| (edit_distance(wrong, candidate), candidate))
+        .min();
+    match nearest {
+        Some((distance, candidate)) if distance <= wrong.len().max(3) / 2 => {
+            format!("{message} (did you mean `{candidate}`?)")
+        }
+        _ => message.to_string(),
+    }
+}
+
+/// Levenshtein distance between two short names.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1; b.len() + 1];
+        for (j, &cb) in b.iter().enumerate() {
+            current[j + 1] = (previous[j] + usize::from(ca != cb)).min(previous[j + 1] + 1).min(current[j] + 1);
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_the_nearest_field() {
+        let message = "unknown field `wafer_starts_per_weak`, expected one of `id`, `wafer_starts_per_week`, `yield`";
+        assert!(with_suggestion(message).ends_with("(did you mean `wafer_starts_per_week`?)"));
+        let far = "unknown field `zzzzzz`, expected one of `id`, `yield`";
+        assert_eq!(with_suggestion(far), far);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
     }
 }

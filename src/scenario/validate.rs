@@ -68,17 +68,13 @@ fn positive(path: &FieldPath, value: f64, max: f64) -> Check<f64> {
     Ok(value)
 }
 
-/// A distribution whose every value lies within `[min, max]`.
-fn distribution(
-    path: &FieldPath,
-    spec: &DistributionSpec,
-    min: f64,
-    max: f64,
-    what: &str,
-) -> Check<Distribution> {
+/// A distribution whose values lie within `[min, max]`; with `open_tail`, an unbounded
+/// upper tail (lognormal, gamma, …) is allowed as long as its mean is at most `max`.
+fn distribution(path: &FieldPath, spec: &DistributionSpec, min: f64, max: f64, open_tail: bool, what: &str) -> Check<Distribution> {
     let built = spec.build().or_else(|e| invalid(path, e.to_string()))?;
     let (low, high) = (built.support_min(), built.support_max());
-    if low < min || high > max {
+    let upper_ok = high <= max || (open_tail && high.is_infinite() && built.mean() <= max);
+    if low < min || !upper_ok {
         let hint = if low < min && matches!(built, Distribution::TruncatedNormal { .. }) {
             format!(" (add `min = {min}` to the normal)")
         } else {
@@ -93,11 +89,11 @@ fn distribution(
 }
 
 fn days(path: &FieldPath, spec: &DistributionSpec, max: f64) -> Check<Distribution> {
-    distribution(path, spec, 0.0, max, "a duration in days")
+    distribution(path, spec, 0.0, max, true, "a duration in days")
 }
 
 fn fraction(path: &FieldPath, spec: &DistributionSpec) -> Check<Distribution> {
-    distribution(path, spec, 0.0, 1.0, "a fraction")
+    distribution(path, spec, 0.0, 1.0, false, "a fraction")
 }
 
 fn date(path: &FieldPath, value: &Datetime) -> Check<NaiveDate> {
@@ -681,6 +677,7 @@ pub fn validate(raw: &RawScenario) -> Check<World> {
                 &curve.project_mw,
                 0.0,
                 1e5,
+                true,
                 "a project size in MW",
             )?,
             kw_per_accelerator: positive(
