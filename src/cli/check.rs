@@ -15,17 +15,52 @@ pub struct CheckArgs {
 }
 
 fn summary(world: &World) -> String {
-    let operating: Vec<_> = world.fabs.iter().filter(|f| f.construction.is_none()).collect();
-    let building: Vec<_> = world.fabs.iter().filter_map(|f| f.construction.as_ref().map(|c| (f, c))).collect();
-    let wafers: f64 = operating.iter().map(|f| f.capacity.per_week(0.0)).sum::<f64>() + 0.0;
-    let building_wafers: f64 = building.iter().map(|(f, _)| f.capacity.per_week(0.0)).sum::<f64>() + 0.0;
-    let cost: f64 = building.iter().map(|(_, c)| c.cost_billion_usd).sum::<f64>() + 0.0;
-    let packaging: f64 = world.packaging.iter().map(|s| s.capacity.per_week(0.0)).sum::<f64>() + 0.0;
+    let operating: Vec<_> = world
+        .fabs
+        .iter()
+        .filter(|f| f.construction.is_none())
+        .collect();
+    let building: Vec<_> = world
+        .fabs
+        .iter()
+        .filter_map(|f| f.construction.as_ref().map(|c| (f, c)))
+        .collect();
+    let wafers: f64 = operating
+        .iter()
+        .map(|f| f.capacity.per_week(0.0))
+        .sum::<f64>()
+        + 0.0;
+    let building_wafers: f64 = building
+        .iter()
+        .map(|(f, _)| f.capacity.per_week(0.0))
+        .sum::<f64>()
+        + 0.0;
+    let cost: f64 = building
+        .iter()
+        .map(|(_, c)| c.cost_billion_usd)
+        .sum::<f64>()
+        + 0.0;
+    let packaging: f64 = world
+        .packaging
+        .iter()
+        .map(|s| s.capacity.per_week(0.0))
+        .sum::<f64>()
+        + 0.0;
     let sea = world.lanes.iter().filter(|l| l.mode == Mode::Sea).count();
     let spare: f64 = world.grids.iter().map(|g| g.spare_mw).sum::<f64>() + 0.0;
-    let added: f64 = world.grids.iter().map(|g| g.capacity_added_mw_per_year).sum::<f64>() + 0.0;
+    let added: f64 = world
+        .grids
+        .iter()
+        .map(|g| g.capacity_added_mw_per_year)
+        .sum::<f64>()
+        + 0.0;
     let listed_mw: f64 = world.projects.iter().map(|p| p.it_load_mw).sum::<f64>() + 0.0;
-    let installed: f64 = world.installed_base.iter().map(|b| b.accelerators).sum::<f64>() + 0.0;
+    let installed: f64 = world
+        .installed_base
+        .iter()
+        .map(|b| b.accelerators)
+        .sum::<f64>()
+        + 0.0;
     let days = world.horizon_days();
     [
         format!("  horizon        {} to {} ({days} days, {} reporting periods)", world.start, world.end, world.periods.len()),
@@ -43,7 +78,10 @@ fn summary(world: &World) -> String {
 
 pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let scenario = chipsim::scenario::load(&args.config)?;
-    println!("{}: scenario {:?} is valid", scenario.source, scenario.world.name);
+    println!(
+        "{}: scenario {:?} is valid",
+        scenario.source, scenario.world.name
+    );
     if let Some(description) = &scenario.description {
         println!("  {}", description.trim());
     }

@@ -133,7 +133,9 @@ impl SupplyChain<'_> {
                 self.tally.allocated(share);
                 let site_name = &self.world.packaging[site_index].name;
                 let detail = format!("to {}", self.projects[project.0 as usize].name);
-                self.record(now, "allocated", site_name, share as f64, detail);
+                if self.trace.is_some() {
+                    self.record(now, "allocated", site_name, share as f64, detail);
+                }
                 self.send(route, Cargo::Accelerators { project }, share, scheduler)?;
             }
         }

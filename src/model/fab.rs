@@ -21,8 +21,8 @@ pub struct FabConstruction {
     pub construction_days: Distribution,
     /// Grid power needed (MW).
     pub power_mw: f64,
-    /// Grid region that connects it.
-    pub grid: GridId,
+    /// Grid region that connects it (None when power was secured before the start).
+    pub grid: Option<GridId>,
     /// Days from first wafers to full capacity.
     pub ramp_days: f64,
     /// Capital cost (billion USD), reported only.
@@ -189,13 +189,15 @@ impl SupplyChain<'_> {
         });
         schedule(scheduler, day + cycle, Event::LotDone(id, slot))?;
         let name = &self.world.fabs[id.0 as usize].name;
-        self.record(
-            day.max(0.0),
-            "lot_start",
-            name,
-            wafers as f64,
-            format!("{gross_dies} gross dies, cycle {cycle:.1} d"),
-        );
+        if self.trace.is_some() {
+            self.record(
+                day.max(0.0),
+                "lot_start",
+                name,
+                wafers as f64,
+                format!("{gross_dies} gross dies, cycle {cycle:.1} d"),
+            );
+        }
         Ok(())
     }
 
@@ -229,13 +231,15 @@ impl SupplyChain<'_> {
         fab.dies_yield_loss += lot.gross_dies - lot.good_dies;
         fab.dies_shipped += lot.good_dies;
         let params = &self.world.fabs[id.0 as usize];
-        self.record(
-            now,
-            "lot_done",
-            &params.name,
-            lot.good_dies as f64,
-            format!("{} wafers", lot.wafers),
-        );
+        if self.trace.is_some() {
+            self.record(
+                now,
+                "lot_done",
+                &params.name,
+                lot.good_dies as f64,
+                format!("{} wafers", lot.wafers),
+            );
+        }
         self.dispatch_dies(params.region, params.product, lot.good_dies, scheduler)
     }
 
@@ -252,25 +256,30 @@ impl SupplyChain<'_> {
         let fab = &mut self.fabs[id.0 as usize];
         let days = draw_days(&construction.construction_days, &mut fab.construction_rng);
         let now = scheduler.now().days();
-        self.record(
-            now,
-            "fab_construction_start",
-            &params.name,
-            days,
-            "construction days".into(),
-        );
+        if self.trace.is_some() {
+            self.record(
+                now,
+                "fab_construction_start",
+                &params.name,
+                days,
+                "construction days".into(),
+            );
+        }
         schedule(
             scheduler,
             construction.start_day + days,
             Event::FabBuilt(id),
         )?;
-        self.request_grid(
-            Requester::Fab(id),
-            construction.grid,
-            construction.power_mw,
-            construction.start_day,
-            scheduler,
-        )
+        match construction.grid {
+            Some(grid) => self.request_grid(
+                Requester::Fab(id),
+                grid,
+                construction.power_mw,
+                construction.start_day,
+                scheduler,
+            ),
+            None => self.fab_connected(id, scheduler),
+        }
     }
 
     pub(super) fn on_fab_built(
@@ -281,7 +290,9 @@ impl SupplyChain<'_> {
         self.fabs[id.0 as usize].built = true;
         let now = scheduler.now().days();
         let name = &self.world.fabs[id.0 as usize].name;
-        self.record(now, "fab_built", name, 0.0, String::new());
+        if self.trace.is_some() {
+            self.record(now, "fab_built", name, 0.0, String::new());
+        }
         self.bring_fab_online(id, scheduler)
     }
 
@@ -305,13 +316,15 @@ impl SupplyChain<'_> {
             let now = scheduler.now().days();
             fab.online_day = Some(now);
             let name = &self.world.fabs[id.0 as usize].name;
-            self.record(
-                now,
-                "fab_online",
-                name,
-                0.0,
-                "built and connected; ramping".into(),
-            );
+            if self.trace.is_some() {
+                self.record(
+                    now,
+                    "fab_online",
+                    name,
+                    0.0,
+                    "built and connected; ramping".into(),
+                );
+            }
             schedule(scheduler, now, Event::LotStart(id))?;
         }
         Ok(())

@@ -33,6 +33,8 @@ struct Request {
     requester: Requester,
     megawatts: f64,
     request_day: f64,
+    /// Nominal day the study finishes (may be before day 0).
+    study_done_day: f64,
     studied: bool,
 }
 
@@ -95,6 +97,10 @@ impl SupplyChain<'_> {
     ) -> Result<(), EngineError> {
         let state = &mut self.grids[grid.0 as usize];
         state.requested_mw += megawatts;
+        let study = draw_days(
+            &self.world.grids[grid.0 as usize].study_days,
+            &mut state.rng,
+        );
         let position = state
             .queue
             .partition_point(|queued| queued.request_day <= request_day);
@@ -104,21 +110,20 @@ impl SupplyChain<'_> {
                 requester,
                 megawatts,
                 request_day,
+                study_done_day: request_day + study,
                 studied: false,
             },
         );
-        let study = draw_days(
-            &self.world.grids[grid.0 as usize].study_days,
-            &mut state.rng,
-        );
         let name = &self.world.grids[grid.0 as usize].name;
-        self.record(
-            scheduler.now().days(),
-            "grid_request",
-            name,
-            megawatts,
-            format!("{requester:?}, study {study:.0} d"),
-        );
+        if self.trace.is_some() {
+            self.record(
+                scheduler.now().days(),
+                "grid_request",
+                name,
+                megawatts,
+                format!("{requester:?}, study {study:.0} d"),
+            );
+        }
         schedule(
             scheduler,
             request_day + study,
@@ -143,13 +148,11 @@ impl SupplyChain<'_> {
     fn grid_of(&self, requester: Requester) -> GridId {
         match requester {
             Requester::Project(project) => self.projects[project.0 as usize].grid,
-            Requester::Fab(fab) => {
-                self.world.fabs[fab.0 as usize]
-                    .construction
-                    .as_ref()
-                    .expect("only constructions request power")
-                    .grid
-            }
+            Requester::Fab(fab) => self.world.fabs[fab.0 as usize]
+                .construction
+                .as_ref()
+                .and_then(|construction| construction.grid)
+                .expect("only constructions without secured power request it"),
         }
     }
 
@@ -207,16 +210,26 @@ impl SupplyChain<'_> {
             state.available_mw -= request.megawatts;
             state.awaiting_transformer_mw += request.megawatts;
             let lead = draw_days(&params.transformer_lead_days, &mut state.rng);
-            self.record(
-                now,
-                "grid_granted",
-                &params.name,
-                request.megawatts,
-                format!("{:?}, transformer {lead:.0} d", request.requester),
-            );
+            // Spare capacity at the start was there before it too: a request studied
+            // before day 0 and granted from it counts its transformer lead time from
+            // the day its study finished.
+            let granted_day = if now <= 0.0 {
+                request.study_done_day.min(now)
+            } else {
+                now
+            };
+            if self.trace.is_some() {
+                self.record(
+                    now,
+                    "grid_granted",
+                    &params.name,
+                    request.megawatts,
+                    format!("{:?}, transformer {lead:.0} d", request.requester),
+                );
+            }
             schedule(
                 scheduler,
-                now + lead,
+                granted_day + lead,
                 Event::GridConnected(request.requester),
             )?;
         }
@@ -240,13 +253,15 @@ impl SupplyChain<'_> {
         state.connected_mw += megawatts;
         let now = scheduler.now().days();
         let name = &self.world.grids[grid.0 as usize].name;
-        self.record(
-            now,
-            "grid_connected",
-            name,
-            megawatts,
-            format!("{requester:?}"),
-        );
+        if self.trace.is_some() {
+            self.record(
+                now,
+                "grid_connected",
+                name,
+                megawatts,
+                format!("{requester:?}"),
+            );
+        }
         match requester {
             Requester::Project(project) => self.project_connected(project, scheduler),
             Requester::Fab(fab) => self.fab_connected(fab, scheduler),

@@ -83,23 +83,21 @@ pub(super) enum Route {
     Unreachable,
 }
 
-/// Lanes by (from, to), cheapest first.
+/// Lanes by (from, to), cheapest first, in a dense table indexed by region pair.
 #[derive(Debug)]
 pub(super) struct Routes {
-    by_pair: std::collections::HashMap<(RegionId, RegionId), Vec<LaneId>>,
+    regions: usize,
+    by_pair: Vec<Vec<LaneId>>,
 }
 
 impl Routes {
     pub fn new(world: &World) -> Self {
-        let mut by_pair: std::collections::HashMap<(RegionId, RegionId), Vec<LaneId>> =
-            Default::default();
+        let regions = world.regions.len();
+        let mut by_pair = vec![Vec::new(); regions * regions];
         for (index, lane) in world.lanes.iter().enumerate() {
-            by_pair
-                .entry((lane.from, lane.to))
-                .or_default()
-                .push(LaneId(index as u32));
+            by_pair[lane.from.0 as usize * regions + lane.to.0 as usize].push(LaneId(index as u32));
         }
-        for lanes in by_pair.values_mut() {
+        for lanes in &mut by_pair {
             lanes.sort_by(|a, b| {
                 let (la, lb) = (&world.lanes[a.0 as usize], &world.lanes[b.0 as usize]);
                 la.cost_per_unit
@@ -107,7 +105,7 @@ impl Routes {
                     .then(a.0.cmp(&b.0))
             });
         }
-        Routes { by_pair }
+        Routes { regions, by_pair }
     }
 
     /// The cheapest open way from `from` to `to`.
@@ -115,9 +113,9 @@ impl Routes {
         if from == to {
             return Route::Local;
         }
-        self.by_pair
-            .get(&(from, to))
-            .and_then(|candidates| candidates.iter().find(|lane| lanes[lane.0 as usize].open))
+        self.by_pair[from.0 as usize * self.regions + to.0 as usize]
+            .iter()
+            .find(|lane| lanes[lane.0 as usize].open)
             .map_or(Route::Unreachable, |&lane| Route::Lane(lane))
     }
 }
@@ -241,13 +239,15 @@ impl SupplyChain<'_> {
             });
             schedule(scheduler, arrives, Event::Arrival(shipment))?;
             let name = &self.world.lanes[lane_id.0 as usize].name;
-            self.record(
-                now,
-                "shipment_booked",
-                name,
-                taken as f64,
-                format!("leaves day {leaves:.1}, arrives day {arrives:.1}, {cargo:?}"),
-            );
+            if self.trace.is_some() {
+                self.record(
+                    now,
+                    "shipment_booked",
+                    name,
+                    taken as f64,
+                    format!("leaves day {leaves:.1}, arrives day {arrives:.1}, {cargo:?}"),
+                );
+            }
         }
         Ok(())
     }
@@ -262,13 +262,15 @@ impl SupplyChain<'_> {
         };
         let now = scheduler.now().days();
         let name = &self.world.lanes[shipment.lane.0 as usize].name;
-        self.record(
-            now,
-            "shipment_arrived",
-            name,
-            shipment.units as f64,
-            format!("{:?}", shipment.cargo),
-        );
+        if self.trace.is_some() {
+            self.record(
+                now,
+                "shipment_arrived",
+                name,
+                shipment.units as f64,
+                format!("{:?}", shipment.cargo),
+            );
+        }
         self.deliver(shipment.cargo, shipment.units, scheduler)
     }
 

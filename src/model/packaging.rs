@@ -137,13 +137,15 @@ impl SupplyChain<'_> {
         };
         schedule(scheduler, day + cycle, Event::BatchDone(id, slot))?;
         let name = &self.world.packaging[id.0 as usize].name;
-        self.record(
-            day.max(0.0),
-            "batch_start",
-            name,
-            count as f64,
-            format!("cycle {cycle:.1} d"),
-        );
+        if self.trace.is_some() {
+            self.record(
+                day.max(0.0),
+                "batch_start",
+                name,
+                count as f64,
+                format!("cycle {cycle:.1} d"),
+            );
+        }
         Ok(())
     }
 
@@ -191,13 +193,15 @@ impl SupplyChain<'_> {
         site.finished += batch.good;
         self.tally.accelerators_built(now, batch.good);
         let name = &self.world.packaging[id.0 as usize].name;
-        self.record(
-            now,
-            "batch_done",
-            name,
-            batch.good as f64,
-            format!("{} started", batch.started),
-        );
+        if self.trace.is_some() {
+            self.record(
+                now,
+                "batch_done",
+                name,
+                batch.good as f64,
+                format!("{} started", batch.started),
+            );
+        }
         self.allocate(now, scheduler)
     }
 

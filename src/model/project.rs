@@ -294,8 +294,10 @@ impl SupplyChain<'_> {
     ) -> Result<(), EngineError> {
         let now = scheduler.now().days();
         self.projects[id.0 as usize].built = true;
-        let name = self.projects[id.0 as usize].name.clone();
-        self.record(now, "project_built", &name, 0.0, String::new());
+        if self.trace.is_some() {
+            let name = self.projects[id.0 as usize].name.clone();
+            self.record(now, "project_built", &name, 0.0, String::new());
+        }
         self.check_live(id, now);
         Ok(())
     }
@@ -322,8 +324,10 @@ impl SupplyChain<'_> {
         let now = scheduler.now().days();
         let project = &self.projects[id.0 as usize];
         let units = project.accelerators;
-        let name = project.name.clone();
-        self.record(now, "order_placed", &name, units as f64, String::new());
+        if self.trace.is_some() {
+            let name = self.projects[id.0 as usize].name.clone();
+            self.record(now, "order_placed", &name, units as f64, String::new());
+        }
         self.tally.order_placed(units);
         self.allocator.open(id);
         self.allocate(now, scheduler)
@@ -367,8 +371,10 @@ impl SupplyChain<'_> {
         }
         if complete && project.live_day.is_none() {
             project.live_day = Some(now);
-            let name = project.name.clone();
-            self.record(now, "project_live", &name, newly_live as f64, String::new());
+            if self.trace.is_some() {
+                let name = self.projects[id.0 as usize].name.clone();
+                self.record(now, "project_live", &name, newly_live as f64, String::new());
+            }
         }
     }
 }

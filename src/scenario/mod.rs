@@ -17,7 +17,7 @@ use crate::model::World;
 use locate::{FieldPath, SourceMap};
 
 /// The baseline scenario shipped with chipsim, used when `run` is given no CONFIG.
-pub const BASELINE: &str = include_str!("../../tests/scenarios/golden.toml");
+pub const BASELINE: &str = include_str!("../../configs/baseline.toml");
 /// Where the baseline lives in the repository (for messages and manifests).
 pub const BASELINE_PATH: &str = "configs/baseline.toml";
 
@@ -159,7 +159,10 @@ fn located(text: &str, file: &str, path: &FieldPath, message: String) -> Scenari
 /// Appends "did you mean `x`?" to serde's unknown-field and unknown-variant messages,
 /// naming the expected name closest to the misspelt one (by edit distance).
 fn with_suggestion(message: &str) -> String {
-    let Some(rest) = message.strip_prefix("unknown field `").or_else(|| message.strip_prefix("unknown variant `")) else {
+    let Some(rest) = message
+        .strip_prefix("unknown field `")
+        .or_else(|| message.strip_prefix("unknown variant `"))
+    else {
         return message.to_string();
     };
     let Some((wrong, expected)) = rest.split_once('`') else {
@@ -186,7 +189,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, ca) in a.chars().enumerate() {
         let mut current = vec![i + 1; b.len() + 1];
         for (j, &cb) in b.iter().enumerate() {
-            current[j + 1] = (previous[j] + usize::from(ca != cb)).min(previous[j + 1] + 1).min(current[j] + 1);
+            current[j + 1] = (previous[j] + usize::from(ca != cb))
+                .min(previous[j + 1] + 1)
+                .min(current[j] + 1);
         }
         previous = current;
     }

@@ -70,7 +70,14 @@ fn positive(path: &FieldPath, value: f64, max: f64) -> Check<f64> {
 
 /// A distribution whose values lie within `[min, max]`; with `open_tail`, an unbounded
 /// upper tail (lognormal, gamma, …) is allowed as long as its mean is at most `max`.
-fn distribution(path: &FieldPath, spec: &DistributionSpec, min: f64, max: f64, open_tail: bool, what: &str) -> Check<Distribution> {
+fn distribution(
+    path: &FieldPath,
+    spec: &DistributionSpec,
+    min: f64,
+    max: f64,
+    open_tail: bool,
+    what: &str,
+) -> Check<Distribution> {
     let built = spec.build().or_else(|e| invalid(path, e.to_string()))?;
     let (low, high) = (built.support_min(), built.support_max());
     let upper_ok = high <= max || (open_tail && high.is_infinite() && built.mean() <= max);
@@ -381,7 +388,16 @@ pub fn validate(raw: &RawScenario) -> Check<World> {
             "fab or fab construction",
         )?;
         identifier(&path.key("product"), &build.product)?;
-        let grid = grid_of(&path.key("region"), &build.region, "a fab construction")?;
+        let power_secured = build.power_secured.unwrap_or(false);
+        let grid = if power_secured {
+            None
+        } else {
+            Some(grid_of(
+                &path.key("region"),
+                &build.region,
+                "a fab construction without power_secured",
+            )?)
+        };
         let full = positive(
             &path.key("wafer_starts_per_week"),
             build.wafer_starts_per_week,

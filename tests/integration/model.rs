@@ -73,7 +73,11 @@ fn variant(replacements: &[(&str, &str)]) -> chipsim::scenario::Scenario {
 
 fn outcome_of(scenario: &chipsim::scenario::Scenario) -> chipsim::replication::ProjectOutcome {
     let run = simulate(&scenario.world, 7, false).unwrap();
-    assert!(run.conservation.violations().is_empty(), "{:?}", run.conservation.violations());
+    assert!(
+        run.conservation.violations().is_empty(),
+        "{:?}",
+        run.conservation.violations()
+    );
     run.result.projects[0][0]
 }
 
@@ -104,7 +108,10 @@ fn each_constraint_in_turn_is_blamed_when_it_binds() {
     assert_eq!(outcome.delay_days, 277.0 - 59.0);
 
     // Nothing binds when the plan leaves room: go-live on 2025-06-30 (day 180).
-    let on_time = variant(&[("planned_go_live = 2025-03-01", "planned_go_live = 2025-06-30")]);
+    let on_time = variant(&[(
+        "planned_go_live = 2025-03-01",
+        "planned_go_live = 2025-06-30",
+    )]);
     let outcome = outcome_of(&on_time);
     assert_eq!(outcome.cause, DelayCause::OnTime);
     assert_eq!(outcome.delay_days, 0.0);
@@ -130,8 +137,15 @@ fn energy_of_a_known_fleet_matches_de_vries() {
         let scenario = scenario::parse(&text, "de_vries.toml").unwrap();
         let run = simulate(&scenario.world, 1, false).unwrap();
         let twh = metric(&scenario.world, &run.result.metrics, "energy_twh_2027");
-        assert!((twh - expected_twh).abs() / expected_twh < 1e-3, "{kw} kW: {twh} TWh");
-        let share = metric(&scenario.world, &run.result.metrics, "energy_share_world_2027");
+        assert!(
+            (twh - expected_twh).abs() / expected_twh < 1e-3,
+            "{kw} kW: {twh} TWh"
+        );
+        let share = metric(
+            &scenario.world,
+            &run.result.metrics,
+            "energy_share_world_2027",
+        );
         assert!((share - 100.0 * twh / 27000.0).abs() < 1e-9);
     }
 }
@@ -139,8 +153,14 @@ fn energy_of_a_known_fleet_matches_de_vries() {
 #[test]
 fn same_seed_same_result_and_a_different_seed_differs() {
     let scenario = variant(&[
-        ("cycle_time_days = 70", "cycle_time_days = { lognormal = { median = 70, p90 = 90 } }"),
-        ("transit_days = 3", "transit_days = { triangular = { min = 2, mode = 3, max = 6 } }"),
+        (
+            "cycle_time_days = 70",
+            "cycle_time_days = { lognormal = { median = 70, p90 = 90 } }",
+        ),
+        (
+            "transit_days = 3",
+            "transit_days = { triangular = { min = 2, mode = 3, max = 6 } }",
+        ),
     ]);
     let a = simulate(&scenario.world, 11, false).unwrap().result;
     let b = simulate(&scenario.world, 11, false).unwrap().result;
