@@ -5,7 +5,7 @@
 use crate::engine::{EngineError, Scheduler};
 
 use super::lane::{Cargo, Route};
-use super::{Event, ProjectId, SupplyChain};
+use super::{Event, ProjectId, RegionId, SupplyChain};
 
 /// How finished accelerators are shared among open orders.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,15 +73,11 @@ impl SupplyChain<'_> {
                 continue;
             }
             let site_region = self.world.packaging[site_index].region;
-            let mut candidates: Vec<(ProjectId, Route)> = Vec::new();
+            let mut candidates: Vec<(ProjectId, RegionId)> = Vec::new();
             for &project in &self.allocator.open {
-                let route = self.routes.route(
-                    site_region,
-                    self.projects[project.0 as usize].region,
-                    &self.lanes,
-                );
-                if route != Route::Unreachable {
-                    candidates.push((project, route));
+                let region = self.projects[project.0 as usize].region;
+                if self.route(site_region, region) != Route::Unreachable {
+                    candidates.push((project, region));
                 }
             }
             let projects = &self.projects;
@@ -122,7 +118,7 @@ impl SupplyChain<'_> {
                         .collect()
                 }
             };
-            for ((project, route), share) in candidates.into_iter().zip(shares) {
+            for ((project, region), share) in candidates.into_iter().zip(shares) {
                 if share == 0 {
                     continue;
                 }
@@ -136,7 +132,13 @@ impl SupplyChain<'_> {
                 if self.trace.is_some() {
                     self.record(now, "allocated", site_name, share as f64, detail);
                 }
-                self.send(route, Cargo::Accelerators { project }, share, scheduler)?;
+                self.send(
+                    site_region,
+                    region,
+                    Cargo::Accelerators { project },
+                    share,
+                    scheduler,
+                )?;
             }
         }
         let projects = &self.projects;

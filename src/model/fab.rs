@@ -8,6 +8,7 @@ use crate::engine::{EngineError, Scheduler};
 use crate::random::{stream, SimRng};
 
 use super::capacity::CapacitySchedule;
+use super::shock::Outages;
 use super::{
     draw_days, schedule, Event, FabId, GridId, ProductId, RegionId, Requester, SupplyChain,
 };
@@ -73,7 +74,11 @@ pub(super) struct FabState {
     pub wafers_started: u64,
     pub gross_dies_started: u64,
     pub dies_yield_loss: u64,
+    /// Dies scrapped by shocks.
+    pub dies_shock_scrapped: u64,
     pub dies_shipped: u64,
+    /// Outages acting on the fab.
+    pub outages: Outages,
 }
 
 impl FabState {
@@ -90,13 +95,29 @@ impl FabState {
             wafers_started: 0,
             gross_dies_started: 0,
             dies_yield_loss: 0,
+            dies_shock_scrapped: 0,
             dies_shipped: 0,
+            outages: Outages::default(),
         }
     }
 
     /// Gross dies in lots still in process.
     pub fn gross_dies_in_process(&self) -> u64 {
         self.lots.iter().flatten().map(|lot| lot.gross_dies).sum()
+    }
+
+    /// Scraps `fraction` of every lot in process; returns the wafers lost.
+    pub fn scrap_work_in_progress(&mut self, fraction: f64) -> f64 {
+        let mut wafers_lost = 0.0;
+        for lot in self.lots.iter_mut().flatten() {
+            let scrapped = (lot.gross_dies as f64 * fraction).round() as u64;
+            let kept = lot.gross_dies - scrapped;
+            lot.good_dies = ((lot.good_dies as f64 * (1.0 - fraction)).round() as u64).min(kept);
+            lot.gross_dies = kept;
+            self.dies_shock_scrapped += scrapped;
+            wafers_lost += lot.wafers as f64 * fraction;
+        }
+        wafers_lost
     }
 
     fn store_lot(&mut self, lot: Lot) -> u32 {
@@ -166,10 +187,18 @@ impl SupplyChain<'_> {
         let params = &self.world.fabs[id.0 as usize];
         let fab = &mut self.fabs[id.0 as usize];
         let online_day = fab.online_day.unwrap_or(day);
-        let planned = params.wafer_starts_per_week(day.max(0.0), online_day)
-            * self.world.lot_interval_days
-            / 7.0
-            + fab.carry_wafers;
+        let interval = self.world.lot_interval_days;
+        let full = params.wafer_starts_per_week(day.max(0.0), online_day) * interval / 7.0;
+        let availability = if day >= 0.0 {
+            fab.outages.availability(day)
+        } else {
+            1.0
+        };
+        if availability < 1.0 {
+            self.tally.fab_wafers_lost += full * (1.0 - availability);
+            self.tally.fab_capacity_days_lost += interval * (1.0 - availability);
+        }
+        let planned = full * availability + fab.carry_wafers;
         let wafers = planned.floor();
         fab.carry_wafers = planned - wafers;
         let cycle = draw_days(&params.cycle_time_days, &mut fab.rng);
@@ -181,6 +210,9 @@ impl SupplyChain<'_> {
         let gross_dies = (wafers as f64 * params.dies_per_wafer).round() as u64;
         let good_dies = ((gross_dies as f64) * yield_fraction).round() as u64;
         fab.wafers_started += wafers;
+        if day >= 0.0 {
+            self.tally.wafers_started(day, wafers);
+        }
         fab.gross_dies_started += gross_dies;
         let slot = fab.store_lot(Lot {
             wafers,

@@ -51,8 +51,10 @@ pub(super) struct GridState {
     pub connected_mw: f64,
     /// MW requested in all.
     pub requested_mw: f64,
-    /// Whether the region grants connections (false during a moratorium).
-    pub granting: bool,
+    /// Active moratoria: the region grants nothing while any is active.
+    pub moratoria: u32,
+    /// Multiplier of transformer lead times (a crunch raises it).
+    pub transformer_multiplier: f64,
 }
 
 impl GridState {
@@ -64,7 +66,8 @@ impl GridState {
             awaiting_transformer_mw: 0.0,
             connected_mw: 0.0,
             requested_mw: 0.0,
-            granting: true,
+            moratoria: 0,
+            transformer_multiplier: 1.0,
         }
     }
 
@@ -196,7 +199,7 @@ impl SupplyChain<'_> {
         let params = &self.world.grids[grid.0 as usize];
         loop {
             let state = &mut self.grids[grid.0 as usize];
-            if !state.granting {
+            if state.moratoria > 0 {
                 return Ok(());
             }
             let Some(position) = state.queue.iter().position(|r| r.studied) else {
@@ -209,7 +212,8 @@ impl SupplyChain<'_> {
             state.queue.remove(position);
             state.available_mw -= request.megawatts;
             state.awaiting_transformer_mw += request.megawatts;
-            let lead = draw_days(&params.transformer_lead_days, &mut state.rng);
+            let lead = draw_days(&params.transformer_lead_days, &mut state.rng)
+                * state.transformer_multiplier;
             // Spare capacity at the start was there before it too: a request studied
             // before day 0 and granted from it counts its transformer lead time from
             // the day its study finished.

@@ -7,7 +7,7 @@
 use std::collections::VecDeque;
 
 use crate::distribution::Distribution;
-use crate::engine::{EngineError, Scheduler};
+use crate::engine::{EngineError, EventId, Scheduler};
 use crate::random::{stream, SimRng};
 
 use super::{
@@ -58,16 +58,24 @@ pub(super) struct LaneState {
     rng: SimRng,
     /// Departures with cargo booked, from the earliest still to leave.
     departures: VecDeque<Departure>,
-    /// Open for new bookings.
-    pub open: bool,
+    /// Active closures (open when none).
+    pub closures: u32,
+    /// Transit days added by active disruptions.
+    pub added_days: f64,
 }
 
 impl LaneState {
+    /// Open for bookings.
+    pub fn is_open(&self) -> bool {
+        self.closures == 0
+    }
+
     pub fn new(params: &LaneParams, seed: u64) -> Self {
         LaneState {
             rng: stream(seed, &format!("lane/{}", params.name)),
             departures: VecDeque::new(),
-            open: true,
+            closures: 0,
+            added_days: 0.0,
         }
     }
 }
@@ -115,7 +123,7 @@ impl Routes {
         }
         self.by_pair[from.0 as usize * self.regions + to.0 as usize]
             .iter()
-            .find(|lane| lanes[lane.0 as usize].open)
+            .find(|lane| lanes[lane.0 as usize].is_open())
             .map_or(Route::Unreachable, |&lane| Route::Lane(lane))
     }
 }
@@ -134,6 +142,28 @@ pub(super) struct Shipment {
     pub cargo: Cargo,
     pub units: u64,
     pub lane: LaneId,
+    /// Departure index on the lane.
+    departure: u64,
+    /// Day it leaves.
+    leaves: f64,
+    /// Its arrival event, cancelled if the lane closes before it leaves.
+    arrival: EventId,
+}
+
+/// A consignment with no open route yet: it waits where it is.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Parked {
+    from: RegionId,
+    to: RegionId,
+    cargo: Cargo,
+    units: u64,
+}
+
+impl Parked {
+    /// The cargo and units waiting.
+    pub fn load(&self) -> (Cargo, u64) {
+        (self.cargo, self.units)
+    }
 }
 
 /// Shipments in transit, in slots that are reused.
@@ -144,6 +174,11 @@ pub(super) struct Shipments {
 }
 
 impl Shipments {
+    /// The id the next [`insert`](Self::insert) will use.
+    fn next_id(&self) -> ShipmentId {
+        ShipmentId(self.free.last().copied().unwrap_or(self.slots.len() as u32))
+    }
+
     fn insert(&mut self, shipment: Shipment) -> ShipmentId {
         match self.free.pop() {
             Some(slot) => {
@@ -163,6 +198,16 @@ impl Shipments {
         Some(shipment)
     }
 
+    /// Shipments on `lane` that leave after `day`.
+    fn waiting_on(&self, lane: LaneId, day: f64) -> Vec<ShipmentId> {
+        (0..self.slots.len() as u32)
+            .map(ShipmentId)
+            .filter(|id| {
+                self.slots[id.0 as usize].is_some_and(|s| s.lane == lane && s.leaves > day)
+            })
+            .collect()
+    }
+
     /// Units in transit matching `filter`.
     pub fn units_in_transit(&self, filter: impl Fn(&Cargo) -> bool) -> u64 {
         self.slots
@@ -177,18 +222,38 @@ impl Shipments {
 impl SupplyChain<'_> {
     /// Moves `units` of `cargo` along `route`: at once if local, else booked on the
     /// lane's next departures with room.
+    /// The cheapest open way from `from` to `to`, unless an export control blocks it.
+    pub(super) fn route(&self, from: RegionId, to: RegionId) -> Route {
+        if from != to && self.blocked.contains(&(from, to)) {
+            return Route::Unreachable;
+        }
+        self.routes.route(from, to, &self.lanes)
+    }
+
+    /// Moves `units` of `cargo` from region `from` to region `to`: at once if local,
+    /// booked on the cheapest open lane's next departures with room, or parked until
+    /// a route opens.
     pub(super) fn send(
         &mut self,
-        route: Route,
+        from: RegionId,
+        to: RegionId,
         cargo: Cargo,
         units: u64,
         scheduler: &mut Scheduler<Event>,
     ) -> Result<(), EngineError> {
         let now = scheduler.now().days();
-        let lane_id = match route {
+        let lane_id = match self.route(from, to) {
             Route::Local => return self.deliver(cargo, units, scheduler),
             Route::Lane(lane) => lane,
-            Route::Unreachable => unreachable!("callers route only to reachable places"),
+            Route::Unreachable => {
+                self.parked.push(Parked {
+                    from,
+                    to,
+                    cargo,
+                    units,
+                });
+                return Ok(());
+            }
         };
         let params = &self.world.lanes[lane_id.0 as usize];
         let lane = &mut self.lanes[lane_id.0 as usize];
@@ -207,7 +272,7 @@ impl SupplyChain<'_> {
         let mut legs = Vec::new();
         while remaining > 0 {
             if position == lane.departures.len() || lane.departures[position].index != index {
-                let transit_days = draw_days(&params.transit_days, &mut lane.rng);
+                let transit_days = draw_days(&params.transit_days, &mut lane.rng) + lane.added_days;
                 lane.departures.insert(
                     position,
                     Departure {
@@ -226,18 +291,22 @@ impl SupplyChain<'_> {
                 departure.used += taken as f64;
                 remaining -= taken;
                 let leaves = index as f64 * interval;
-                legs.push((taken, leaves, leaves + departure.transit_days));
+                legs.push((taken, index, leaves, leaves + departure.transit_days));
             }
             position += 1;
             index += 1;
         }
-        for (taken, leaves, arrives) in legs {
-            let shipment = self.shipments.insert(Shipment {
+        for (taken, departure, leaves, arrives) in legs {
+            let shipment = self.shipments.next_id();
+            let arrival = schedule(scheduler, arrives, Event::Arrival(shipment))?;
+            self.shipments.insert(Shipment {
                 cargo,
                 units: taken,
                 lane: lane_id,
+                departure,
+                leaves,
+                arrival,
             });
-            schedule(scheduler, arrives, Event::Arrival(shipment))?;
             let name = &self.world.lanes[lane_id.0 as usize].name;
             if self.trace.is_some() {
                 self.record(
@@ -248,6 +317,57 @@ impl SupplyChain<'_> {
                     format!("leaves day {leaves:.1}, arrives day {arrives:.1}, {cargo:?}"),
                 );
             }
+        }
+        Ok(())
+    }
+
+    /// Closes `lane` (one more active closure); consignments booked on departures not
+    /// yet gone are taken off and sent again by another route, or parked.
+    pub(super) fn close_lane(
+        &mut self,
+        lane: LaneId,
+        scheduler: &mut Scheduler<Event>,
+    ) -> Result<(), EngineError> {
+        let now = scheduler.now().days();
+        self.lanes[lane.0 as usize].closures += 1;
+        let params = &self.world.lanes[lane.0 as usize];
+        for id in self.shipments.waiting_on(lane, now) {
+            let Some(shipment) = self.shipments.remove(id) else {
+                continue;
+            };
+            scheduler.cancel(shipment.arrival);
+            let state = &mut self.lanes[lane.0 as usize];
+            if let Some(departure) = state
+                .departures
+                .iter_mut()
+                .find(|d| d.index == shipment.departure)
+            {
+                departure.used -= shipment.units as f64;
+            }
+            self.send(
+                params.from,
+                params.to,
+                shipment.cargo,
+                shipment.units,
+                scheduler,
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Sends every parked consignment again (after a lane reopens or a control ends).
+    pub(super) fn retry_parked(
+        &mut self,
+        scheduler: &mut Scheduler<Event>,
+    ) -> Result<(), EngineError> {
+        for parked in std::mem::take(&mut self.parked) {
+            self.send(
+                parked.from,
+                parked.to,
+                parked.cargo,
+                parked.units,
+                scheduler,
+            )?;
         }
         Ok(())
     }

@@ -6,7 +6,7 @@ use crate::replication::{MetricDef, OutputLayout, ProjectOutcome, ReplicationRes
 use crate::stats::quantile_sorted;
 
 use super::lane::Cargo;
-use super::{SupplyChain, World};
+use super::{ShockKind, SupplyChain, World};
 
 /// Running counts kept while a replication runs.
 #[derive(Debug, Clone)]
@@ -18,7 +18,17 @@ pub(super) struct Tally {
     delivered: u64,
     lead_time_unit_days: f64,
     pub grid_wait_days: Vec<f64>,
-    pub dies_stranded: u64,
+    /// Wafers not started or scrapped because of outages.
+    pub fab_wafers_lost: f64,
+    /// Fab-days of capacity lost to outages.
+    pub fab_capacity_days_lost: f64,
+    /// Accelerators not started or scrapped because of outages.
+    pub packaging_accelerators_lost: f64,
+    /// Extra MW requested by demand surges.
+    pub surge_mw: f64,
+    /// Days shocks were active, by kind (index: `ShockKind as usize`).
+    pub shock_days: [f64; 6],
+    period_wafers: Vec<f64>,
     /// Per period: delivered, lead-time unit-days, built, backlog at end, MW live at end.
     period_delivered: Vec<f64>,
     period_lead_time_unit_days: Vec<f64>,
@@ -42,7 +52,12 @@ impl Tally {
             delivered: 0,
             lead_time_unit_days: 0.0,
             grid_wait_days: Vec::new(),
-            dies_stranded: 0,
+            fab_wafers_lost: 0.0,
+            fab_capacity_days_lost: 0.0,
+            packaging_accelerators_lost: 0.0,
+            surge_mw: 0.0,
+            shock_days: [0.0; 6],
+            period_wafers: vec![0.0; periods],
             period_delivered: vec![0.0; periods],
             period_lead_time_unit_days: vec![0.0; periods],
             period_built: vec![0.0; periods],
@@ -74,6 +89,12 @@ impl Tally {
         }
     }
 
+    pub fn wafers_started(&mut self, day: f64, wafers: u64) {
+        if let Some(period) = self.period_of(day) {
+            self.period_wafers[period] += wafers as f64;
+        }
+    }
+
     pub fn accelerators_built(&mut self, day: f64, units: u64) {
         if let Some(period) = self.period_of(day) {
             self.period_built[period] += units as f64;
@@ -82,7 +103,7 @@ impl Tally {
 }
 
 /// Scalar metrics, in layout order: (name, unit, headline).
-const SCALARS: [(&str, &str, bool); 14] = [
+const SCALARS: [(&str, &str, bool); 17] = [
     ("chips_demanded", "accelerators", true),
     ("chips_delivered", "accelerators", true),
     ("chips_short", "accelerators", true),
@@ -97,16 +118,20 @@ const SCALARS: [(&str, &str, bool); 14] = [
     ("grid_wait_mean_days", "days", false),
     ("accelerators_built", "accelerators", false),
     ("fabs_built", "fabs", false),
+    ("fab_wafers_lost", "wafers", false),
+    ("fab_capacity_days_lost", "fab-days", false),
+    ("packaging_accelerators_lost", "accelerators", false),
 ];
 
 /// Time-series metrics, in layout order.
-const SERIES: [(&str, &str); 6] = [
+const SERIES: [(&str, &str); 7] = [
     ("chips_delivered", "accelerators"),
     ("accelerators_built", "accelerators"),
     ("backlog", "accelerators"),
     ("order_lead_time_days", "days"),
     ("mw_live", "MW"),
     ("energy_twh", "TWh"),
+    ("wafer_starts", "wafers"),
 ];
 
 fn metric(name: impl Into<String>, unit: &str, headline: bool) -> MetricDef {
@@ -115,6 +140,14 @@ fn metric(name: impl Into<String>, unit: &str, headline: bool) -> MetricDef {
         unit: unit.into(),
         headline,
     }
+}
+
+/// The shock kinds a scenario uses, in a fixed order.
+fn shock_kinds(world: &World) -> Vec<ShockKind> {
+    let mut kinds: Vec<ShockKind> = world.shocks.iter().map(|s| s.kind).collect();
+    kinds.sort();
+    kinds.dedup();
+    kinds
 }
 
 /// The layout of every replication of `world`.
@@ -129,6 +162,21 @@ pub(super) fn layout(world: &World) -> OutputLayout {
             "percent",
             false,
         ));
+    }
+    for kind in shock_kinds(world) {
+        metrics.push(metric(
+            format!("shock_{}_occurrences", kind.label()),
+            "occurrences",
+            false,
+        ));
+        metrics.push(metric(
+            format!("shock_{}_days", kind.label()),
+            "days",
+            false,
+        ));
+    }
+    if shock_kinds(world).contains(&ShockKind::DemandSurge) {
+        metrics.push(metric("surge_mw", "MW", false));
     }
     OutputLayout {
         scenario: world.name.clone(),
@@ -154,8 +202,8 @@ pub struct Conservation {
     pub dies_in_stock: u64,
     /// Used in accelerators.
     pub dies_consumed: u64,
-    /// With no packaging site able to take them.
-    pub dies_stranded: u64,
+    /// Scrapped by shocks.
+    pub dies_shock_scrapped: u64,
     /// Accelerators started in assembly.
     pub accelerators_started: u64,
     /// Failed test.
@@ -191,7 +239,7 @@ impl Conservation {
             + self.dies_in_transit
             + self.dies_in_stock
             + self.dies_consumed
-            + self.dies_stranded;
+            + self.dies_shock_scrapped;
         if dies != self.dies_started {
             problems.push(format!(
                 "dies: started {} != accounted {dies} ({self:?})",
@@ -278,6 +326,9 @@ impl SupplyChain<'_> {
             mean(&tally.grid_wait_days),
             built as f64,
             self.fabs_online_from_construction() as f64,
+            tally.fab_wafers_lost,
+            tally.fab_capacity_days_lost,
+            tally.packaging_accelerators_lost,
         ];
         metrics.extend_from_slice(by_year);
         metrics.extend(
@@ -285,6 +336,20 @@ impl SupplyChain<'_> {
                 .iter()
                 .map(|twh| 100.0 * twh / world.world_electricity_twh),
         );
+        let kinds = shock_kinds(world);
+        for &kind in &kinds {
+            let occurrences: u64 = world
+                .shocks
+                .iter()
+                .zip(&self.shocks)
+                .filter(|(params, _)| params.kind == kind)
+                .map(|(_, state)| state.occurrences)
+                .sum();
+            metrics.extend([occurrences as f64, tally.shock_days[kind as usize]]);
+        }
+        if kinds.contains(&ShockKind::DemandSurge) {
+            metrics.push(tally.surge_mw);
+        }
         let by_period = self.energy.twh_by_period();
         let mut series = Vec::with_capacity(world.periods.len() * SERIES.len());
         for (period, &energy_twh) in by_period.iter().enumerate() {
@@ -300,6 +365,7 @@ impl SupplyChain<'_> {
                 },
                 tally.period_mw_live[period],
                 energy_twh,
+                tally.period_wafers[period],
             ]);
         }
         let mut projects = vec![Vec::new(); world.project_groups.len()];
@@ -314,6 +380,16 @@ impl SupplyChain<'_> {
         }
     }
 
+    /// Units waiting for a route, matching `filter`.
+    fn parked_units(&self, filter: impl Fn(&Cargo) -> bool) -> u64 {
+        self.parked
+            .iter()
+            .map(|p| p.load())
+            .filter(|(cargo, _)| filter(cargo))
+            .map(|(_, units)| units)
+            .sum()
+    }
+
     /// The stock-and-flow balances now.
     pub(super) fn conservation(&self) -> Conservation {
         let components = |c: &Cargo| matches!(c, Cargo::Components { .. });
@@ -322,15 +398,17 @@ impl SupplyChain<'_> {
             dies_started: self.fabs.iter().map(|f| f.gross_dies_started).sum(),
             dies_scrapped: self.fabs.iter().map(|f| f.dies_yield_loss).sum(),
             dies_in_process: self.fabs.iter().map(|f| f.gross_dies_in_process()).sum(),
-            dies_in_transit: self.shipments.units_in_transit(components),
+            dies_in_transit: self.shipments.units_in_transit(components)
+                + self.parked_units(components),
             dies_in_stock: self.sites.iter().map(|s| s.stock.iter().sum::<u64>()).sum(),
             dies_consumed: self.sites.iter().map(|s| s.dies_consumed).sum(),
-            dies_stranded: self.tally.dies_stranded,
+            dies_shock_scrapped: self.fabs.iter().map(|f| f.dies_shock_scrapped).sum(),
             accelerators_started: self.sites.iter().map(|s| s.accelerators_started).sum(),
             accelerators_scrapped: self.sites.iter().map(|s| s.accelerators_scrapped).sum(),
             accelerators_in_process: self.sites.iter().map(|s| s.in_process()).sum(),
             accelerators_in_stock: self.sites.iter().map(|s| s.finished).sum(),
-            accelerators_in_transit: self.shipments.units_in_transit(accelerators),
+            accelerators_in_transit: self.shipments.units_in_transit(accelerators)
+                + self.parked_units(accelerators),
             accelerators_delivered: self.projects.iter().map(|p| p.delivered).sum(),
             accelerators_built: self.sites.iter().map(|s| s.accelerators_built).sum(),
             accelerators_allocated: self.projects.iter().map(|p| p.allocated).sum(),

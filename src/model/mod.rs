@@ -22,6 +22,7 @@ mod lane;
 mod metrics;
 mod packaging;
 mod project;
+mod shock;
 mod trace;
 
 pub use allocator::Policy;
@@ -32,6 +33,7 @@ pub use lane::{LaneParams, Mode};
 pub use metrics::Conservation;
 pub use packaging::PackagingParams;
 pub use project::{DemandParams, InstalledBase, ProjectParams};
+pub use shock::{ShockEffect, ShockKind, ShockParams};
 pub use trace::TraceRow;
 
 use chrono::NaiveDate;
@@ -107,6 +109,10 @@ pub enum Event {
     GridCapacityAdded(GridId),
     /// The end of a reporting period (index): snapshot the time series.
     PeriodEnd(u32),
+    /// A shock (index) occurs.
+    ShockStart(u32),
+    /// An occurrence of a shock (index, occurrence) ends.
+    ShockEnd(u32, u32),
 }
 
 /// The validated parameters of a scenario: everything a replication needs.
@@ -148,6 +154,8 @@ pub struct World {
     pub demand: Vec<DemandParams>,
     /// Accelerators live at the start.
     pub installed_base: Vec<InstalledBase>,
+    /// Disruptions.
+    pub shocks: Vec<ShockParams>,
     /// Rows of `projects.csv`.
     pub project_groups: Vec<ProjectGroup>,
 }
@@ -195,6 +203,11 @@ pub struct SupplyChain<'w> {
     allocator: allocator::Allocator,
     energy: energy::EnergyMeter,
     tally: metrics::Tally,
+    shocks: Vec<shock::ShockState>,
+    /// Region pairs an export control closes: (from, to), once per active control.
+    blocked: Vec<(RegionId, RegionId)>,
+    /// Consignments waiting for a route (a lane closed, or a flow blocked).
+    parked: Vec<lane::Parked>,
     trace: Option<Vec<TraceRow>>,
 }
 
@@ -238,6 +251,13 @@ impl<'w> SupplyChain<'w> {
             tally: metrics::Tally::new(world, projects.len()),
             projects,
             allocator: allocator::Allocator::default(),
+            shocks: world
+                .shocks
+                .iter()
+                .map(|s| shock::ShockState::new(s, seed))
+                .collect(),
+            blocked: Vec::new(),
+            parked: Vec::new(),
             trace: trace.then(Vec::new),
         };
         chain.start(scheduler)?;
@@ -257,6 +277,9 @@ impl<'w> SupplyChain<'w> {
         }
         for index in 0..self.projects.len() {
             self.start_project(ProjectId(index as u32), scheduler)?;
+        }
+        for index in 0..self.shocks.len() {
+            self.start_shock(index, scheduler)?;
         }
         for (index, period) in self.world.periods.iter().enumerate() {
             let boundary = self.world.day_of(period.end) + 1.0;
@@ -336,6 +359,8 @@ impl Model for SupplyChain<'_> {
                 self.snapshot_period(period as usize);
                 Ok(())
             }
+            Event::ShockStart(shock) => self.on_shock_start(shock, scheduler),
+            Event::ShockEnd(shock, occurrence) => self.on_shock_end(shock, occurrence, scheduler),
         }
     }
 
@@ -367,6 +392,9 @@ impl Model for SupplyChain<'_> {
                 format!("grid region {}", self.world.grids[g.0 as usize].name)
             }
             Event::PeriodEnd(p) => format!("period {p}"),
+            Event::ShockStart(s) | Event::ShockEnd(s, _) => {
+                format!("shock {}", self.world.shocks[s as usize].name)
+            }
         };
         format!("{agent} ({event:?})")
     }

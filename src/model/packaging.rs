@@ -9,6 +9,7 @@ use crate::random::{stream, SimRng};
 
 use super::capacity::CapacitySchedule;
 use super::lane::{Cargo, Route};
+use super::shock::Outages;
 use super::{draw_days, schedule, Event, ProductId, RegionId, SiteId, SupplyChain, World};
 
 /// A packaging site's parameters.
@@ -52,6 +53,8 @@ pub(super) struct SiteState {
     pub accelerators_started: u64,
     pub accelerators_scrapped: u64,
     pub accelerators_built: u64,
+    /// Outages acting on the site.
+    pub outages: Outages,
 }
 
 impl SiteState {
@@ -68,7 +71,21 @@ impl SiteState {
             accelerators_started: 0,
             accelerators_scrapped: 0,
             accelerators_built: 0,
+            outages: Outages::default(),
         }
+    }
+
+    /// Scraps `fraction` of every batch in assembly; returns the accelerators lost.
+    pub fn scrap_work_in_progress(&mut self, fraction: f64) -> u64 {
+        let mut lost = 0;
+        for batch in self.batches.iter_mut().flatten() {
+            let scrapped = (batch.started as f64 * fraction).round() as u64;
+            batch.started -= scrapped;
+            batch.good = batch.good.min(batch.started);
+            lost += scrapped;
+        }
+        self.accelerators_scrapped += lost;
+        lost
     }
 
     /// Accelerators in assembly.
@@ -158,7 +175,10 @@ impl SupplyChain<'_> {
         let interval = self.world.lot_interval_days;
         let params = &self.world.packaging[id.0 as usize];
         let site = &mut self.sites[id.0 as usize];
-        let planned = params.capacity.per_week(now) * interval / 7.0 + site.carry;
+        let full = params.capacity.per_week(now) * interval / 7.0;
+        let availability = site.outages.availability(now);
+        self.tally.packaging_accelerators_lost += full * (1.0 - availability);
+        let planned = full * availability + site.carry;
         let capacity = planned.floor();
         site.carry = planned - capacity;
         let feasible = params
@@ -218,35 +238,34 @@ impl SupplyChain<'_> {
             return Ok(());
         }
         let now = scheduler.now().days();
-        let mut best: Option<(f64, SiteId, Route)> = None;
+        // (unreachable, weeks of cover, site): reachable sites first, then fewest weeks.
+        let mut best: Option<(bool, f64, SiteId)> = None;
         for (index, params) in self.world.packaging.iter().enumerate() {
             let Some(&(_, per_unit)) = params.bill_of_materials.iter().find(|(p, _)| *p == product)
             else {
                 continue;
             };
-            let route = self.routes.route(region, params.region, &self.lanes);
-            if matches!(route, Route::Unreachable) {
-                continue;
-            }
+            let unreachable = self.route(region, params.region) == Route::Unreachable;
             let site = &self.sites[index];
             let on_hand =
                 (site.stock[product.0 as usize] + site.inbound[product.0 as usize]) as f64;
             let weekly_need = (params.capacity.per_week(now) * per_unit as f64).max(1.0);
             let cover = on_hand / weekly_need;
-            if best
-                .as_ref()
-                .is_none_or(|(best_cover, ..)| cover < *best_cover)
-            {
-                best = Some((cover, SiteId(index as u32), route));
+            let candidate = (unreachable, cover, SiteId(index as u32));
+            if best.is_none_or(|(u, c, _)| (unreachable, cover) < (u, c)) {
+                best = Some(candidate);
             }
         }
-        let Some((_, site, route)) = best else {
-            // No site can use these dies: they wait at the fab as stranded stock.
-            self.tally.dies_stranded += dies;
-            return Ok(());
-        };
+        let (_, _, site) = best.expect("validation: every product has a consuming site");
         self.sites[site.0 as usize].inbound[product.0 as usize] += dies;
-        self.send(route, Cargo::Components { site, product }, dies, scheduler)
+        let destination = self.world.packaging[site.0 as usize].region;
+        self.send(
+            region,
+            destination,
+            Cargo::Components { site, product },
+            dies,
+            scheduler,
+        )
     }
 
     /// Inputs arrive at a site.

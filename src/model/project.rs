@@ -7,7 +7,7 @@
 
 use crate::distribution::Distribution;
 use crate::engine::{EngineError, Scheduler};
-use crate::random::stream;
+use crate::random::{stream, SimRng};
 use crate::replication::{DelayCause, ProjectOutcome};
 
 use super::{
@@ -193,41 +193,71 @@ pub(super) fn generate(world: &World, seed: u64) -> Vec<ProjectState> {
             let mut rng = stream(seed, &format!("demand/{}/{year}", demand.name));
             let target_mw =
                 demand.mw_first_year * (1.0 + demand.growth_per_year).powi(offset as i32);
-            let mut total_mw = 0.0;
-            let mut number = 0;
-            while total_mw < target_mw - 1e-9 {
-                let size = demand
-                    .project_mw
-                    .sample(&mut rng)
-                    .max(1e-3)
-                    .min(target_mw - total_mw);
-                total_mw += size;
-                number += 1;
-                let planned =
-                    year_start + (year_end - year_start) * rand::Rng::random::<f64>(&mut rng);
-                let planned = planned.min(world.horizon_days() - 1.0).floor();
-                let construction = draw_days(&demand.construction_days, &mut rng);
-                projects.push(ProjectState {
-                    name: format!("{}/{year}/{number}", demand.name),
-                    group,
-                    grid: demand.grid,
-                    region: demand.region,
-                    it_load_mw: size,
-                    kw_per_accelerator: demand.kw_per_accelerator,
-                    pue: demand.pue,
-                    accelerators: accelerators_for(size, demand.kw_per_accelerator),
-                    built_day: planned - demand.planned_construction_days + construction,
-                    planned_go_live_day: planned,
-                    grid_request_day: planned - demand.grid_request_lead_days,
-                    order_day: planned - demand.order_lead_days,
-                    priority: demand.priority,
-                    phased: demand.phased,
-                    ..ProjectState::empty()
-                });
-            }
+            let window = (year_start, year_end);
+            let label = format!("{}/{year}", demand.name);
+            split_demand(
+                world,
+                demand,
+                group,
+                &label,
+                target_mw,
+                window,
+                0.0,
+                &mut rng,
+                &mut projects,
+            );
         }
     }
     projects
+}
+
+/// Splits `target_mw` of a demand curve into projects of drawn sizes, each planned to
+/// go live at a uniform day of `window` (`[start, end)`); no date of a project is
+/// earlier than `not_before` (a surge cannot have been planned before it happened).
+#[allow(clippy::too_many_arguments)]
+fn split_demand(
+    world: &World,
+    demand: &DemandParams,
+    group: usize,
+    label: &str,
+    target_mw: f64,
+    window: (f64, f64),
+    not_before: f64,
+    rng: &mut SimRng,
+    projects: &mut Vec<ProjectState>,
+) {
+    let mut total_mw = 0.0;
+    let mut number = 0;
+    while total_mw < target_mw - 1e-9 {
+        let size = demand
+            .project_mw
+            .sample(rng)
+            .max(1e-3)
+            .min(target_mw - total_mw);
+        total_mw += size;
+        number += 1;
+        let planned = window.0 + (window.1 - window.0) * rand::Rng::random::<f64>(rng);
+        let planned = planned.min(world.horizon_days() - 1.0).floor();
+        let construction = draw_days(&demand.construction_days, rng);
+        let construction_start = (planned - demand.planned_construction_days).max(not_before);
+        projects.push(ProjectState {
+            name: format!("{label}/{number}"),
+            group,
+            grid: demand.grid,
+            region: demand.region,
+            it_load_mw: size,
+            kw_per_accelerator: demand.kw_per_accelerator,
+            pue: demand.pue,
+            accelerators: accelerators_for(size, demand.kw_per_accelerator),
+            built_day: construction_start + construction,
+            planned_go_live_day: planned,
+            grid_request_day: (planned - demand.grid_request_lead_days).max(not_before),
+            order_day: (planned - demand.order_lead_days).max(not_before),
+            priority: demand.priority,
+            phased: demand.phased,
+            ..ProjectState::empty()
+        });
+    }
 }
 
 /// Accelerators that fill `it_load_mw` at `kw_per_accelerator` each.
@@ -266,6 +296,38 @@ impl ProjectState {
 }
 
 impl SupplyChain<'_> {
+    /// A demand surge: `megawatts` more of demand curve `demand`, requested on day
+    /// `now` and planned to go live a planned construction time later.
+    pub(super) fn add_surge_projects(
+        &mut self,
+        demand: usize,
+        group: usize,
+        megawatts: f64,
+        now: f64,
+        rng: &mut SimRng,
+        scheduler: &mut Scheduler<Event>,
+    ) -> Result<(), EngineError> {
+        let params = &self.world.demand[demand];
+        let planned = now + params.planned_construction_days;
+        let first = self.projects.len();
+        let label = format!("{}/surge@{}", params.name, self.world.date_of(now));
+        split_demand(
+            self.world,
+            params,
+            group,
+            &label,
+            megawatts,
+            (planned, planned),
+            now,
+            rng,
+            &mut self.projects,
+        );
+        for index in first..self.projects.len() {
+            self.start_project(ProjectId(index as u32), scheduler)?;
+        }
+        Ok(())
+    }
+
     pub(super) fn start_project(
         &mut self,
         id: ProjectId,

@@ -73,6 +73,9 @@ pub struct RawScenario {
     /// Accelerators already live at the start.
     #[serde(default)]
     pub installed_base: Vec<RawInstalledBase>,
+    /// Random and scheduled disruptions.
+    #[serde(default)]
+    pub shocks: Vec<RawShock>,
 }
 
 /// How data-centre power is turned into energy.
@@ -323,4 +326,69 @@ pub struct RawInstalledBase {
     /// PUE (default: `[power] pue`).
     #[serde(default)]
     pub pue: Option<f64>,
+}
+
+/// A disruption: Poisson occurrences at `rate_per_year`, fixed `dates`, or both.
+/// Scope is one of `site` (a fab or packaging id), `lane` (a lane id) or `region`
+/// (every fab and packaging site there, every lane from or to it, its grid region).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawShock {
+    /// Unique id among shocks (names its random stream).
+    pub id: String,
+    /// `"outage"` (fabs and packaging sites lose capacity and work in progress),
+    /// `"lane_disruption"` (closure or added transit days), `"export_control"`
+    /// (no flows from `from_regions` to `to_regions`), `"grid_moratorium"` (no new
+    /// connections), `"transformer_crunch"` (transformer lead times multiplied) or
+    /// `"demand_surge"` (extra data-centre projects).
+    pub kind: String,
+    /// Scope: every site, lane and grid region of this region.
+    #[serde(default)]
+    pub region: Option<String>,
+    /// Scope: one fab or packaging site (outage).
+    #[serde(default)]
+    pub site: Option<String>,
+    /// Scope: one lane (lane disruption).
+    #[serde(default)]
+    pub lane: Option<String>,
+    /// Poisson occurrences per year, 0 to 365 (default 0).
+    #[serde(default)]
+    pub rate_per_year: Option<f64>,
+    /// Fixed occurrence dates (ISO dates within the horizon).
+    #[serde(default)]
+    pub dates: Vec<Datetime>,
+    /// How long each occurrence lasts (days; for an outage, until full recovery), a
+    /// distribution on [0, 36500]. Export controls default to the end of the horizon.
+    #[serde(default)]
+    pub duration_days: Option<DistributionSpec>,
+    /// Outage: fraction of capacity lost at onset, on [0, 1] (default 1).
+    #[serde(default)]
+    pub capacity_lost: Option<DistributionSpec>,
+    /// Outage: `"linear"` (capacity climbs back over the duration, default) or `"step"`
+    /// (all back at the end).
+    #[serde(default)]
+    pub recovery: Option<String>,
+    /// Outage: fraction of work in progress scrapped at onset, on [0, 1] (default 0).
+    #[serde(default)]
+    pub wip_scrapped: Option<DistributionSpec>,
+    /// Lane disruption: transit days added to departures while it lasts (omit to
+    /// close the lane instead), a distribution on [0, 365].
+    #[serde(default)]
+    pub added_days: Option<DistributionSpec>,
+    /// Export control: origin regions whose flows stop.
+    #[serde(default)]
+    pub from_regions: Vec<String>,
+    /// Export control: destination regions those flows may not reach.
+    #[serde(default)]
+    pub to_regions: Vec<String>,
+    /// Transformer crunch: multiplier of transformer lead times, a distribution on [1, 20].
+    #[serde(default)]
+    pub multiplier: Option<DistributionSpec>,
+    /// Demand surge: extra IT load (MW) requested at onset, a distribution on [0, 100,000].
+    #[serde(default)]
+    pub extra_mw: Option<DistributionSpec>,
+    /// Demand surge: the demand curve whose project sizes, timings and region the
+    /// extra projects follow.
+    #[serde(default)]
+    pub demand: Option<String>,
 }

@@ -10,8 +10,9 @@ use toml::value::Datetime;
 
 use crate::distribution::{Distribution, DistributionSpec};
 use crate::model::{
-    CapacitySchedule, DemandParams, FabConstruction, FabParams, GridId, GridParams, InstalledBase,
-    LaneParams, Mode, PackagingParams, Policy, ProductId, ProjectParams, RegionId, World,
+    CapacitySchedule, DemandParams, FabConstruction, FabId, FabParams, GridId, GridParams,
+    InstalledBase, LaneId, LaneParams, Mode, PackagingParams, Policy, ProductId, ProjectParams,
+    RegionId, ShockEffect, ShockKind, ShockParams, SiteId, World,
 };
 use crate::replication::{Period, ProjectGroup};
 
@@ -825,6 +826,20 @@ pub fn validate(raw: &RawScenario) -> Check<World> {
         }
     }
 
+    let shocks = shocks(
+        raw,
+        &Resolved {
+            fabs: &fabs,
+            packaging: &packaging,
+            lanes: &lanes,
+            grid_ids: &grid_ids,
+            regions: &regions,
+            start,
+            end,
+        },
+        &mut project_groups,
+    )?;
+
     Ok(World {
         name: raw.name.clone(),
         start,
@@ -844,6 +859,349 @@ pub fn validate(raw: &RawScenario) -> Check<World> {
         projects,
         demand,
         installed_base,
+        shocks,
         project_groups,
     })
+}
+
+/// What shocks may refer to, resolved already.
+struct Resolved<'a> {
+    fabs: &'a [FabParams],
+    packaging: &'a [PackagingParams],
+    lanes: &'a [LaneParams],
+    grid_ids: &'a HashMap<&'a str, GridId>,
+    regions: &'a Names,
+    start: NaiveDate,
+    end: NaiveDate,
+}
+
+fn shocks(
+    raw: &RawScenario,
+    resolved: &Resolved,
+    project_groups: &mut Vec<ProjectGroup>,
+) -> Check<Vec<ShockParams>> {
+    let mut result = Vec::new();
+    let mut seen = HashSet::new();
+    for (index, shock) in raw.shocks.iter().enumerate() {
+        let path = FieldPath::root("shocks").item(index, &shock.id);
+        identifier(&path.key("id"), &shock.id)?;
+        unique(&mut seen, &path.key("id"), &shock.id, "shock")?;
+        let kind = match shock.kind.as_str() {
+            "outage" => ShockKind::Outage,
+            "lane_disruption" => ShockKind::LaneDisruption,
+            "export_control" => ShockKind::ExportControl,
+            "grid_moratorium" => ShockKind::GridMoratorium,
+            "transformer_crunch" => ShockKind::TransformerCrunch,
+            "demand_surge" => ShockKind::DemandSurge,
+            other => {
+                return invalid(
+                    &path.key("kind"),
+                    format!(
+                        "must be one of \"outage\", \"lane_disruption\", \"export_control\", \"grid_moratorium\", \
+                         \"transformer_crunch\", \"demand_surge\"; got {other:?}"
+                    ),
+                )
+            }
+        };
+        // Fields that do not apply to this kind are mistakes, not silent no-ops.
+        let present = [
+            ("region", shock.region.is_some()),
+            ("site", shock.site.is_some()),
+            ("lane", shock.lane.is_some()),
+            ("capacity_lost", shock.capacity_lost.is_some()),
+            ("recovery", shock.recovery.is_some()),
+            ("wip_scrapped", shock.wip_scrapped.is_some()),
+            ("added_days", shock.added_days.is_some()),
+            ("from_regions", !shock.from_regions.is_empty()),
+            ("to_regions", !shock.to_regions.is_empty()),
+            ("multiplier", shock.multiplier.is_some()),
+            ("extra_mw", shock.extra_mw.is_some()),
+            ("demand", shock.demand.is_some()),
+        ];
+        let allowed: &[&str] = match kind {
+            ShockKind::Outage => &[
+                "region",
+                "site",
+                "capacity_lost",
+                "recovery",
+                "wip_scrapped",
+            ],
+            ShockKind::LaneDisruption => &["region", "lane", "added_days"],
+            ShockKind::ExportControl => &["from_regions", "to_regions"],
+            ShockKind::GridMoratorium => &["region"],
+            ShockKind::TransformerCrunch => &["region", "multiplier"],
+            ShockKind::DemandSurge => &["extra_mw", "demand"],
+        };
+        for (field, is_present) in present {
+            if is_present && !allowed.contains(&field) {
+                return invalid(
+                    &path.key(field),
+                    format!(
+                        "does not apply to a {} shock (it takes: {})",
+                        kind.label(),
+                        allowed.join(", ")
+                    ),
+                );
+            }
+        }
+        let rate_per_year = number(
+            &path.key("rate_per_year"),
+            shock.rate_per_year.unwrap_or(0.0),
+            0.0,
+            365.0,
+        )?;
+        let mut days = Vec::new();
+        for (position, value) in shock.dates.iter().enumerate() {
+            let date_path = path.key("dates").index(position);
+            let day = date(&date_path, value)?;
+            if day < resolved.start || day > resolved.end {
+                return invalid(
+                    &date_path,
+                    format!(
+                        "must be within the horizon {} to {}, got {day}",
+                        resolved.start, resolved.end
+                    ),
+                );
+            }
+            days.push((day - resolved.start).num_days() as f64);
+        }
+        if rate_per_year == 0.0 && days.is_empty() {
+            return invalid(
+                &path.key("rate_per_year"),
+                "a shock needs rate_per_year > 0, or dates, or both",
+            );
+        }
+        let duration_days = match &shock.duration_days {
+            Some(spec) => Some(self::days(&path.key("duration_days"), spec, 36_500.0)?),
+            None if kind == ShockKind::ExportControl || kind == ShockKind::DemandSurge => None,
+            None => {
+                return invalid(
+                    &path.key("duration_days"),
+                    "is required for this kind of shock (a distribution of days)",
+                )
+            }
+        };
+        let region = |what: &str| -> Check<RegionId> {
+            match &shock.region {
+                Some(name) => resolved
+                    .regions
+                    .index
+                    .get(name.as_str())
+                    .map(|&id| RegionId(id))
+                    .map_or_else(
+                        || {
+                            invalid(
+                                &path.key("region"),
+                                format!("no {what} is in region {name:?}"),
+                            )
+                        },
+                        Ok,
+                    ),
+                None => invalid(
+                    &path.key("region"),
+                    format!("a {} shock needs a region", kind.label()),
+                ),
+            }
+        };
+        let grids_of_region = || -> Check<Vec<GridId>> {
+            let name = shock.region.as_deref().unwrap_or_default();
+            match resolved.grid_ids.get(name) {
+                Some(&grid) => Ok(vec![grid]),
+                None => invalid(
+                    &path.key("region"),
+                    format!("{name:?} is not a grid region"),
+                ),
+            }
+        };
+        let effect = match kind {
+            ShockKind::Outage => {
+                let (fabs, sites) = match (&shock.site, &shock.region) {
+                    (Some(site), None) => {
+                        let fab = resolved.fabs.iter().position(|f| &f.name == site);
+                        let pack = resolved.packaging.iter().position(|p| &p.name == site);
+                        match (fab, pack) {
+                            (Some(i), _) => (vec![FabId(i as u32)], vec![]),
+                            (None, Some(i)) => (vec![], vec![SiteId(i as u32)]),
+                            (None, None) => {
+                                return invalid(
+                                    &path.key("site"),
+                                    format!("no fab or packaging site has id {site:?}"),
+                                )
+                            }
+                        }
+                    }
+                    (None, Some(_)) => {
+                        let region = region("fab or packaging site")?;
+                        let fabs: Vec<FabId> = (0..resolved.fabs.len())
+                            .filter(|&i| resolved.fabs[i].region == region)
+                            .map(|i| FabId(i as u32))
+                            .collect();
+                        let sites: Vec<SiteId> = (0..resolved.packaging.len())
+                            .filter(|&i| resolved.packaging[i].region == region)
+                            .map(|i| SiteId(i as u32))
+                            .collect();
+                        if fabs.is_empty() && sites.is_empty() {
+                            return invalid(
+                                &path.key("region"),
+                                "no fab or packaging site stands in this region",
+                            );
+                        }
+                        (fabs, sites)
+                    }
+                    _ => {
+                        return invalid(
+                            &path.key("site"),
+                            "an outage needs exactly one of `site` or `region`",
+                        )
+                    }
+                };
+                let linear = match shock.recovery.as_deref() {
+                    None | Some("linear") => true,
+                    Some("step") => false,
+                    Some(other) => {
+                        return invalid(
+                            &path.key("recovery"),
+                            format!("must be \"linear\" or \"step\", got {other:?}"),
+                        )
+                    }
+                };
+                ShockEffect::Outage {
+                    fabs,
+                    sites,
+                    capacity_lost: match &shock.capacity_lost {
+                        Some(spec) => fraction(&path.key("capacity_lost"), spec)?,
+                        None => Distribution::Fixed(1.0),
+                    },
+                    linear,
+                    wip_scrapped: match &shock.wip_scrapped {
+                        Some(spec) => fraction(&path.key("wip_scrapped"), spec)?,
+                        None => Distribution::Fixed(0.0),
+                    },
+                }
+            }
+            ShockKind::LaneDisruption => {
+                let lanes: Vec<LaneId> = match (&shock.lane, &shock.region) {
+                    (Some(lane), None) => match resolved.lanes.iter().position(|l| &l.name == lane)
+                    {
+                        Some(i) => vec![LaneId(i as u32)],
+                        None => {
+                            return invalid(&path.key("lane"), format!("no lane has id {lane:?}"))
+                        }
+                    },
+                    (None, Some(_)) => {
+                        let region = region("lane")?;
+                        let lanes: Vec<LaneId> = (0..resolved.lanes.len())
+                            .filter(|&i| {
+                                resolved.lanes[i].from == region || resolved.lanes[i].to == region
+                            })
+                            .map(|i| LaneId(i as u32))
+                            .collect();
+                        if lanes.is_empty() {
+                            return invalid(
+                                &path.key("region"),
+                                "no lane starts or ends in this region",
+                            );
+                        }
+                        lanes
+                    }
+                    _ => {
+                        return invalid(
+                            &path.key("lane"),
+                            "a lane disruption needs exactly one of `lane` or `region`",
+                        )
+                    }
+                };
+                let added_days = match &shock.added_days {
+                    Some(spec) => Some(self::days(&path.key("added_days"), spec, 365.0)?),
+                    None => None,
+                };
+                ShockEffect::LaneDisruption { lanes, added_days }
+            }
+            ShockKind::ExportControl => {
+                let resolve = |key: &str, names: &[String]| -> Check<Vec<RegionId>> {
+                    if names.is_empty() {
+                        return invalid(
+                            &path.key(key),
+                            "an export control needs at least one region here",
+                        );
+                    }
+                    names
+                        .iter()
+                        .enumerate()
+                        .map(|(i, name)| {
+                            resolved.regions.index.get(name.as_str()).map(|&id| RegionId(id)).map_or_else(
+                                || invalid(&path.key(key).index(i), format!("no site, lane or grid region is in region {name:?}")),
+                                Ok,
+                            )
+                        })
+                        .collect()
+                };
+                ShockEffect::ExportControl {
+                    from: resolve("from_regions", &shock.from_regions)?,
+                    to: resolve("to_regions", &shock.to_regions)?,
+                }
+            }
+            ShockKind::GridMoratorium => ShockEffect::GridMoratorium {
+                grids: grids_of_region()?,
+            },
+            ShockKind::TransformerCrunch => ShockEffect::TransformerCrunch {
+                grids: grids_of_region()?,
+                multiplier: match &shock.multiplier {
+                    Some(spec) => distribution(
+                        &path.key("multiplier"),
+                        spec,
+                        1.0,
+                        20.0,
+                        true,
+                        "a multiplier",
+                    )?,
+                    None => {
+                        return invalid(
+                            &path.key("multiplier"),
+                            "a transformer crunch needs a multiplier (e.g. 2)",
+                        )
+                    }
+                },
+            },
+            ShockKind::DemandSurge => {
+                let Some(name) = &shock.demand else {
+                    return invalid(
+                        &path.key("demand"),
+                        "a demand surge names the demand curve its projects follow",
+                    );
+                };
+                let Some(demand) = raw.demand.iter().position(|d| &d.id == name) else {
+                    return invalid(
+                        &path.key("demand"),
+                        format!("no demand curve has id {name:?}"),
+                    );
+                };
+                let extra_mw = match &shock.extra_mw {
+                    Some(spec) => {
+                        distribution(&path.key("extra_mw"), spec, 0.0, 1e5, true, "extra MW")?
+                    }
+                    None => return invalid(&path.key("extra_mw"), "a demand surge needs extra_mw"),
+                };
+                project_groups.push(ProjectGroup {
+                    name: format!("surge/{}", shock.id),
+                    region: raw.demand[demand].region.clone(),
+                    planned_go_live: resolved.start,
+                });
+                ShockEffect::DemandSurge {
+                    demand,
+                    extra_mw,
+                    group: project_groups.len() - 1,
+                }
+            }
+        };
+        result.push(ShockParams {
+            name: shock.id.clone(),
+            kind,
+            rate_per_year,
+            days,
+            duration_days,
+            effect,
+        });
+    }
+    Ok(result)
 }
