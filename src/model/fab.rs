@@ -224,7 +224,11 @@ impl SupplyChain<'_> {
         if self.trace.is_some() {
             self.record(
                 day.max(0.0),
-                "lot_start",
+                if day < 0.0 {
+                    "lot_prefilled"
+                } else {
+                    "lot_start"
+                },
                 name,
                 wafers as f64,
                 format!("{gross_dies} gross dies, cycle {cycle:.1} d"),

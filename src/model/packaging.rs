@@ -157,7 +157,11 @@ impl SupplyChain<'_> {
         if self.trace.is_some() {
             self.record(
                 day.max(0.0),
-                "batch_start",
+                if day < 0.0 {
+                    "batch_prefilled"
+                } else {
+                    "batch_start"
+                },
                 name,
                 count as f64,
                 format!("cycle {cycle:.1} d"),

@@ -2,3 +2,4 @@
 
 mod model;
 mod queueing_theory;
+mod shocks;
