@@ -1,6 +1,9 @@
 //! The command line: one file per subcommand, each a thin layer over the library.
 
 mod bench;
+mod compare;
+mod merge;
+mod run;
 
 use std::process::ExitCode;
 
@@ -19,6 +22,12 @@ enum Command {
     /// Kernel benchmarks against queueing theory (M/M/c and tandem lines).
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+    /// Run a batch of replications of a scenario into outputs/<scenario>/.
+    Run(run::RunArgs),
+    /// Combine the folders of `run --shard I/N` into one run's outputs.
+    Merge(merge::MergeArgs),
+    /// Paired differences per metric between two runs with the same seeds.
+    Compare(compare::CompareArgs),
 }
 
 /// Exit code for a scenario or run error (usage errors exit 2, through clap).
@@ -28,6 +37,9 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Bench(command) => bench::run(command),
+        Command::Run(args) => run::run(args),
+        Command::Merge(args) => merge::run(args),
+        Command::Compare(args) => compare::run(args),
     };
     match result {
         Ok(code) => code,

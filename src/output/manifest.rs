@@ -20,6 +20,16 @@ pub enum Status {
     Interrupted,
 }
 
+impl Status {
+    /// The manifest's text for it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Complete => "complete",
+            Status::Interrupted => "interrupted",
+        }
+    }
+}
+
 /// The rule that stopped adding replications.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -32,6 +42,18 @@ pub enum StopRule {
     MaxReps,
     /// Interrupted before any other rule applied.
     Interrupted,
+}
+
+impl StopRule {
+    /// The manifest's text for it.
+    pub fn label(self) -> &'static str {
+        match self {
+            StopRule::FixedCount => "fixed_count",
+            StopRule::PrecisionReached => "precision_reached",
+            StopRule::MaxReps => "max_reps",
+            StopRule::Interrupted => "interrupted",
+        }
+    }
 }
 
 /// Which replications the outputs hold: indices `first_index + k * stride` for
@@ -140,6 +162,24 @@ pub(crate) fn utc_text(time: std::time::SystemTime) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn labels_match_the_serialised_names() {
+        for status in [Status::Complete, Status::Interrupted] {
+            assert_eq!(
+                serde_json::to_value(status).ok(),
+                Some(status.label().into())
+            );
+        }
+        for rule in [
+            StopRule::FixedCount,
+            StopRule::PrecisionReached,
+            StopRule::MaxReps,
+            StopRule::Interrupted,
+        ] {
+            assert_eq!(serde_json::to_value(rule).ok(), Some(rule.label().into()));
+        }
+    }
 
     #[test]
     fn utc_text_is_rfc3339() {

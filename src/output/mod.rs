@@ -46,22 +46,22 @@ pub const MANIFEST_FILE: &str = "manifest.json";
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
     /// A file system operation failed.
-    #[error("{action} {}: {source}", path.display())]
+    #[error("{action} {}: {cause}", path.display())]
     Io {
         /// What was being done, e.g. `cannot create`.
         action: &'static str,
         /// The file or folder.
         path: PathBuf,
         /// The operating system's error.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// A CSV file could not be written or read.
-    #[error("{}: {source}", path.display())]
+    #[error("{}: {cause}", path.display())]
     Csv {
         /// The file.
         path: PathBuf,
         /// The CSV error (with its line when reading).
-        source: csv::Error,
+        cause: csv::Error,
     },
     /// A file's content is not what chipsim writes.
     #[error("{}: {message}", path.display())]
@@ -84,18 +84,18 @@ pub enum OutputError {
 }
 
 impl OutputError {
-    pub(crate) fn io(action: &'static str, path: &Path, source: std::io::Error) -> Self {
+    pub(crate) fn io(action: &'static str, path: &Path, cause: std::io::Error) -> Self {
         OutputError::Io {
             action,
             path: path.to_path_buf(),
-            source,
+            cause,
         }
     }
 
-    pub(crate) fn csv(path: &Path, source: csv::Error) -> Self {
+    pub(crate) fn csv(path: &Path, cause: csv::Error) -> Self {
         OutputError::Csv {
             path: path.to_path_buf(),
-            source,
+            cause,
         }
     }
 

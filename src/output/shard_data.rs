@@ -275,11 +275,14 @@ impl ShardDataReader {
     pub fn open(dir: &Path) -> Result<Self, OutputError> {
         let path = dir.join(SHARD_DATA_FILE);
         let file = File::open(&path).map_err(|error| {
-            OutputError::io(
-                "cannot open (was the folder written with --shard?)",
-                &path,
-                error,
-            )
+            if error.kind() == std::io::ErrorKind::NotFound {
+                OutputError::format(
+                    &path,
+                    "not found: merge reads folders written by `chipsim run --shard I/N`",
+                )
+            } else {
+                OutputError::io("cannot open", &path, error)
+            }
         })?;
         let mut reader = BufReader::new(file);
         let not_shard_data = || OutputError::format(&path, "not a chipsim shard data file");
