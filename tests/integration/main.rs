@@ -1,3 +1,5 @@
 //! chipsim's integration tests, built as one binary: one file per behaviour.
 
+mod output;
 mod queueing_theory;
+mod runner;
