@@ -22,7 +22,7 @@ pub struct CompareArgs {
     pub out: Option<PathBuf>,
 }
 
-/// A number for the table: empty when undefined, else six significant digits.
+/// A number for the table: empty when undefined, else six decimals.
 fn cell(value: f64) -> String {
     if value.is_nan() {
         String::new()

@@ -170,8 +170,14 @@ pub(crate) fn execute(
         changed: Condvar::new(),
     };
     let (sender, receiver) = mpsc::channel();
+    // More workers than replications would only idle.
+    let most = match plan.goal {
+        Goal::Fixed(count) => count,
+        Goal::Precision { max, .. } => max,
+    };
+    let workers = u64::try_from(plan.threads).map_or(most, |threads| threads.min(most));
     std::thread::scope(|scope| {
-        for index in 0..plan.threads {
+        for index in 0..workers {
             let sender = sender.clone();
             let (gate, cancel) = (&gate, control.cancel);
             let spawned = std::thread::Builder::new()

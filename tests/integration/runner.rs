@@ -795,3 +795,90 @@ fn compare_refuses_runs_without_common_random_numbers() {
     );
     assert!(error.to_string().contains("common random numbers"));
 }
+
+fn chipsim(args: &[&std::ffi::OsStr]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_chipsim"))
+        .args(args)
+        .output()
+        .expect("run the chipsim binary")
+}
+
+#[test]
+fn bad_run_flags_exit_2_naming_the_flag_and_its_range() {
+    let cases: [(&[&str], &str); 6] = [
+        (&["--reps", "0"], "--reps must be at least 1"),
+        (
+            &["--shard", "3/2"],
+            "--shard must be I/N with whole numbers 0 ≤ I < N",
+        ),
+        (&["--shard", "x"], "--shard must be I/N"),
+        (&["--threads", "0"], "--threads must be at least 1"),
+        (
+            &["--precision", "0"],
+            "--precision must be a number greater than 0",
+        ),
+        (
+            &["--precision", "-0.5"],
+            "--precision must be a number greater than 0",
+        ),
+    ];
+    for (flags, expected) in cases {
+        let mut args = vec![std::ffi::OsStr::new("run")];
+        args.extend(flags.iter().map(std::ffi::OsStr::new));
+        let output = chipsim(&args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{flags:?}: {stderr}");
+        assert!(stderr.contains(expected), "{flags:?}: {stderr}");
+    }
+}
+
+#[test]
+fn merge_and_compare_on_the_command_line() {
+    let root = tempfile::tempdir().expect("tempdir");
+    let fake = Fake::new("fake");
+    let shards = run_shards(&fake, root.path(), 12, 2, 5);
+    let merged = root.path().join("merged");
+    let output = chipsim(&[
+        "merge".as_ref(),
+        shards[0].as_os_str(),
+        "--out".as_ref(),
+        merged.as_os_str(),
+    ]);
+    assert_eq!(output.status.code(), Some(1), "one shard is missing");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.starts_with("Error: the shards do not cover every replication"),
+        "{stderr}"
+    );
+    assert!(!merged.exists());
+
+    let output = chipsim(&[
+        "merge".as_ref(),
+        shards[0].as_os_str(),
+        shards[1].as_os_str(),
+        "--out".as_ref(),
+        merged.as_os_str(),
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let whole = root.path().join("whole");
+    run(&fake, &options(&whole, 12, 5, 2));
+    assert_same_outputs(&whole, &merged);
+
+    let output = chipsim(&["compare".as_ref(), whole.as_os_str(), merged.as_os_str()]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.lines().any(|line| line.starts_with("chips_short")),
+        "{stdout}"
+    );
+    let compare = fs::read_to_string(merged.join("compare.csv")).expect("compare.csv");
+    assert!(compare.contains("\nchips_short,12,"), "{compare}");
+}
