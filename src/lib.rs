@@ -20,6 +20,7 @@
 
 pub mod distribution;
 pub mod engine;
+pub mod model;
 pub mod output;
 pub mod queueing;
 pub mod random;

@@ -17,6 +17,21 @@ pub enum BenchCommand {
     Mmc(MmcArgs),
     /// A tandem line of M/M/c stations; prints events/s and the sojourn against Jackson.
     Tandem(TandemArgs),
+    /// Replications of a scenario on one thread; prints events per replication,
+    /// events/s inside the model and replications/s.
+    Model(ModelArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ModelArgs {
+    /// Scenario file (default: the embedded baseline).
+    config: Option<std::path::PathBuf>,
+    /// Replications to run, at least 1.
+    #[arg(long, default_value_t = 20)]
+    reps: u64,
+    /// Base seed.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -125,8 +140,38 @@ fn timed(parameters: &LineParameters) -> anyhow::Result<(LineReport, f64)> {
     Ok((report, started.elapsed().as_secs_f64()))
 }
 
+fn model(args: ModelArgs) -> anyhow::Result<()> {
+    if args.reps == 0 {
+        usage_error("--reps must be at least 1");
+    }
+    let scenario = match &args.config {
+        Some(path) => chipsim::scenario::load(path)?,
+        None => chipsim::scenario::baseline()?,
+    };
+    let started = Instant::now();
+    let mut events = 0;
+    for replication in 0..args.reps {
+        let seed = chipsim::random::replication_seed(args.seed, replication);
+        events += chipsim::model::simulate(&scenario.world, seed, false)?
+            .result
+            .events;
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    println!("model,replications,events,events_per_replication,seconds,events_per_sec,replications_per_sec");
+    println!(
+        "{},{},{events},{:.0},{seconds:.6},{:.0},{:.2}",
+        scenario.world.name,
+        args.reps,
+        events as f64 / args.reps as f64,
+        events as f64 / seconds,
+        args.reps as f64 / seconds,
+    );
+    Ok(())
+}
+
 pub fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
     match command {
+        BenchCommand::Model(args) => model(args)?,
         BenchCommand::Mmc(args) => {
             let parameters = parameters(1, &args.queue);
             let (report, seconds) = timed(&parameters)?;

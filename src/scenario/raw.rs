@@ -138,7 +138,7 @@ pub struct RawFab {
 pub struct RawFabConstruction {
     /// Unique id among fabs and fab constructions.
     pub id: String,
-    /// Region; a grid region with this id must exist (the fab needs power).
+    /// Region; a grid region with this id must exist unless `power_secured`.
     pub region: String,
     /// Product, as for a fab.
     pub product: String,
@@ -150,6 +150,10 @@ pub struct RawFabConstruction {
     pub construction_days: DistributionSpec,
     /// Grid power the fab needs (MW), requested when construction starts; ≥ 0.
     pub power_mw: f64,
+    /// The grid connection was secured before the scenario starts: no request, no
+    /// wait (default false). The region then need not be a grid region.
+    #[serde(default)]
+    pub power_secured: Option<bool>,
     /// Days from first wafers to full capacity (linear), 0 to 3650 (default 365).
     #[serde(default)]
     pub ramp_days: Option<f64>,

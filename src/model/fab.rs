@@ -1,0 +1,342 @@
+//! Wafer fabs: start one lot per lot interval up to capacity, finish it a drawn cycle
+//! time later as good dies (yield drawn per lot), and send the dies to the packaging
+//! site that needs them most. A fab under construction starts only when it is built
+//! and grid-connected, then ramps linearly to full capacity.
+
+use crate::distribution::Distribution;
+use crate::engine::{EngineError, Scheduler};
+use crate::random::{stream, SimRng};
+
+use super::capacity::CapacitySchedule;
+use super::{
+    draw_days, schedule, Event, FabId, GridId, ProductId, RegionId, Requester, SupplyChain,
+};
+
+/// A fab being built.
+#[derive(Debug, Clone)]
+pub struct FabConstruction {
+    /// Day construction starts.
+    pub start_day: f64,
+    /// Construction time (days).
+    pub construction_days: Distribution,
+    /// Grid power needed (MW).
+    pub power_mw: f64,
+    /// Grid region that connects it (None when power was secured before the start).
+    pub grid: Option<GridId>,
+    /// Days from first wafers to full capacity.
+    pub ramp_days: f64,
+    /// Capital cost (billion USD), reported only.
+    pub cost_billion_usd: f64,
+}
+
+/// A fab's parameters.
+#[derive(Debug, Clone)]
+pub struct FabParams {
+    /// Id from the scenario.
+    pub name: String,
+    /// Region it stands in.
+    pub region: RegionId,
+    /// What it makes.
+    pub product: ProductId,
+    /// Wafer starts per week over time (for a construction: at full ramp).
+    pub capacity: CapacitySchedule,
+    /// Cycle time of a lot (days).
+    pub cycle_time_days: Distribution,
+    /// Candidate dies per wafer.
+    pub dies_per_wafer: f64,
+    /// Good fraction of candidate dies, drawn per lot.
+    pub yield_fraction: Distribution,
+    /// Present when the fab is still to be built.
+    pub construction: Option<FabConstruction>,
+}
+
+/// A lot in process.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Lot {
+    pub wafers: u64,
+    pub gross_dies: u64,
+    pub good_dies: u64,
+}
+
+/// One fab's state in a replication.
+#[derive(Debug)]
+pub(super) struct FabState {
+    rng: SimRng,
+    construction_rng: SimRng,
+    /// Day the fab began producing (None while under construction).
+    pub online_day: Option<f64>,
+    built: bool,
+    connected: bool,
+    carry_wafers: f64,
+    pub lots: Vec<Option<Lot>>,
+    free_lots: Vec<u32>,
+    pub wafers_started: u64,
+    pub gross_dies_started: u64,
+    pub dies_yield_loss: u64,
+    pub dies_shipped: u64,
+}
+
+impl FabState {
+    pub fn new(params: &FabParams, seed: u64) -> Self {
+        FabState {
+            rng: stream(seed, &format!("fab/{}", params.name)),
+            construction_rng: stream(seed, &format!("fab_construction/{}", params.name)),
+            online_day: params.construction.is_none().then_some(0.0),
+            built: false,
+            connected: false,
+            carry_wafers: 0.0,
+            lots: Vec::new(),
+            free_lots: Vec::new(),
+            wafers_started: 0,
+            gross_dies_started: 0,
+            dies_yield_loss: 0,
+            dies_shipped: 0,
+        }
+    }
+
+    /// Gross dies in lots still in process.
+    pub fn gross_dies_in_process(&self) -> u64 {
+        self.lots.iter().flatten().map(|lot| lot.gross_dies).sum()
+    }
+
+    fn store_lot(&mut self, lot: Lot) -> u32 {
+        match self.free_lots.pop() {
+            Some(slot) => {
+                self.lots[slot as usize] = Some(lot);
+                slot
+            }
+            None => {
+                self.lots.push(Some(lot));
+                (self.lots.len() - 1) as u32
+            }
+        }
+    }
+}
+
+impl FabParams {
+    /// Wafer starts per week on `day` for a fab online since `online_day`.
+    fn wafer_starts_per_week(&self, day: f64, online_day: f64) -> f64 {
+        let full = self.capacity.per_week(day);
+        match &self.construction {
+            Some(construction) if construction.ramp_days > 0.0 => {
+                full * ((day - online_day) / construction.ramp_days).clamp(0.0, 1.0)
+            }
+            _ => full,
+        }
+    }
+}
+
+impl SupplyChain<'_> {
+    /// Seeds a fab's first events: an operating fab's pipeline is pre-filled with the
+    /// lots it started before day 0 that are still in process (so output does not
+    /// start empty), and its first lot starts on day 0.
+    pub(super) fn start_fab(
+        &mut self,
+        id: FabId,
+        scheduler: &mut Scheduler<Event>,
+    ) -> Result<(), EngineError> {
+        let params = &self.world.fabs[id.0 as usize];
+        if let Some(construction) = &params.construction {
+            return schedule(
+                scheduler,
+                construction.start_day,
+                Event::FabConstructionStart(id),
+            )
+            .map(|_| ());
+        }
+        let interval = self.world.lot_interval_days;
+        let look_back = (3.0 * params.cycle_time_days.mean() / interval)
+            .ceil()
+            .max(1.0) as u32;
+        for k in (1..=look_back).rev() {
+            let started = -(f64::from(k)) * interval;
+            self.start_lot(id, started, scheduler)?;
+        }
+        schedule(scheduler, 0.0, Event::LotStart(id)).map(|_| ())
+    }
+
+    /// Starts one lot on `day` (negative while pre-filling); lots that would already
+    /// have finished before day 0 are not kept.
+    fn start_lot(
+        &mut self,
+        id: FabId,
+        day: f64,
+        scheduler: &mut Scheduler<Event>,
+    ) -> Result<(), EngineError> {
+        let params = &self.world.fabs[id.0 as usize];
+        let fab = &mut self.fabs[id.0 as usize];
+        let online_day = fab.online_day.unwrap_or(day);
+        let planned = params.wafer_starts_per_week(day.max(0.0), online_day)
+            * self.world.lot_interval_days
+            / 7.0
+            + fab.carry_wafers;
+        let wafers = planned.floor();
+        fab.carry_wafers = planned - wafers;
+        let cycle = draw_days(&params.cycle_time_days, &mut fab.rng);
+        let yield_fraction = params.yield_fraction.sample(&mut fab.rng).clamp(0.0, 1.0);
+        if wafers <= 0.0 || day + cycle <= 0.0 {
+            return Ok(());
+        }
+        let wafers = wafers as u64;
+        let gross_dies = (wafers as f64 * params.dies_per_wafer).round() as u64;
+        let good_dies = ((gross_dies as f64) * yield_fraction).round() as u64;
+        fab.wafers_started += wafers;
+        fab.gross_dies_started += gross_dies;
+        let slot = fab.store_lot(Lot {
+            wafers,
+            gross_dies,
+            good_dies,
+        });
+        schedule(scheduler, day + cycle, Event::LotDone(id, slot))?;
+        let name = &self.world.fabs[id.0 as usize].name;
+        if self.trace.is_some() {
+            self.record(
+                day.max(0.0),
+                "lot_start",
+                name,
+                wafers as f64,
+                format!("{gross_dies} gross dies, cycle {cycle:.1} d"),
+            );
+        }
+        Ok(())
+    }
+
+    pub(super) fn on_lot_start(
+        &mut self,
+        id: FabId,
+        scheduler: &mut Scheduler<Event>,
+    ) -> Result<(), EngineError> {
+        let now = scheduler.now().days();
+        self.start_lot(id, now, scheduler)?;
+        schedule(
+            scheduler,
+            now + self.world.lot_interval_days,
+            Event::LotStart(id),
+        )
+        .map(|_| ())
+    }
+
+    pub(super) fn on_lot_done(
+        &mut self,
+        id: FabId,
+        slot: u32,
+        scheduler: &mut Scheduler<Event>,
+    ) -> Result<(), EngineError> {
+        let now = scheduler.now().days();
+        let fab = &mut self.fabs[id.0 as usize];
+        let Some(lot) = fab.lots[slot as usize].take() else {
+            return Ok(());
+        };
+        fab.free_lots.push(slot);
+        fab.dies_yield_loss += lot.gross_dies - lot.good_dies;
+        fab.dies_shipped += lot.good_dies;
+        let params = &self.world.fabs[id.0 as usize];
+        if self.trace.is_some() {
+            self.record(
+                now,
+                "lot_done",
+                &params.name,
+                lot.good_dies as f64,
+                format!("{} wafers", lot.wafers),
+            );
+        }
+        self.dispatch_dies(params.region, params.product, lot.good_dies, scheduler)
+    }
+
+    pub(super) fn on_fab_construction_start(
+        &mut self,
+        id: FabId,
+        scheduler: &mut Scheduler<Event>,
+    ) -> Result<(), EngineError> {
+        let params = &self.world.fabs[id.0 as usize];
+        let construction = params
+            .construction
+            .as_ref()
+            .expect("only constructions get this event");
+        let fab = &mut self.fabs[id.0 as usize];
+        let days = draw_days(&construction.construction_days, &mut fab.construction_rng);
+        let now = scheduler.now().days();
+        if self.trace.is_some() {
+            self.record(
+                now,
+                "fab_construction_start",
+                &params.name,
+                days,
+                "construction days".into(),
+            );
+        }
+        schedule(
+            scheduler,
+            construction.start_day + days,
+            Event::FabBuilt(id),
+        )?;
+        match construction.grid {
+            Some(grid) => self.request_grid(
+                Requester::Fab(id),
+                grid,
+                construction.power_mw,
+                construction.start_day,
+                scheduler,
+            ),
+            None => self.fab_connected(id, scheduler),
+        }
+    }
+
+    pub(super) fn on_fab_built(
+        &mut self,
+        id: FabId,
+        scheduler: &mut Scheduler<Event>,
+    ) -> Result<(), EngineError> {
+        self.fabs[id.0 as usize].built = true;
+        let now = scheduler.now().days();
+        let name = &self.world.fabs[id.0 as usize].name;
+        if self.trace.is_some() {
+            self.record(now, "fab_built", name, 0.0, String::new());
+        }
+        self.bring_fab_online(id, scheduler)
+    }
+
+    /// A fab's grid connection is in.
+    pub(super) fn fab_connected(
+        &mut self,
+        id: FabId,
+        scheduler: &mut Scheduler<Event>,
+    ) -> Result<(), EngineError> {
+        self.fabs[id.0 as usize].connected = true;
+        self.bring_fab_online(id, scheduler)
+    }
+
+    fn bring_fab_online(
+        &mut self,
+        id: FabId,
+        scheduler: &mut Scheduler<Event>,
+    ) -> Result<(), EngineError> {
+        let fab = &mut self.fabs[id.0 as usize];
+        if fab.built && fab.connected && fab.online_day.is_none() {
+            let now = scheduler.now().days();
+            fab.online_day = Some(now);
+            let name = &self.world.fabs[id.0 as usize].name;
+            if self.trace.is_some() {
+                self.record(
+                    now,
+                    "fab_online",
+                    name,
+                    0.0,
+                    "built and connected; ramping".into(),
+                );
+            }
+            schedule(scheduler, now, Event::LotStart(id))?;
+        }
+        Ok(())
+    }
+
+    /// Fabs under construction that were producing by the end.
+    pub(super) fn fabs_online_from_construction(&self) -> usize {
+        self.world
+            .fabs
+            .iter()
+            .zip(&self.fabs)
+            .filter(|(params, state)| params.construction.is_some() && state.online_day.is_some())
+            .count()
+    }
+}

@@ -1,0 +1,270 @@
+//! Grid regions: connection requests are studied (a drawn time), then wait in a queue
+//! kept in request order; capacity (spare at the start, plus a yearly addition credited
+//! monthly) is granted strictly in that order among studied requests, so a large
+//! request at the head holds back smaller ones behind it, as in a utility's queue.
+//! A granted request is connected once its transformer arrives (a drawn lead time).
+
+use crate::distribution::Distribution;
+use crate::engine::{EngineError, Scheduler};
+use crate::random::{stream, SimRng};
+
+use super::{draw_days, schedule, Event, GridId, Requester, SupplyChain};
+
+/// Days between two monthly capacity additions.
+const MONTH_DAYS: f64 = 365.25 / 12.0;
+
+/// A grid region's parameters.
+#[derive(Debug, Clone)]
+pub struct GridParams {
+    /// Id from the scenario.
+    pub name: String,
+    /// Spare capacity at the start (MW).
+    pub spare_mw: f64,
+    /// Capacity added per year (MW/yr).
+    pub capacity_added_mw_per_year: f64,
+    /// Study time (days).
+    pub study_days: Distribution,
+    /// Transformer lead time after the grant (days).
+    pub transformer_lead_days: Distribution,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Request {
+    requester: Requester,
+    megawatts: f64,
+    request_day: f64,
+    /// Nominal day the study finishes (may be before day 0).
+    study_done_day: f64,
+    studied: bool,
+}
+
+/// One grid region's state in a replication.
+#[derive(Debug)]
+pub(super) struct GridState {
+    rng: SimRng,
+    /// Capacity free for new grants (MW).
+    pub available_mw: f64,
+    queue: Vec<Request>,
+    /// MW granted and waiting for a transformer.
+    pub awaiting_transformer_mw: f64,
+    /// MW connected.
+    pub connected_mw: f64,
+    /// MW requested in all.
+    pub requested_mw: f64,
+    /// Whether the region grants connections (false during a moratorium).
+    pub granting: bool,
+}
+
+impl GridState {
+    pub fn new(params: &GridParams, seed: u64) -> Self {
+        GridState {
+            rng: stream(seed, &format!("grid/{}", params.name)),
+            available_mw: params.spare_mw,
+            queue: Vec::new(),
+            awaiting_transformer_mw: 0.0,
+            connected_mw: 0.0,
+            requested_mw: 0.0,
+            granting: true,
+        }
+    }
+
+    /// MW requested and not yet granted.
+    pub fn queued_mw(&self) -> f64 {
+        self.queue.iter().map(|request| request.megawatts).sum()
+    }
+}
+
+impl SupplyChain<'_> {
+    pub(super) fn start_grid(
+        &mut self,
+        id: GridId,
+        scheduler: &mut Scheduler<Event>,
+    ) -> Result<(), EngineError> {
+        if self.world.grids[id.0 as usize].capacity_added_mw_per_year > 0.0 {
+            schedule(scheduler, MONTH_DAYS, Event::GridCapacityAdded(id))?;
+        }
+        Ok(())
+    }
+
+    /// Asks `grid` for `megawatts`, dated `request_day` (queue order), at that day.
+    pub(super) fn request_grid(
+        &mut self,
+        requester: Requester,
+        grid: GridId,
+        megawatts: f64,
+        request_day: f64,
+        scheduler: &mut Scheduler<Event>,
+    ) -> Result<(), EngineError> {
+        let state = &mut self.grids[grid.0 as usize];
+        state.requested_mw += megawatts;
+        let study = draw_days(
+            &self.world.grids[grid.0 as usize].study_days,
+            &mut state.rng,
+        );
+        let position = state
+            .queue
+            .partition_point(|queued| queued.request_day <= request_day);
+        state.queue.insert(
+            position,
+            Request {
+                requester,
+                megawatts,
+                request_day,
+                study_done_day: request_day + study,
+                studied: false,
+            },
+        );
+        let name = &self.world.grids[grid.0 as usize].name;
+        if self.trace.is_some() {
+            self.record(
+                scheduler.now().days(),
+                "grid_request",
+                name,
+                megawatts,
+                format!("{requester:?}, study {study:.0} d"),
+            );
+        }
+        schedule(
+            scheduler,
+            request_day + study,
+            Event::GridStudyDone(requester),
+        )
+        .map(|_| ())
+    }
+
+    pub(super) fn on_grid_request(
+        &mut self,
+        requester: Requester,
+        scheduler: &mut Scheduler<Event>,
+    ) -> Result<(), EngineError> {
+        let Requester::Project(project) = requester else {
+            unreachable!("fabs request power when construction starts")
+        };
+        let state = &self.projects[project.0 as usize];
+        let (grid, megawatts, day) = (state.grid, state.grid_mw(), state.grid_request_day);
+        self.request_grid(requester, grid, megawatts, day, scheduler)
+    }
+
+    fn grid_of(&self, requester: Requester) -> GridId {
+        match requester {
+            Requester::Project(project) => self.projects[project.0 as usize].grid,
+            Requester::Fab(fab) => self.world.fabs[fab.0 as usize]
+                .construction
+                .as_ref()
+                .and_then(|construction| construction.grid)
+                .expect("only constructions without secured power request it"),
+        }
+    }
+
+    pub(super) fn on_grid_study_done(
+        &mut self,
+        requester: Requester,
+        scheduler: &mut Scheduler<Event>,
+    ) -> Result<(), EngineError> {
+        let grid = self.grid_of(requester);
+        if let Some(request) = self.grids[grid.0 as usize]
+            .queue
+            .iter_mut()
+            .find(|r| r.requester == requester)
+        {
+            request.studied = true;
+        }
+        self.grant(grid, scheduler)
+    }
+
+    pub(super) fn on_grid_capacity_added(
+        &mut self,
+        grid: GridId,
+        scheduler: &mut Scheduler<Event>,
+    ) -> Result<(), EngineError> {
+        let now = scheduler.now().days();
+        let params = &self.world.grids[grid.0 as usize];
+        self.grids[grid.0 as usize].available_mw += params.capacity_added_mw_per_year / 12.0;
+        if now + MONTH_DAYS < self.horizon {
+            schedule(scheduler, now + MONTH_DAYS, Event::GridCapacityAdded(grid))?;
+        }
+        self.grant(grid, scheduler)
+    }
+
+    /// Grants studied requests in queue order while capacity lasts.
+    pub(super) fn grant(
+        &mut self,
+        grid: GridId,
+        scheduler: &mut Scheduler<Event>,
+    ) -> Result<(), EngineError> {
+        let now = scheduler.now().days();
+        let params = &self.world.grids[grid.0 as usize];
+        loop {
+            let state = &mut self.grids[grid.0 as usize];
+            if !state.granting {
+                return Ok(());
+            }
+            let Some(position) = state.queue.iter().position(|r| r.studied) else {
+                return Ok(());
+            };
+            let request = state.queue[position];
+            if request.megawatts > state.available_mw + 1e-9 {
+                return Ok(());
+            }
+            state.queue.remove(position);
+            state.available_mw -= request.megawatts;
+            state.awaiting_transformer_mw += request.megawatts;
+            let lead = draw_days(&params.transformer_lead_days, &mut state.rng);
+            // Spare capacity at the start was there before it too: a request studied
+            // before day 0 and granted from it counts its transformer lead time from
+            // the day its study finished.
+            let granted_day = if now <= 0.0 {
+                request.study_done_day.min(now)
+            } else {
+                now
+            };
+            if self.trace.is_some() {
+                self.record(
+                    now,
+                    "grid_granted",
+                    &params.name,
+                    request.megawatts,
+                    format!("{:?}, transformer {lead:.0} d", request.requester),
+                );
+            }
+            schedule(
+                scheduler,
+                granted_day + lead,
+                Event::GridConnected(request.requester),
+            )?;
+        }
+    }
+
+    pub(super) fn on_grid_connected(
+        &mut self,
+        requester: Requester,
+        scheduler: &mut Scheduler<Event>,
+    ) -> Result<(), EngineError> {
+        let grid = self.grid_of(requester);
+        let megawatts = match requester {
+            Requester::Project(project) => self.projects[project.0 as usize].grid_mw(),
+            Requester::Fab(fab) => self.world.fabs[fab.0 as usize]
+                .construction
+                .as_ref()
+                .map_or(0.0, |c| c.power_mw),
+        };
+        let state = &mut self.grids[grid.0 as usize];
+        state.awaiting_transformer_mw -= megawatts;
+        state.connected_mw += megawatts;
+        let now = scheduler.now().days();
+        let name = &self.world.grids[grid.0 as usize].name;
+        if self.trace.is_some() {
+            self.record(
+                now,
+                "grid_connected",
+                name,
+                megawatts,
+                format!("{requester:?}"),
+            );
+        }
+        match requester {
+            Requester::Project(project) => self.project_connected(project, scheduler),
+            Requester::Fab(fab) => self.fab_connected(fab, scheduler),
+        }
+    }
+}

@@ -1,0 +1,258 @@
+//! Advanced-packaging sites: assemble accelerators in batches, one batch per lot
+//! interval, only from inputs on hand (every product of the bill of materials), then
+//! test them (yield drawn per batch) and hand the good ones to the allocator. Also the
+//! dispatch of fab output: good dies go to the site whose inputs cover the fewest weeks.
+
+use crate::distribution::Distribution;
+use crate::engine::{EngineError, Scheduler};
+use crate::random::{stream, SimRng};
+
+use super::capacity::CapacitySchedule;
+use super::lane::{Cargo, Route};
+use super::{draw_days, schedule, Event, ProductId, RegionId, SiteId, SupplyChain, World};
+
+/// A packaging site's parameters.
+#[derive(Debug, Clone)]
+pub struct PackagingParams {
+    /// Id from the scenario.
+    pub name: String,
+    /// Region it stands in.
+    pub region: RegionId,
+    /// Accelerators it can start per week over time.
+    pub capacity: CapacitySchedule,
+    /// Inputs per accelerator: (product, whole units).
+    pub bill_of_materials: Vec<(ProductId, u64)>,
+    /// Assembly and test time of a batch (days).
+    pub cycle_time_days: Distribution,
+    /// Fraction of assembled accelerators that pass test.
+    pub yield_fraction: Distribution,
+}
+
+/// A batch in assembly.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Batch {
+    pub started: u64,
+    pub good: u64,
+}
+
+/// One site's state in a replication.
+#[derive(Debug)]
+pub(super) struct SiteState {
+    rng: SimRng,
+    carry: f64,
+    /// Inputs on hand, by product index.
+    pub stock: Vec<u64>,
+    /// Inputs on their way here, by product index.
+    pub inbound: Vec<u64>,
+    pub batches: Vec<Option<Batch>>,
+    free_batches: Vec<u32>,
+    /// Finished accelerators not yet allocated.
+    pub finished: u64,
+    pub dies_consumed: u64,
+    pub accelerators_started: u64,
+    pub accelerators_scrapped: u64,
+    pub accelerators_built: u64,
+}
+
+impl SiteState {
+    pub fn new(params: &PackagingParams, world: &World, seed: u64) -> Self {
+        SiteState {
+            rng: stream(seed, &format!("packaging/{}", params.name)),
+            carry: 0.0,
+            stock: vec![0; world.products.len()],
+            inbound: vec![0; world.products.len()],
+            batches: Vec::new(),
+            free_batches: Vec::new(),
+            finished: 0,
+            dies_consumed: 0,
+            accelerators_started: 0,
+            accelerators_scrapped: 0,
+            accelerators_built: 0,
+        }
+    }
+
+    /// Accelerators in assembly.
+    pub fn in_process(&self) -> u64 {
+        self.batches
+            .iter()
+            .flatten()
+            .map(|batch| batch.started)
+            .sum()
+    }
+}
+
+impl SupplyChain<'_> {
+    /// Pre-fills the site's pipeline with batches started before day 0 (their inputs
+    /// were consumed then), and starts the first batch on day 0.
+    pub(super) fn start_site(
+        &mut self,
+        id: SiteId,
+        scheduler: &mut Scheduler<Event>,
+    ) -> Result<(), EngineError> {
+        let params = &self.world.packaging[id.0 as usize];
+        let interval = self.world.lot_interval_days;
+        let look_back = (3.0 * params.cycle_time_days.mean() / interval)
+            .ceil()
+            .max(1.0) as u32;
+        for k in (1..=look_back).rev() {
+            let day = -(f64::from(k)) * interval;
+            let site = &mut self.sites[id.0 as usize];
+            let planned = params.capacity.per_week(0.0) * interval / 7.0 + site.carry;
+            let count = planned.floor();
+            site.carry = planned - count;
+            self.start_batch(id, day, count as u64, scheduler)?;
+        }
+        schedule(scheduler, 0.0, Event::BatchStart(id)).map(|_| ())
+    }
+
+    fn start_batch(
+        &mut self,
+        id: SiteId,
+        day: f64,
+        count: u64,
+        scheduler: &mut Scheduler<Event>,
+    ) -> Result<(), EngineError> {
+        let params = &self.world.packaging[id.0 as usize];
+        let site = &mut self.sites[id.0 as usize];
+        let cycle = draw_days(&params.cycle_time_days, &mut site.rng);
+        let yield_fraction = params.yield_fraction.sample(&mut site.rng).clamp(0.0, 1.0);
+        if count == 0 || day + cycle <= 0.0 {
+            return Ok(());
+        }
+        let good = ((count as f64) * yield_fraction).round() as u64;
+        site.accelerators_started += count;
+        let batch = Batch {
+            started: count,
+            good,
+        };
+        let slot = match site.free_batches.pop() {
+            Some(slot) => {
+                site.batches[slot as usize] = Some(batch);
+                slot
+            }
+            None => {
+                site.batches.push(Some(batch));
+                (site.batches.len() - 1) as u32
+            }
+        };
+        schedule(scheduler, day + cycle, Event::BatchDone(id, slot))?;
+        let name = &self.world.packaging[id.0 as usize].name;
+        if self.trace.is_some() {
+            self.record(
+                day.max(0.0),
+                "batch_start",
+                name,
+                count as f64,
+                format!("cycle {cycle:.1} d"),
+            );
+        }
+        Ok(())
+    }
+
+    pub(super) fn on_batch_start(
+        &mut self,
+        id: SiteId,
+        scheduler: &mut Scheduler<Event>,
+    ) -> Result<(), EngineError> {
+        let now = scheduler.now().days();
+        let interval = self.world.lot_interval_days;
+        let params = &self.world.packaging[id.0 as usize];
+        let site = &mut self.sites[id.0 as usize];
+        let planned = params.capacity.per_week(now) * interval / 7.0 + site.carry;
+        let capacity = planned.floor();
+        site.carry = planned - capacity;
+        let feasible = params
+            .bill_of_materials
+            .iter()
+            .map(|&(product, per_unit)| site.stock[product.0 as usize] / per_unit)
+            .min()
+            .unwrap_or(0);
+        let count = (capacity as u64).min(feasible);
+        for &(product, per_unit) in &params.bill_of_materials {
+            site.stock[product.0 as usize] -= count * per_unit;
+            site.dies_consumed += count * per_unit;
+        }
+        self.start_batch(id, now, count, scheduler)?;
+        schedule(scheduler, now + interval, Event::BatchStart(id)).map(|_| ())
+    }
+
+    pub(super) fn on_batch_done(
+        &mut self,
+        id: SiteId,
+        slot: u32,
+        scheduler: &mut Scheduler<Event>,
+    ) -> Result<(), EngineError> {
+        let now = scheduler.now().days();
+        let site = &mut self.sites[id.0 as usize];
+        let Some(batch) = site.batches[slot as usize].take() else {
+            return Ok(());
+        };
+        site.free_batches.push(slot);
+        site.accelerators_scrapped += batch.started - batch.good;
+        site.accelerators_built += batch.good;
+        site.finished += batch.good;
+        self.tally.accelerators_built(now, batch.good);
+        let name = &self.world.packaging[id.0 as usize].name;
+        if self.trace.is_some() {
+            self.record(
+                now,
+                "batch_done",
+                name,
+                batch.good as f64,
+                format!("{} started", batch.started),
+            );
+        }
+        self.allocate(now, scheduler)
+    }
+
+    /// Sends `dies` good dies of `product` made in `region` to the consuming site whose
+    /// stock and inbound inputs cover the fewest weeks of its current capacity.
+    pub(super) fn dispatch_dies(
+        &mut self,
+        region: RegionId,
+        product: ProductId,
+        dies: u64,
+        scheduler: &mut Scheduler<Event>,
+    ) -> Result<(), EngineError> {
+        if dies == 0 {
+            return Ok(());
+        }
+        let now = scheduler.now().days();
+        let mut best: Option<(f64, SiteId, Route)> = None;
+        for (index, params) in self.world.packaging.iter().enumerate() {
+            let Some(&(_, per_unit)) = params.bill_of_materials.iter().find(|(p, _)| *p == product)
+            else {
+                continue;
+            };
+            let route = self.routes.route(region, params.region, &self.lanes);
+            if matches!(route, Route::Unreachable) {
+                continue;
+            }
+            let site = &self.sites[index];
+            let on_hand =
+                (site.stock[product.0 as usize] + site.inbound[product.0 as usize]) as f64;
+            let weekly_need = (params.capacity.per_week(now) * per_unit as f64).max(1.0);
+            let cover = on_hand / weekly_need;
+            if best
+                .as_ref()
+                .is_none_or(|(best_cover, ..)| cover < *best_cover)
+            {
+                best = Some((cover, SiteId(index as u32), route));
+            }
+        }
+        let Some((_, site, route)) = best else {
+            // No site can use these dies: they wait at the fab as stranded stock.
+            self.tally.dies_stranded += dies;
+            return Ok(());
+        };
+        self.sites[site.0 as usize].inbound[product.0 as usize] += dies;
+        self.send(route, Cargo::Components { site, product }, dies, scheduler)
+    }
+
+    /// Inputs arrive at a site.
+    pub(super) fn receive_components(&mut self, site: SiteId, product: ProductId, units: u64) {
+        let state = &mut self.sites[site.0 as usize];
+        state.inbound[product.0 as usize] -= units;
+        state.stock[product.0 as usize] += units;
+    }
+}
