@@ -26,6 +26,8 @@ use super::usage_error;
 const DEFAULT_CONFIG: &str = "configs/baseline.toml";
 /// Replications without `--reps`.
 const DEFAULT_REPS: u64 = 100;
+/// Base seed without `--seed`.
+const DEFAULT_SEED: u64 = 1;
 /// The most replications `--precision` adds without `--max-reps`.
 const DEFAULT_MAX_REPS: u64 = 10_000;
 /// Exit code of an interrupted run (128 + SIGINT, as shells report it).
@@ -41,9 +43,9 @@ pub struct RunArgs {
     /// Replications to run, at least 1. Default: 100.
     #[arg(long, conflicts_with = "precision")]
     pub reps: Option<u64>,
-    /// Base seed: replication r uses a seed derived from (seed, r).
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
+    /// Base seed: replication r uses a seed derived from (seed, r). Default: 1.
+    #[arg(long)]
+    pub seed: Option<u64>,
     /// Worker threads, at least 1. Default: the number of available cores.
     #[arg(long)]
     pub threads: Option<usize>,
@@ -126,7 +128,7 @@ fn checked_options(args: &RunArgs) -> RunOptions {
     });
     RunOptions {
         replications,
-        base_seed: args.seed,
+        base_seed: args.seed.unwrap_or(DEFAULT_SEED),
         threads,
         shard,
         precision,
@@ -150,7 +152,10 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
 
 // ─── WIRING SPOT (model owner) ──────────────────────────────────────────────────────
 // Parse, validate and resolve the scenario text into the model's Replicator here; its
-// errors should name the file and line. Everything after this point is model-agnostic.
+// errors should name the file and line. Scenario defaults go into `args` before
+// `run_with` (e.g. `args.seed = args.seed.or(scenario.seed)`, and `args.reps` when
+// neither `--reps` nor `--precision` was given). Everything after this point is
+// model-agnostic.
 fn load_replicator(path: &Path, _config_text: &str) -> anyhow::Result<Box<dyn Replicator>> {
     anyhow::bail!(
         "{}: the supply-chain model is not wired to `run` yet",
