@@ -21,8 +21,10 @@
 pub mod distribution;
 pub mod engine;
 pub mod model;
+pub mod output;
 pub mod queueing;
 pub mod random;
 pub mod replication;
+pub mod runner;
 pub mod scenario;
 pub mod stats;

@@ -243,6 +243,90 @@ pub fn quantile_sorted(sorted: &[f64], p: f64) -> f64 {
     }
 }
 
+/// What one row of `summary.csv` shows about a sample: count, mean, standard deviation,
+/// 95 % confidence interval of the mean (Student t), type-7 quantiles and extremes.
+///
+/// NaN values mean "undefined in that replication" and are left out, so `n` counts the
+/// defined values. Undefined results are NaN: every field but `n` with no values, the
+/// standard deviation and the interval with fewer than two.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Summary {
+    /// Number of defined (non-NaN) values.
+    pub n: u64,
+    /// Sample mean, accumulated in the order given.
+    pub mean: f64,
+    /// Sample standard deviation (n − 1 in the denominator).
+    pub std: f64,
+    /// Lower end of the 95 % confidence interval of the mean.
+    pub ci95_low: f64,
+    /// Upper end of the 95 % confidence interval of the mean.
+    pub ci95_high: f64,
+    /// 5th percentile (type 7).
+    pub p5: f64,
+    /// Median (type 7).
+    pub p50: f64,
+    /// 95th percentile (type 7).
+    pub p95: f64,
+    /// Smallest value.
+    pub min: f64,
+    /// Largest value.
+    pub max: f64,
+}
+
+impl Summary {
+    /// Summarises `values`, skipping NaN. The mean depends on the order of the values
+    /// only in its last bits; callers pass them in replication order so that every run
+    /// of the same replications prints the same digits.
+    pub fn of(values: &[f64]) -> Summary {
+        let mut moments = Moments::default();
+        let mut sorted: Vec<f64> = Vec::with_capacity(values.len());
+        for &value in values.iter().filter(|value| !value.is_nan()) {
+            moments.push(value);
+            sorted.push(value);
+        }
+        sorted.sort_by(f64::total_cmp);
+        let n = moments.count();
+        let (mean, min, max) = if n == 0 {
+            (f64::NAN, f64::NAN, f64::NAN)
+        } else {
+            (moments.mean(), moments.min(), moments.max())
+        };
+        let std = if n < 2 { f64::NAN } else { moments.std_dev() };
+        let half_width = moments.ci_half_width(0.95);
+        Summary {
+            n,
+            mean,
+            std,
+            ci95_low: mean - half_width,
+            ci95_high: mean + half_width,
+            p5: quantile_sorted(&sorted, 0.05),
+            p50: quantile_sorted(&sorted, 0.5),
+            p95: quantile_sorted(&sorted, 0.95),
+            min,
+            max,
+        }
+    }
+}
+
+/// Half-width of the 95 % Welch confidence interval for the difference of the means of
+/// two independent samples, given as [`Moments`]; NaN when either has fewer than two
+/// values, 0 when both have zero variance.
+pub fn welch_half_width_95(a: &Moments, b: &Moments) -> f64 {
+    if a.count() < 2 || b.count() < 2 {
+        return f64::NAN;
+    }
+    let va = a.variance() / a.count() as f64;
+    let vb = b.variance() / b.count() as f64;
+    let variance = va + vb;
+    if variance == 0.0 {
+        return 0.0;
+    }
+    // Welch–Satterthwaite degrees of freedom.
+    let df =
+        variance * variance / (va * va / (a.count() - 1) as f64 + vb * vb / (b.count() - 1) as f64);
+    student_t_quantile(0.975, df) * variance.sqrt()
+}
+
 /// Batch means for a correlated sequence of known length: the observations are cut
 /// into `batches` consecutive batches, whose means are nearly independent when batches
 /// are long; the confidence interval is built from the batch means.
@@ -346,6 +430,53 @@ mod tests {
         assert!((quantile_sorted(&sorted, 0.95) - 3.85).abs() < 1e-12);
         assert_eq!(quantile_sorted(&sorted, 1.0), 4.0);
         assert!(quantile_sorted(&[], 0.5).is_nan());
+    }
+
+    #[test]
+    fn summary_of_a_tiny_sample() {
+        // Values 1, 2, 3, 4, 10 and one undefined (NaN), skipped: n = 5, mean = 4,
+        // deviations −3 −2 −1 0 6 → squares sum 50, variance 50/4 = 12.5.
+        // Type 7 quantiles: p5 at position 0.2 → 1.2; p50 at 2 → 3; p95 at 3.8 → 4 + 0.8·6 = 8.8.
+        let s = Summary::of(&[1.0, f64::NAN, 2.0, 3.0, 4.0, 10.0]);
+        assert_eq!(s.n, 5);
+        assert_eq!(s.mean, 4.0);
+        assert_eq!(s.std, 12.5_f64.sqrt());
+        let half = student_t_quantile(0.975, 4.0) * (12.5_f64 / 5.0).sqrt();
+        assert_eq!((s.ci95_low, s.ci95_high), (4.0 - half, 4.0 + half));
+        assert!((s.p5 - 1.2).abs() < 1e-12);
+        assert_eq!(s.p50, 3.0);
+        assert!((s.p95 - 8.8).abs() < 1e-12);
+        assert_eq!((s.min, s.max), (1.0, 10.0));
+
+        let one = Summary::of(&[7.0]);
+        assert_eq!((one.n, one.mean, one.p95, one.min), (1, 7.0, 7.0, 7.0));
+        assert!(one.std.is_nan() && one.ci95_low.is_nan());
+        let none = Summary::of(&[f64::NAN]);
+        assert_eq!(none.n, 0);
+        assert!(none.mean.is_nan() && none.min.is_nan() && none.p50.is_nan());
+    }
+
+    #[test]
+    fn welch_interval() {
+        let mut a = Moments::default();
+        let mut b = Moments::default();
+        for v in [1.0, 2.0, 3.0] {
+            a.push(v);
+        }
+        for v in [2.0, 4.0, 6.0, 8.0] {
+            b.push(v);
+        }
+        // va = 1/3, vb = (20/3)/4 = 5/3; df = 4 / ((1/9)/2 + (25/9)/3) = 1.3585…
+        let va: f64 = 1.0 / 3.0;
+        let vb: f64 = 5.0 / 3.0;
+        let df = (va + vb).powi(2) / (va * va / 2.0 + vb * vb / 3.0);
+        let expected = student_t_quantile(0.975, df) * (va + vb).sqrt();
+        assert!((welch_half_width_95(&a, &b) - expected).abs() < 1e-12);
+        let mut c = Moments::default();
+        c.push(1.0);
+        c.push(1.0);
+        assert_eq!(welch_half_width_95(&c, &c), 0.0);
+        assert!(welch_half_width_95(&Moments::default(), &c).is_nan());
     }
 
     #[test]

@@ -157,8 +157,8 @@ fn model(args: ModelArgs) -> anyhow::Result<()> {
             .events;
     }
     let seconds = started.elapsed().as_secs_f64();
-    println!("model,replications,events,events_per_replication,seconds,events_per_sec,replications_per_sec");
-    println!(
+    out!("model,replications,events,events_per_replication,seconds,events_per_sec,replications_per_sec");
+    out!(
         "{},{},{events},{:.0},{seconds:.6},{:.0},{:.2}",
         scenario.world.name,
         args.reps,
@@ -179,8 +179,8 @@ pub fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
                 Service::Exponential => "chipsim_mmc",
                 Service::Deterministic => "chipsim_mdc",
             };
-            println!("model,servers,lambda,mu,customers,events,seconds,events_per_sec,wq_mean,wq_ci95_half,wq_exact");
-            println!(
+            out!("model,servers,lambda,mu,customers,events,seconds,events_per_sec,wq_mean,wq_ci95_half,wq_exact");
+            out!(
                 "{model},{},{},{},{},{},{seconds:.6},{:.0},{:.6},{:.6},{}",
                 parameters.servers,
                 parameters.lambda,
@@ -196,8 +196,8 @@ pub fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
         BenchCommand::Tandem(args) => {
             let parameters = parameters(args.stations, &args.queue);
             let (report, seconds) = timed(&parameters)?;
-            println!("model,stations,servers,lambda,mu,customers,events,seconds,events_per_sec,w_mean,w_ci95_half,w_exact");
-            println!(
+            out!("model,stations,servers,lambda,mu,customers,events,seconds,events_per_sec,w_mean,w_ci95_half,w_exact");
+            out!(
                 "chipsim_tandem,{},{},{},{},{},{},{seconds:.6},{:.0},{:.6},{:.6},{}",
                 parameters.stations,
                 parameters.servers,

@@ -78,13 +78,14 @@ fn summary(world: &World) -> String {
 
 pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let scenario = chipsim::scenario::load(&args.config)?;
-    println!(
+    out!(
         "{}: scenario {:?} is valid",
-        scenario.source, scenario.world.name
+        scenario.source,
+        scenario.world.name
     );
     if let Some(description) = &scenario.description {
-        println!("  {}", description.trim());
+        out!("  {}", description.trim());
     }
-    println!("{}", summary(&scenario.world));
+    out!("{}", summary(&scenario.world));
     Ok(ExitCode::SUCCESS)
 }

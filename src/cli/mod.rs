@@ -1,7 +1,20 @@
 //! The command line: one file per subcommand, each a thin layer over the library.
 
+/// Writes a line to standard output, returning an error instead of panicking when
+/// the reader has gone (`chipsim check x | head -1`).
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout(), $($arg)*)?
+    }};
+}
+
 mod bench;
 mod check;
+mod compare;
+mod merge;
+mod run;
+mod trace;
 
 use std::process::ExitCode;
 
@@ -22,6 +35,14 @@ enum Command {
     /// Kernel benchmarks against queueing theory (M/M/c and tandem lines).
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+    /// Run a batch of replications of a scenario into outputs/<scenario>/.
+    Run(run::RunArgs),
+    /// Combine the folders of `run --shard I/N` into one run's outputs.
+    Merge(merge::MergeArgs),
+    /// Paired differences per metric between two runs with the same seeds.
+    Compare(compare::CompareArgs),
+    /// One replication's event log as CSV, for debugging a model.
+    Trace(trace::TraceArgs),
 }
 
 /// Exit code for a scenario or run error (usage errors exit 2, through clap).
@@ -32,14 +53,26 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Bench(command) => bench::run(command),
         Command::Check(args) => check::run(args),
+        Command::Run(args) => run::run(args),
+        Command::Merge(args) => merge::run(args),
+        Command::Compare(args) => compare::run(args),
+        Command::Trace(args) => trace::run(args),
     };
     match result {
         Ok(code) => code,
+        Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("Error: {error:#}");
             ExitCode::from(EXIT_FAILURE)
         }
     }
+}
+
+/// True when the error is standard output closed by its reader: not a failure.
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error
+        .downcast_ref::<std::io::Error>()
+        .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
 }
 
 /// Exits with a usage error (code 2) naming the flag and what it allows.

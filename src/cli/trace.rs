@@ -39,9 +39,9 @@ pub fn run(args: TraceArgs) -> anyhow::Result<ExitCode> {
                 format!("{:.4}", row.day),
                 row.date.to_string(),
                 row.event.to_string(),
-                chipsim::output::spreadsheet_safe(&row.agent).into_owned(),
+                chipsim::output::neutralise(&row.agent).into_owned(),
                 format!("{}", row.quantity),
-                chipsim::output::spreadsheet_safe(&row.detail).into_owned(),
+                chipsim::output::neutralise(&row.detail).into_owned(),
             ])?;
         }
         writer.flush()?;

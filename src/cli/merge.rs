@@ -1,0 +1,31 @@
+//! `chipsim merge`: combines the folders of `chipsim run --shard I/N` into the outputs
+//! one unsharded run would have written; fails, writing nothing, if a replication is
+//! missing or the shards come from different runs.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+
+use chipsim::runner::merge_shards;
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Shard folders written by `chipsim run --shard I/N` (all N of them).
+    #[arg(required = true, value_name = "DIR")]
+    pub dirs: Vec<PathBuf>,
+    /// Folder for the merged outputs (replaced only if it holds chipsim outputs).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+}
+
+pub fn run(args: MergeArgs) -> anyhow::Result<ExitCode> {
+    let outcome = merge_shards(&args.dirs, &args.out)?;
+    eprintln!(
+        "merged {} replications from {} shard folders → {}",
+        outcome.replications,
+        outcome.shards,
+        outcome.out_dir.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,88 @@
+//! Where consumed replications go: the [`Aggregator`], the streamed `replications.csv`
+//! and, for a shard, the streamed `shard_data.bin`, all inside the staging folder. A run
+//! and a merge feed the same collector in the same order, which is why their files are
+//! byte-identical.
+
+use std::path::Path;
+
+use crate::output::{
+    write_tables, Manifest, OutputError, ReplicationsWriter, ShardDataWriter, ShardHeader,
+};
+use crate::replication::{OutputLayout, ReplicationResult};
+
+use super::aggregate::Aggregator;
+use super::RunError;
+
+/// Consumes results in replication order and writes the output files.
+#[derive(Debug)]
+pub(crate) struct Collector<'a> {
+    layout: &'a OutputLayout,
+    aggregator: Aggregator,
+    replications: ReplicationsWriter,
+    shard_data: Option<ShardDataWriter>,
+    events: u64,
+}
+
+impl<'a> Collector<'a> {
+    /// Starts the streamed files in `dir`; `shard` is `Some` for a shard's run.
+    pub(crate) fn create(
+        dir: &Path,
+        layout: &'a OutputLayout,
+        shard: Option<&ShardHeader>,
+    ) -> Result<Self, RunError> {
+        let aggregator = Aggregator::new(layout)?;
+        let replications = ReplicationsWriter::create(dir, layout)?;
+        let shard_data = shard
+            .map(|header| ShardDataWriter::create(dir, header))
+            .transpose()?;
+        Ok(Collector {
+            layout,
+            aggregator,
+            replications,
+            shard_data,
+            events: 0,
+        })
+    }
+
+    /// Adds the next replication in order.
+    pub(crate) fn push(
+        &mut self,
+        replication: u64,
+        seed: u64,
+        result: &ReplicationResult,
+    ) -> Result<(), RunError> {
+        self.aggregator.push(replication, result)?;
+        self.replications
+            .write(replication, seed, &result.metrics)?;
+        if let Some(shard_data) = &mut self.shard_data {
+            shard_data.write(replication, seed, result)?;
+        }
+        self.events = self.events.saturating_add(result.events);
+        Ok(())
+    }
+
+    /// See [`Aggregator::precision_met`].
+    pub(crate) fn precision_met(&self, relative: f64) -> bool {
+        self.aggregator.precision_met(relative)
+    }
+
+    /// Replications consumed so far.
+    pub(crate) fn replications(&self) -> u64 {
+        self.aggregator.replications()
+    }
+
+    /// Events of the replications consumed so far.
+    pub(crate) fn events(&self) -> u64 {
+        self.events
+    }
+
+    /// Flushes the streamed files and writes the tables and the manifest into `dir`.
+    pub(crate) fn finish(self, dir: &Path, manifest: &Manifest) -> Result<(), OutputError> {
+        self.replications.finish()?;
+        if let Some(shard_data) = self.shard_data {
+            shard_data.finish()?;
+        }
+        write_tables(dir, self.layout, &self.aggregator.statistics())?;
+        manifest.write(dir)
+    }
+}
