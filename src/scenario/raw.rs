@@ -76,6 +76,10 @@ pub struct RawScenario {
     /// Random and scheduled disruptions.
     #[serde(default)]
     pub shocks: Vec<RawShock>,
+    /// A sensitivity study of this scenario, read and checked by `chipsim sweep` (see
+    /// [`crate::sweep`]); every other command ignores it.
+    #[serde(default)]
+    pub sweep: Option<toml::Value>,
 }
 
 /// How data-centre power is turned into energy.
