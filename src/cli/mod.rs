@@ -14,6 +14,7 @@ mod check;
 mod compare;
 mod merge;
 mod run;
+mod sweep;
 mod trace;
 
 use std::process::ExitCode;
@@ -43,6 +44,8 @@ enum Command {
     Compare(compare::CompareArgs),
     /// One replication's event log as CSV, for debugging a model.
     Trace(trace::TraceArgs),
+    /// Sensitivity study from the scenario's [sweep] section into outputs/<scenario>-sweep/.
+    Sweep(sweep::SweepArgs),
 }
 
 /// Exit code for a scenario or run error (usage errors exit 2, through clap).
@@ -57,6 +60,7 @@ pub fn main() -> ExitCode {
         Command::Merge(args) => merge::run(args),
         Command::Compare(args) => compare::run(args),
         Command::Trace(args) => trace::run(args),
+        Command::Sweep(args) => sweep::run(args),
     };
     match result {
         Ok(code) => code,

@@ -5,3 +5,4 @@ mod output;
 mod queueing_theory;
 mod runner;
 mod shocks;
+mod sweep;
