@@ -327,10 +327,12 @@ fn solve(mut system: Vec<Vec<f64>>) -> Option<Vec<f64>> {
             return None;
         }
         system.swap(column, pivot);
-        for row in column + 1..n {
-            let factor = system[row][column] / system[column][column];
-            for j in column..=n {
-                system[row][j] -= factor * system[column][j];
+        let (upper, lower) = system.split_at_mut(column + 1);
+        let pivot_row = &upper[column];
+        for row in lower {
+            let factor = row[column] / pivot_row[column];
+            for (cell, &above) in row[column..].iter_mut().zip(&pivot_row[column..]) {
+                *cell -= factor * above;
             }
         }
     }
@@ -365,6 +367,7 @@ mod tests {
         assert!((fit.coefficients[0] - 3.0).abs() < 1e-12);
         assert!((fit.coefficients[1] + 5.0).abs() < 1e-12);
         assert!((fit.r_squared - 1.0).abs() < 1e-12);
-        assert!(least_squares(&[0], &units, |_| 1.0, 2).is_none());
+        // Two points cannot determine an intercept and two slopes.
+        assert!(least_squares(&[1, 2], &units, |_| 1.0, 2).is_none());
     }
 }

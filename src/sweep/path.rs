@@ -608,14 +608,13 @@ mod tests {
         let text = toml::to_string(&root).expect("serialise");
         let back: Value = toml::from_str(&text).expect("parse");
         let fab = |i: usize| &back["fabs"][i];
+        let triangular = &fab(0)["cycle_time_days"]["triangular"];
         assert_eq!(
-            fab(0)["cycle_time_days"]["triangular"]["mode"].as_float(),
-            Some(120.0)
+            triangular["mode"].as_integer(),
+            Some(120),
+            "whole numbers stay integers"
         );
-        assert_eq!(
-            fab(0)["cycle_time_days"]["triangular"]["max"].as_float(),
-            Some(150.0)
-        );
+        assert_eq!(triangular["max"].as_integer(), Some(150));
         assert_eq!(fab(1)["cycle_time_days"].as_integer(), Some(135));
         assert_eq!(fab(0)["wafer_starts_per_week"].as_integer(), Some(150));
         let beta = resolve(&root, "fabs.a.yield").expect("resolve");
