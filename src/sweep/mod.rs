@@ -330,20 +330,15 @@ impl Study {
                     })
                     .map_err(|error| invalid(field.clone(), error.to_string()))?;
                 for target in matched {
-                    let owner = (targets.iter().enumerate())
+                    let earlier = (targets.iter().enumerate())
                         .find(|(_, earlier)| earlier.iter().any(|t| t.path == target.path))
-                        .map(|(other, _)| spec.parameters[other].name.as_str())
-                        .or_else(|| {
-                            found
-                                .iter()
-                                .any(|t| t.path == target.path)
-                                .then_some(parameter.name.as_str())
-                        });
-                    if let Some(owner) = owner {
+                        .map(|(other, _)| format!("parameter `{}`", spec.parameters[other].name));
+                    let twice = found.iter().any(|t| t.path == target.path);
+                    if let Some(owner) = earlier.or(twice.then(|| "another of its paths".into())) {
                         return Err(invalid(
                             field,
                             format!(
-                                "`{}` is also set by parameter `{owner}`: each value may be set once",
+                                "`{}` is also set by {owner}: each value may be set once",
                                 target.path
                             ),
                         ));
