@@ -9,6 +9,7 @@ use crate::random::{stream, SimRng};
 
 use super::capacity::CapacitySchedule;
 use super::shock::Outages;
+use super::slots::Slots;
 use super::{
     draw_days, schedule, Event, FabId, GridId, ProductId, RegionId, Requester, SupplyChain,
 };
@@ -69,8 +70,7 @@ pub(super) struct FabState {
     built: bool,
     connected: bool,
     carry_wafers: f64,
-    pub lots: Vec<Option<Lot>>,
-    free_lots: Vec<u32>,
+    pub lots: Slots<Lot>,
     pub wafers_started: u64,
     pub gross_dies_started: u64,
     pub dies_yield_loss: u64,
@@ -90,8 +90,7 @@ impl FabState {
             built: false,
             connected: false,
             carry_wafers: 0.0,
-            lots: Vec::new(),
-            free_lots: Vec::new(),
+            lots: Slots::default(),
             wafers_started: 0,
             gross_dies_started: 0,
             dies_yield_loss: 0,
@@ -103,13 +102,13 @@ impl FabState {
 
     /// Gross dies in lots still in process.
     pub fn gross_dies_in_process(&self) -> u64 {
-        self.lots.iter().flatten().map(|lot| lot.gross_dies).sum()
+        self.lots.iter().map(|(_, lot)| lot.gross_dies).sum()
     }
 
     /// Scraps `fraction` of every lot in process; returns the wafers lost.
     pub fn scrap_work_in_progress(&mut self, fraction: f64) -> f64 {
         let mut wafers_lost = 0.0;
-        for lot in self.lots.iter_mut().flatten() {
+        for lot in self.lots.values_mut() {
             let scrapped = (lot.gross_dies as f64 * fraction).round() as u64;
             let kept = lot.gross_dies - scrapped;
             lot.good_dies = ((lot.good_dies as f64 * (1.0 - fraction)).round() as u64).min(kept);
@@ -118,19 +117,6 @@ impl FabState {
             wafers_lost += lot.wafers as f64 * fraction;
         }
         wafers_lost
-    }
-
-    fn store_lot(&mut self, lot: Lot) -> u32 {
-        match self.free_lots.pop() {
-            Some(slot) => {
-                self.lots[slot as usize] = Some(lot);
-                slot
-            }
-            None => {
-                self.lots.push(Some(lot));
-                (self.lots.len() - 1) as u32
-            }
-        }
     }
 }
 
@@ -214,7 +200,7 @@ impl SupplyChain<'_> {
             self.tally.wafers_started(day, wafers);
         }
         fab.gross_dies_started += gross_dies;
-        let slot = fab.store_lot(Lot {
+        let slot = fab.lots.insert(Lot {
             wafers,
             gross_dies,
             good_dies,
@@ -260,10 +246,9 @@ impl SupplyChain<'_> {
     ) -> Result<(), EngineError> {
         let now = scheduler.now().days();
         let fab = &mut self.fabs[id.0 as usize];
-        let Some(lot) = fab.lots[slot as usize].take() else {
+        let Some(lot) = fab.lots.remove(slot) else {
             return Ok(());
         };
-        fab.free_lots.push(slot);
         fab.dies_yield_loss += lot.gross_dies - lot.good_dies;
         fab.dies_shipped += lot.good_dies;
         let params = &self.world.fabs[id.0 as usize];

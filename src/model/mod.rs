@@ -23,6 +23,7 @@ mod metrics;
 mod packaging;
 mod project;
 mod shock;
+mod slots;
 mod trace;
 
 pub use allocator::Policy;
