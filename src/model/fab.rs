@@ -134,6 +134,26 @@ impl FabParams {
 }
 
 impl SupplyChain<'_> {
+    /// Weeks of `product` the packaging sites that use it hold on hand and inbound, at
+    /// their capacity on `day` (infinite when none has capacity).
+    fn downstream_cover_weeks(&self, product: ProductId, day: f64) -> f64 {
+        let mut units = 0.0;
+        let mut weekly_need = 0.0;
+        for (params, site) in self.world.packaging.iter().zip(&self.sites) {
+            if let Some(&(_, per_unit)) =
+                params.bill_of_materials.iter().find(|(p, _)| *p == product)
+            {
+                units += (site.stock[product.0 as usize] + site.inbound[product.0 as usize]) as f64;
+                weekly_need += params.capacity.per_week(day) * per_unit as f64;
+            }
+        }
+        if weekly_need > 0.0 {
+            units / weekly_need
+        } else {
+            f64::INFINITY
+        }
+    }
+
     /// Seeds a fab's first events: an operating fab's pipeline is pre-filled with the
     /// lots it started before day 0 that are still in process (so output does not
     /// start empty), and its first lot starts on day 0.
@@ -184,7 +204,14 @@ impl SupplyChain<'_> {
             self.tally.fab_wafers_lost += full * (1.0 - availability);
             self.tally.fab_capacity_days_lost += interval * (1.0 - availability);
         }
-        let planned = full * availability + fab.carry_wafers;
+        let overstocked = day >= 0.0
+            && self.downstream_cover_weeks(params.product, day) >= self.world.max_inventory_weeks;
+        let fab = &mut self.fabs[id.0 as usize];
+        let planned = if overstocked {
+            0.0
+        } else {
+            full * availability + fab.carry_wafers
+        };
         let wafers = planned.floor();
         fab.carry_wafers = planned - wafers;
         let cycle = draw_days(&params.cycle_time_days, &mut fab.rng);

@@ -133,6 +133,8 @@ pub struct World {
     pub utilisation: f64,
     /// Days between lot and batch starts.
     pub lot_interval_days: f64,
+    /// Weeks of inventory above which fabs and packaging sites stop starting work.
+    pub max_inventory_weeks: f64,
     /// Most events per replication.
     pub event_budget: u64,
     /// Allocation policy.

@@ -168,7 +168,13 @@ impl SupplyChain<'_> {
         let full = params.capacity.per_week(now) * interval / 7.0;
         let availability = site.outages.availability(now);
         self.tally.packaging_accelerators_lost += full * (1.0 - availability);
-        let planned = full * availability + site.carry;
+        let overstocked =
+            site.finished as f64 >= self.world.max_inventory_weeks * params.capacity.per_week(now);
+        let planned = if overstocked {
+            0.0
+        } else {
+            full * availability + site.carry
+        };
         let capacity = planned.floor();
         site.carry = planned - capacity;
         let feasible = params

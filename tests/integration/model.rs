@@ -194,3 +194,58 @@ mod conservation {
         }
     }
 }
+
+#[test]
+fn supply_follows_demand_instead_of_piling_up() {
+    // The golden site could build 100 a week for two years (over 10,000), but only
+    // 1,000 are ever ordered: with the default cap of 8 weeks, the site stops once 800
+    // wait unallocated, and the fab once the site holds 8 weeks of dies.
+    let capped = golden();
+    let run = simulate(&capped.world, 1, false).unwrap();
+    let built = metric(&capped.world, &run.result.metrics, "accelerators_built");
+    assert!(built <= 1000.0 + 10.0 * 100.0, "built {built}");
+    let uncapped = variant(
+        &[(
+            "lot_interval_days = 7",
+            "lot_interval_days = 7\nmax_inventory_weeks = 520",
+        )],
+        "",
+    );
+    let run = simulate(&uncapped.world, 1, false).unwrap();
+    assert!(metric(&uncapped.world, &run.result.metrics, "accelerators_built") > 9000.0);
+}
+
+/// Every shipped scenario loads, and stocks and flows balance in every replication.
+#[test]
+fn shipped_scenarios_conserve_dies_accelerators_and_megawatts() {
+    let mut files = vec![std::path::PathBuf::from("configs/baseline.toml")];
+    for folder in ["configs/scenarios", "configs/validation"] {
+        if let Ok(entries) = std::fs::read_dir(folder) {
+            files.extend(
+                entries
+                    .map(|e| e.unwrap().path())
+                    .filter(|p| p.extension().is_some_and(|x| x == "toml")),
+            );
+        }
+    }
+    files.sort();
+    assert!(files.len() >= 9, "{files:?}");
+    for file in files {
+        let scenario = scenario::load(&file).unwrap_or_else(|e| panic!("{e}"));
+        let replications = if file.ends_with("baseline.toml") {
+            20
+        } else {
+            2
+        };
+        for replication in 0..replications {
+            let seed = chipsim::random::replication_seed(1, replication);
+            let run = simulate(&scenario.world, seed, false).unwrap();
+            let problems = run.conservation.violations();
+            assert!(
+                problems.is_empty(),
+                "{} replication {replication}: {problems:?}",
+                file.display()
+            );
+        }
+    }
+}

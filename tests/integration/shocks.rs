@@ -102,7 +102,12 @@ fn a_regional_shock_hits_every_site_of_the_region_at_once() {
                  departure_every_days = 1\ncapacity_per_departure = 100000\ntransit_days = 1\n\
                  [[shocks]]\nid = \"quake\"\nkind = \"outage\"\nregion = \"taiwan\"\ndates = [2025-01-29]\n\
                  duration_days = 10\ncapacity_lost = 1.0\nrecovery = \"step\"\n";
-    let shocked = variant(&[], extra);
+    // Three fabs feed one site: lift the inventory cap so no fab idles for lack of demand.
+    let uncapped = [(
+        "lot_interval_days = 7",
+        "lot_interval_days = 7\nmax_inventory_weeks = 520",
+    )];
+    let shocked = variant(&uncapped, extra);
     let rows = trace(&shocked.world, 5);
     let started_on = |day: f64, fab: &str| {
         rows.iter()
