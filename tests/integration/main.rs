@@ -1,5 +1,7 @@
 //! chipsim's integration tests, built as one binary: one file per behaviour.
 
+mod golden;
+mod hardening;
 mod model;
 mod output;
 mod queueing_theory;
