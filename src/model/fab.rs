@@ -71,12 +71,10 @@ pub(super) struct FabState {
     connected: bool,
     carry_wafers: f64,
     pub lots: Slots<Lot>,
-    pub wafers_started: u64,
     pub gross_dies_started: u64,
     pub dies_yield_loss: u64,
     /// Dies scrapped by shocks.
     pub dies_shock_scrapped: u64,
-    pub dies_shipped: u64,
     /// Outages acting on the fab.
     pub outages: Outages,
 }
@@ -91,11 +89,9 @@ impl FabState {
             connected: false,
             carry_wafers: 0.0,
             lots: Slots::default(),
-            wafers_started: 0,
             gross_dies_started: 0,
             dies_yield_loss: 0,
             dies_shock_scrapped: 0,
-            dies_shipped: 0,
             outages: Outages::default(),
         }
     }
@@ -222,7 +218,6 @@ impl SupplyChain<'_> {
         let wafers = wafers as u64;
         let gross_dies = (wafers as f64 * params.dies_per_wafer).round() as u64;
         let good_dies = ((gross_dies as f64) * yield_fraction).round() as u64;
-        fab.wafers_started += wafers;
         if day >= 0.0 {
             self.tally.wafers_started(day, wafers);
         }
@@ -277,7 +272,6 @@ impl SupplyChain<'_> {
             return Ok(());
         };
         fab.dies_yield_loss += lot.gross_dies - lot.good_dies;
-        fab.dies_shipped += lot.good_dies;
         let params = &self.world.fabs[id.0 as usize];
         if self.trace.is_some() {
             self.record(

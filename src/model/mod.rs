@@ -251,7 +251,7 @@ impl<'w> SupplyChain<'w> {
                 .map(|g| grid::GridState::new(g, seed))
                 .collect(),
             energy: energy::EnergyMeter::new(world),
-            tally: metrics::Tally::new(world, projects.len()),
+            tally: metrics::Tally::new(world),
             projects,
             allocator: allocator::Allocator::default(),
             shocks: world

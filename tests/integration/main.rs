@@ -6,4 +6,5 @@ mod model;
 mod output;
 mod queueing_theory;
 mod runner;
+mod shard_cli;
 mod shocks;
