@@ -233,8 +233,9 @@ impl SupplyChain<'_> {
             return Ok(());
         }
         let now = scheduler.now().days();
-        // (unreachable, weeks of cover, site): reachable sites first, then fewest weeks.
-        let mut best: Option<(bool, f64, SiteId)> = None;
+        // Reachable sites first, then sites with capacity now (a site still being built
+        // waits for its dies), then the fewest weeks of cover.
+        let mut best: Option<((bool, bool, f64), SiteId)> = None;
         for (index, params) in self.world.packaging.iter().enumerate() {
             let Some(&(_, per_unit)) = params.bill_of_materials.iter().find(|(p, _)| *p == product)
             else {
@@ -244,14 +245,14 @@ impl SupplyChain<'_> {
             let site = &self.sites[index];
             let on_hand =
                 (site.stock[product.0 as usize] + site.inbound[product.0 as usize]) as f64;
-            let weekly_need = (params.capacity.per_week(now) * per_unit as f64).max(1.0);
-            let cover = on_hand / weekly_need;
-            let candidate = (unreachable, cover, SiteId(index as u32));
-            if best.is_none_or(|(u, c, _)| (unreachable, cover) < (u, c)) {
-                best = Some(candidate);
+            let weekly_need = params.capacity.per_week(now) * per_unit as f64;
+            let idle = weekly_need <= 0.0;
+            let rank = (unreachable, idle, on_hand / weekly_need.max(1.0));
+            if best.is_none_or(|(best_rank, _)| rank < best_rank) {
+                best = Some((rank, SiteId(index as u32)));
             }
         }
-        let (_, _, site) = best.expect("validation: every product has a consuming site");
+        let (_, site) = best.expect("validation: every product has a consuming site");
         self.sites[site.0 as usize].inbound[product.0 as usize] += dies;
         let destination = self.world.packaging[site.0 as usize].region;
         self.send(
