@@ -26,7 +26,7 @@ pub(crate) type PointValues = Vec<Vec<f64>>;
 
 /// One parameter × metric row of `sensitivity.csv`.
 #[derive(Debug, Clone, PartialEq)]
-pub struct SensitivityRow {
+pub(crate) struct SensitivityRow {
     /// Index into the design's parameters.
     pub parameter: usize,
     /// Index into the analysed metrics.
@@ -39,7 +39,7 @@ pub struct SensitivityRow {
 
 /// The sensitivity table of a design: rows by metric, then by rank.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Sensitivity {
+pub(crate) struct Sensitivity {
     /// Names of the number columns.
     pub columns: &'static [&'static str],
     /// Rows.

@@ -47,7 +47,7 @@
 //!   point's replications.
 //! - `sensitivity.csv`: one row per analysed metric × parameter, metrics in order and
 //!   parameters by rank: `parameter`, `setting` (`value` or `scale`), `metric`, `unit`,
-//!   the design's columns (see [`analysis`]), `rank` (1 = moves the metric most).
+//!   the design's columns (methods in the `analysis` module), `rank` (1 = moves the metric most).
 //!   One at a time: `base_value`, `low_value`, `high_value`, `base_mean`, `low_mean`,
 //!   `high_mean`, `low_effect` and `high_effect` (mean paired difference from the base)
 //!   each with `_ci95_low`/`_ci95_high`. Morris: `mu_star`, `mu`, `sigma`, `effects` (on
@@ -61,8 +61,9 @@
 //!   between runs of the same sweep).
 //!
 //! Cells follow [`crate::output`]'s conventions (dot decimals, shortest round-trip
-//! numbers, empty for undefined, text neutralised for spreadsheets); the folder is
-//! written atomically.
+//! numbers, empty for undefined, text neutralised for spreadsheets). A sweep is all or
+//! nothing: the folder is written atomically when every point has run, and a failed or
+//! cancelled sweep leaves the previous outputs as they were.
 //!
 //! # Sharding
 //!
@@ -73,7 +74,7 @@
 //! version), regenerates the design from CONFIG and writes exactly the files of one
 //! unsharded run.
 
-pub mod analysis;
+mod analysis;
 mod design;
 mod execute;
 mod path;
@@ -89,10 +90,8 @@ use crate::runner::RunError;
 use crate::scenario::locate::{FieldPath, SourceMap};
 use crate::scenario::{self, Scenario, ScenarioError, MAX_FILE_BYTES};
 
-pub use analysis::{Sensitivity, SensitivityRow};
 pub use design::{Design, ParameterInfo};
 pub use execute::{merge_sweep, run_sweep, SweepOptions, SweepOutcome};
-pub use path::PathError;
 pub use spec::{DesignSpec, Levels, ParameterSpec, Setting, SweepSpec, MAX_POINTS};
 pub use tables::{SENSITIVITY_FILE, SWEEP_POINTS_FILE, SWEEP_REPLICATIONS_FILE};
 

@@ -160,18 +160,6 @@ pub enum DesignSpec {
     },
 }
 
-impl DesignSpec {
-    /// The design's name as written in the file.
-    pub fn label(self) -> &'static str {
-        match self {
-            DesignSpec::OneAtATime => "one_at_a_time",
-            DesignSpec::Grid { .. } => "grid",
-            DesignSpec::LatinHypercube { .. } => "latin_hypercube",
-            DesignSpec::Morris { .. } => "morris",
-        }
-    }
-}
-
 /// What a parameter's coordinate means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
