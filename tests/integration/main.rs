@@ -1,9 +1,11 @@
 //! chipsim's integration tests, built as one binary: one file per behaviour.
 
 mod backtest;
+mod golden;
 mod hardening;
 mod model;
 mod output;
 mod queueing_theory;
 mod runner;
+mod shard_cli;
 mod shocks;
