@@ -105,3 +105,40 @@ fn a_shard_without_replications_or_with_precision_is_a_usage_error() {
         assert!(stderr.contains(expected), "{flags:?}: {stderr}");
     }
 }
+
+#[test]
+fn a_shard_is_checked_against_the_scenarios_own_replication_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string("tests/scenarios/golden.toml")
+        .unwrap()
+        .replacen(
+            "lot_interval_days = 7",
+            "lot_interval_days = 7\nreplications = 150",
+            1,
+        );
+    std::fs::write(dir.path().join("golden.toml"), text).unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_chipsim"))
+        .args([
+            "run",
+            "golden.toml",
+            "--shard",
+            "120/149",
+            "--quiet",
+            "--out",
+            "shard",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let rows = std::fs::read_to_string(dir.path().join("shard/replications.csv")).unwrap();
+    assert_eq!(
+        rows.lines().count(),
+        2,
+        "replication 120 only (the next, 269, is past 150)"
+    );
+}
