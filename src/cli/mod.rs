@@ -12,8 +12,11 @@ macro_rules! out {
 mod bench;
 mod check;
 mod compare;
+mod completions;
 mod merge;
+mod new;
 mod run;
+mod schema;
 mod trace;
 
 use std::process::ExitCode;
@@ -43,6 +46,14 @@ enum Command {
     Compare(compare::CompareArgs),
     /// One replication's event log as CSV, for debugging a model.
     Trace(trace::TraceArgs),
+    /// Write a commented starter scenario to edit.
+    New(new::NewArgs),
+    /// Print the scenario format as a JSON Schema (for editors) or Markdown reference.
+    Schema(schema::SchemaArgs),
+    /// Print a shell completion script.
+    Completions(completions::CompletionsArgs),
+    /// Print the manual page (or write one per subcommand into a folder).
+    Man(completions::ManArgs),
 }
 
 /// Exit code for a scenario or run error (usage errors exit 2, through clap).
@@ -57,6 +68,10 @@ pub fn main() -> ExitCode {
         Command::Merge(args) => merge::run(args),
         Command::Compare(args) => compare::run(args),
         Command::Trace(args) => trace::run(args),
+        Command::New(args) => new::run(args),
+        Command::Schema(args) => schema::run(args),
+        Command::Completions(args) => completions::completions(args),
+        Command::Man(args) => completions::man(args),
     };
     match result {
         Ok(code) => code,
