@@ -24,8 +24,8 @@ from `chipsim new NAME`, check with `chipsim check FILE`; see
 [scenario-authoring.md](scenario-authoring.md) for editor support.
 
 - **Units** are in the field names and in the *unit* column.
-- A **name** is {NAME_RULE}. Ids are names, and so are the regions, products and
-  other entries that fields refer to.
+- A **name** is {NAME_RULE}.
+  Ids are names, and so are the regions, products and other entries fields refer to.
 - A **date** is written bare, as TOML writes dates: `start = 2025-01-01`.
 - A **distribution** is a number (a fixed value) or a one-key table naming a family,
   such as `{{ lognormal = {{ median = 100, p90 = 130 }} }}`; see
@@ -103,7 +103,7 @@ fn distributions(text: &mut String) {
          or a table with one key naming the family and its parameters. The field's\n\
          *allowed* column bounds the values drawn: use a bounded family (uniform,\n\
          triangular, a normal with `min`/`max`, beta, empirical) or an unbounded one\n\
-         whose mean is within range. Each draw is independent.\n\n\
+         whose mean is within range.\n\n\
          | family | parameters | meaning | example |\n\
          | --- | --- | --- | --- |\n",
     );
@@ -122,14 +122,14 @@ fn distributions(text: &mut String) {
     }
 }
 
-/// One set of parameters: "`min` lowest value, `max` highest value".
+/// One set of parameters: "`min` (lowest value), `max` (highest value)".
 fn parameters(form: &[Param]) -> String {
     let described: Vec<String> = form
         .iter()
         .map(|param| {
-            let optional = if param.optional { " (optional)" } else { "" };
-            let list = if param.list { " (a list)" } else { "" };
-            format!("`{}` {}{optional}{list}", param.name, param.meaning)
+            let list = if param.list { "; a list" } else { "" };
+            let optional = if param.optional { "; optional" } else { "" };
+            format!("`{}` ({}{list}{optional})", param.name, param.meaning)
         })
         .collect();
     described.join(", ")

@@ -115,7 +115,10 @@ fn description(field: &Field) -> String {
     if matches!(field.kind, Kind::Distribution { .. }) {
         text += " A number, or e.g. { triangular = { min = 1, mode = 2, max = 4 } }.";
     }
-    text += &format!(" Default: {}.", field.describe_default());
+    match field.if_absent {
+        Absent::Required => text += " Required.",
+        _ => text += &format!(" Default: {}.", field.describe_default()),
+    }
     text
 }
 
