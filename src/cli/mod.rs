@@ -17,6 +17,7 @@ mod merge;
 mod new;
 mod run;
 mod schema;
+mod sweep;
 mod trace;
 
 use std::process::ExitCode;
@@ -54,6 +55,8 @@ enum Command {
     Completions(completions::CompletionsArgs),
     /// Print the manual page (or write one per subcommand into a folder).
     Man(completions::ManArgs),
+    /// Sensitivity study from the scenario's [sweep] section into outputs/<scenario>-sweep/.
+    Sweep(sweep::SweepArgs),
 }
 
 /// Exit code for a scenario or run error (usage errors exit 2, through clap).
@@ -72,6 +75,7 @@ pub fn main() -> ExitCode {
         Command::Schema(args) => schema::run(args),
         Command::Completions(args) => completions::completions(args),
         Command::Man(args) => completions::man(args),
+        Command::Sweep(args) => sweep::run(args),
     };
     match result {
         Ok(code) => code,

@@ -60,6 +60,8 @@ pub enum Kind {
     Table(&'static [Field]),
     /// A list of tables with these fields.
     Tables(&'static [Field]),
+    /// A table that another command reads and checks; its meaning says which.
+    Section,
 }
 
 /// One allowed word of a [`Kind::Choice`].
@@ -316,6 +318,11 @@ impl Field {
         Field::new(name, Kind::Tables(fields), meaning)
     }
 
+    /// A table that another command reads and checks.
+    pub const fn section(name: &'static str, meaning: &'static str) -> Field {
+        Field::new(name, Kind::Section, meaning)
+    }
+
     /// The same field, with values required to be greater than its minimum.
     pub const fn above_min(self) -> Field {
         Field {
@@ -358,7 +365,7 @@ impl Field {
             Kind::Dates => "list of dates".into(),
             Kind::Names => "list of names".into(),
             Kind::Counts => "table of name = count".into(),
-            Kind::Table(_) => "table".into(),
+            Kind::Table(_) | Kind::Section => "table".into(),
             Kind::Tables(_) => "list of tables".into(),
         }
     }
@@ -592,6 +599,7 @@ mod tests {
             Kind::Names => Value::Array(vec![Value::from("x")]),
             Kind::Counts => Value::Table(Table::from_iter([("x".to_string(), Value::from(1))])),
             Kind::Table(fields) => Value::Table(table(fields, false)),
+            Kind::Section => Value::Table(Table::new()),
             Kind::Tables(fields) => Value::Array(vec![Value::Table(table(fields, false))]),
         }
     }

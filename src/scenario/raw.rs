@@ -42,6 +42,8 @@ pub struct RawScenario {
     #[serde(default)]
     pub lot_interval_days: Option<f64>,
     #[serde(default)]
+    pub max_inventory_weeks: Option<f64>,
+    #[serde(default)]
     pub power: Option<RawPower>,
     #[serde(default)]
     pub allocator: Option<RawAllocator>,
@@ -63,6 +65,8 @@ pub struct RawScenario {
     pub installed_base: Vec<RawInstalledBase>,
     #[serde(default)]
     pub shocks: Vec<RawShock>,
+    #[serde(default)]
+    pub sweep: Option<toml::Value>,
 }
 
 fields!(
@@ -127,6 +131,16 @@ fields!(
         "Days between two lot starts at a fab, or two batches at a packaging site.",
     )
     .or(Absent::Number(7.0)),
+    MAX_INVENTORY_WEEKS = Field::number(
+        "max_inventory_weeks",
+        "weeks",
+        0.1,
+        520.0,
+        "Fabs start no wafers while the packaging sites using their product hold more than \
+         this many weeks of inputs (on hand and inbound), and packaging sites start nothing \
+         while more than this many weeks of accelerators wait for orders.",
+    )
+    .or(Absent::Number(8.0)),
     POWER = Field::table(
         "power",
         RawPower::FIELDS,
@@ -186,6 +200,12 @@ fields!(
         "shocks",
         RawShock::FIELDS,
         "Random and scheduled disruptions."
+    )
+    .optional(),
+    SWEEP = Field::section(
+        "sweep",
+        "A sensitivity study of this scenario, read and checked by `chipsim sweep` \
+         (see the `chipsim::sweep` documentation); every other command ignores it.",
     )
     .optional(),
 );

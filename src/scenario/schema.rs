@@ -90,6 +90,7 @@ fn property(field: &Field) -> Value {
             })
         }
         Kind::Table(fields) => table(fields),
+        Kind::Section => json!({ "type": "object" }),
         Kind::Tables(fields) => json!({ "type": "array", "items": table(fields) }),
     };
     schema["description"] = json!(description(field));

@@ -356,6 +356,11 @@ pub fn validate(raw: &RawScenario) -> Check<World> {
     };
     let lot_interval_days =
         number_or_default(&top, &RawScenario::LOT_INTERVAL_DAYS, raw.lot_interval_days)?;
+    let max_inventory_weeks = number_or_default(
+        &top,
+        &RawScenario::MAX_INVENTORY_WEEKS,
+        raw.max_inventory_weeks,
+    )?;
     let power_path = top.key(RawScenario::POWER.name);
     let power = raw.power.as_ref();
     let pue_default = number_or_default(&power_path, &RawPower::PUE, power.and_then(|p| p.pue))?;
@@ -908,6 +913,7 @@ pub fn validate(raw: &RawScenario) -> Check<World> {
         world_electricity_twh,
         utilisation,
         lot_interval_days,
+        max_inventory_weeks,
         event_budget,
         policy,
         regions: regions.names,
