@@ -12,8 +12,11 @@ macro_rules! out {
 mod bench;
 mod check;
 mod compare;
+mod completions;
 mod merge;
+mod new;
 mod run;
+mod schema;
 mod sweep;
 mod trace;
 
@@ -44,6 +47,14 @@ enum Command {
     Compare(compare::CompareArgs),
     /// One replication's event log as CSV, for debugging a model.
     Trace(trace::TraceArgs),
+    /// Write a commented starter scenario to edit.
+    New(new::NewArgs),
+    /// Print the scenario format as a JSON Schema (for editors) or Markdown reference.
+    Schema(schema::SchemaArgs),
+    /// Print a shell completion script.
+    Completions(completions::CompletionsArgs),
+    /// Print the manual page (or write one per subcommand into a folder).
+    Man(completions::ManArgs),
     /// Sensitivity study from the scenario's [sweep] section into outputs/<scenario>-sweep/.
     Sweep(sweep::SweepArgs),
 }
@@ -60,6 +71,10 @@ pub fn main() -> ExitCode {
         Command::Merge(args) => merge::run(args),
         Command::Compare(args) => compare::run(args),
         Command::Trace(args) => trace::run(args),
+        Command::New(args) => new::run(args),
+        Command::Schema(args) => schema::run(args),
+        Command::Completions(args) => completions::completions(args),
+        Command::Man(args) => completions::man(args),
         Command::Sweep(args) => sweep::run(args),
     };
     match result {

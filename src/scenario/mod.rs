@@ -6,8 +6,11 @@
 //! then [`validate`] into a [`World`] (ranges, dates, ids, references, routes). Either
 //! stage's error is located in the file by [`locate`].
 
+pub mod fields;
 pub mod locate;
 pub mod raw;
+pub mod reference;
+pub mod schema;
 pub mod validate;
 
 use std::path::Path;
@@ -168,32 +171,43 @@ fn with_suggestion(message: &str) -> String {
     let Some((wrong, expected)) = rest.split_once('`') else {
         return message.to_string();
     };
-    let nearest = expected
-        .split('`')
-        .skip(1)
-        .step_by(2)
-        .map(|candidate| (edit_distance(wrong, candidate), candidate))
-        .min();
-    match nearest {
-        Some((distance, candidate)) if distance <= wrong.len().max(3) / 2 => {
-            format!("{message} (did you mean `{candidate}`?)")
-        }
-        _ => message.to_string(),
+    match nearest(wrong, expected.split('`').skip(1).step_by(2)) {
+        Some(candidate) => format!("{message} (did you mean `{candidate}`?)"),
+        None => message.to_string(),
     }
 }
 
-/// Levenshtein distance between two short names (for "did you mean" hints).
+/// The candidate closest to `wrong` by edit distance, if close enough to be what was
+/// meant.
+fn nearest<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|candidate| (edit_distance(wrong, candidate), candidate))
+        .min()
+        .filter(|&(distance, _)| distance <= wrong.len().max(3) / 2)
+        .map(|(_, candidate)| candidate)
+}
+
+/// Edit distance between two short names: insertions, deletions, substitutions and
+/// swaps of two adjacent letters (`ari` → `air`) each count one.
 pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
+    // Rows of the distance table for the prefixes of `a` one and two letters shorter.
+    let mut before: Vec<usize> = Vec::new();
     let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
+    for i in 0..a.len() {
         let mut current = vec![i + 1; b.len() + 1];
-        for (j, &cb) in b.iter().enumerate() {
-            current[j + 1] = (previous[j] + usize::from(ca != cb))
+        for j in 0..b.len() {
+            let mut distance = (previous[j] + usize::from(a[i] != b[j]))
                 .min(previous[j + 1] + 1)
                 .min(current[j] + 1);
+            if i > 0 && j > 0 && a[i] == b[j - 1] && a[i - 1] == b[j] {
+                distance = distance.min(before[j - 1] + 1);
+            }
+            current[j + 1] = distance;
         }
-        previous = current;
+        before = std::mem::replace(&mut previous, current);
     }
     previous[b.len()]
 }
@@ -209,5 +223,7 @@ mod tests {
         let far = "unknown field `zzzzzz`, expected one of `id`, `yield`";
         assert_eq!(with_suggestion(far), far);
         assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("ari", "air"), 1);
+        assert_eq!(edit_distance("", "air"), 3);
     }
 }

@@ -16,8 +16,12 @@ use crate::model::{
 };
 use crate::replication::{Period, ProjectGroup};
 
+use super::fields::{is_name, Absent, Field, Kind, Range, NAME_RULE};
 use super::locate::FieldPath;
-use super::raw::{RawCapacityPoint, RawScenario};
+use super::raw::{
+    RawAllocator, RawCapacityPoint, RawDemand, RawFab, RawFabConstruction, RawGridRegion,
+    RawInstalledBase, RawLane, RawPackaging, RawPower, RawProject, RawScenario, RawShock,
+};
 
 /// A value that is not allowed, and where it is.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,47 +43,45 @@ fn invalid<T>(path: &FieldPath, message: impl Into<String>) -> Check<T> {
 
 /// Longest horizon accepted, in years.
 const MAX_HORIZON_YEARS: i32 = 50;
-/// Longest duration a distribution may produce for construction-scale times (days).
-const MAX_LONG_DAYS: f64 = 7300.0;
 
-fn number(path: &FieldPath, value: f64, min: f64, max: f64) -> Check<f64> {
-    if !value.is_finite() {
-        return invalid(
-            path,
-            format!("must be a finite number between {min} and {max}, got {value}"),
-        );
+/// `value` checked against `range`.
+fn in_range(path: &FieldPath, value: f64, range: Range) -> Check<f64> {
+    if value.is_finite() && range.contains(value) {
+        return Ok(value);
     }
-    if value < min || value > max {
-        return invalid(
-            path,
-            format!("must be between {min} and {max}, got {value}"),
-        );
-    }
-    Ok(value)
+    let allowed = range.describe();
+    let wanted = match (value.is_finite(), allowed.is_empty()) {
+        (true, _) => allowed,
+        (false, true) => "a finite number".to_string(),
+        (false, false) => format!("a finite number {allowed}"),
+    };
+    invalid(path, format!("must be {wanted}, got {value}"))
 }
 
-fn positive(path: &FieldPath, value: f64, max: f64) -> Check<f64> {
-    number(path, value, 0.0, max)?;
-    if value <= 0.0 {
-        return invalid(
-            path,
-            format!("must be greater than 0 (and at most {max}), got {value}"),
-        );
-    }
-    Ok(value)
+/// The value of `field` in the table at `parent`, checked against the field's range.
+fn number(parent: &FieldPath, field: &Field, value: f64) -> Check<f64> {
+    in_range(&parent.key(field.name), value, field.range)
 }
 
-/// A distribution whose values lie within `[min, max]`; with `open_tail`, an unbounded
-/// upper tail (lognormal, gamma, …) is allowed as long as its mean is at most `max`.
-fn distribution(
-    path: &FieldPath,
-    spec: &DistributionSpec,
-    min: f64,
-    max: f64,
-    open_tail: bool,
-    what: &str,
-) -> Check<Distribution> {
-    let built = spec.build().or_else(|e| invalid(path, e.to_string()))?;
+/// As [`number`], with the field's default when the value was left out.
+fn number_or_default(parent: &FieldPath, field: &Field, written: Option<f64>) -> Check<f64> {
+    match written.or(field.if_absent.number()) {
+        Some(value) => number(parent, field, value),
+        None => invalid(&parent.key(field.name), "is required"),
+    }
+}
+
+/// A distribution whose values lie within the field's range; where the field allows an
+/// open tail, an unbounded upper tail (lognormal, gamma, …) is allowed as long as its
+/// mean is within range.
+fn distribution(parent: &FieldPath, field: &Field, spec: &DistributionSpec) -> Check<Distribution> {
+    let path = parent.key(field.name);
+    let (noun, open_tail) = match field.kind {
+        Kind::Distribution { noun, open_tail } => (noun, open_tail),
+        _ => ("a value", false),
+    };
+    let Range { min, max, .. } = field.range;
+    let built = spec.build().or_else(|e| invalid(&path, e.to_string()))?;
     let (low, high) = (built.support_min(), built.support_max());
     let upper_ok = high <= max || (open_tail && high.is_infinite() && built.mean() <= max);
     if low < min || !upper_ok {
@@ -89,19 +91,111 @@ fn distribution(
             String::new()
         };
         return invalid(
-            path,
-            format!("{what} must stay between {min} and {max}, but this distribution ranges over [{low}, {high}]{hint}"),
+            &path,
+            format!("{noun} must stay between {min} and {max}, but this distribution ranges over [{low}, {high}]{hint}"),
         );
     }
     Ok(built)
 }
 
-fn days(path: &FieldPath, spec: &DistributionSpec, max: f64) -> Check<Distribution> {
-    distribution(path, spec, 0.0, max, true, "a duration in days")
+/// As [`distribution`], with the field's default (a fixed value) when left out.
+fn distribution_or_default(
+    parent: &FieldPath,
+    field: &Field,
+    written: Option<&DistributionSpec>,
+) -> Check<Distribution> {
+    match (written, field.if_absent.number()) {
+        (Some(spec), _) => distribution(parent, field, spec),
+        (None, Some(value)) => Ok(Distribution::Fixed(value)),
+        (None, None) => invalid(&parent.key(field.name), "is required"),
+    }
 }
 
-fn fraction(path: &FieldPath, spec: &DistributionSpec) -> Check<Distribution> {
-    distribution(path, spec, 0.0, 1.0, false, "a fraction")
+/// A whole number written, or the field's default when left out.
+fn integer_or_default(parent: &FieldPath, field: &Field, written: Option<i64>) -> Check<i64> {
+    match written {
+        Some(value) => number(parent, field, value as f64).map(|_| value),
+        None => number_or_default(parent, field, None).map(|value| value as i64),
+    }
+}
+
+/// A flag, or the field's default when left out.
+fn flag(field: &Field, written: Option<bool>) -> bool {
+    written.unwrap_or(field.if_absent == Absent::Flag(true))
+}
+
+/// One of the field's words (its default when left out), turned into the model's value
+/// by `parse`; an unknown word names the allowed ones and the nearest of them.
+fn choice<T>(
+    parent: &FieldPath,
+    field: &Field,
+    written: Option<&str>,
+    parse: fn(&str) -> Option<T>,
+) -> Check<T> {
+    let path = parent.key(field.name);
+    let Some(word) = written.or(field.if_absent.word()) else {
+        return invalid(&path, "is required");
+    };
+    if let Some(value) = parse(word) {
+        return Ok(value);
+    }
+    let words: Vec<&str> = field.words().iter().map(|w| w.word).collect();
+    let quoted: Vec<String> = words.iter().map(|w| format!("{w:?}")).collect();
+    let allowed = match quoted.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    };
+    let hint = super::nearest(word, words)
+        .map(|nearest| format!(" (did you mean `{nearest}`?)"))
+        .unwrap_or_default();
+    invalid(&path, format!("must be {allowed}, got {word:?}{hint}"))
+}
+
+fn report_period_months(word: &str) -> Option<u32> {
+    match word {
+        "month" => Some(1),
+        "quarter" => Some(3),
+        _ => None,
+    }
+}
+
+fn policy(word: &str) -> Option<Policy> {
+    match word {
+        "first_come" => Some(Policy::FirstCome),
+        "priority" => Some(Policy::Priority),
+        "pro_rata" => Some(Policy::ProRata),
+        _ => None,
+    }
+}
+
+fn mode(word: &str) -> Option<Mode> {
+    match word {
+        "sea" => Some(Mode::Sea),
+        "air" => Some(Mode::Air),
+        _ => None,
+    }
+}
+
+fn shock_kind(word: &str) -> Option<ShockKind> {
+    match word {
+        "outage" => Some(ShockKind::Outage),
+        "lane_disruption" => Some(ShockKind::LaneDisruption),
+        "export_control" => Some(ShockKind::ExportControl),
+        "grid_moratorium" => Some(ShockKind::GridMoratorium),
+        "transformer_crunch" => Some(ShockKind::TransformerCrunch),
+        "demand_surge" => Some(ShockKind::DemandSurge),
+        _ => None,
+    }
+}
+
+/// Whether an outage recovers linearly (else in one step at the end).
+fn linear_recovery(word: &str) -> Option<bool> {
+    match word {
+        "linear" => Some(true),
+        "step" => Some(false),
+        _ => None,
+    }
 }
 
 fn date(path: &FieldPath, value: &Datetime) -> Check<NaiveDate> {
@@ -121,16 +215,10 @@ fn date(path: &FieldPath, value: &Datetime) -> Check<NaiveDate> {
 }
 
 fn identifier(path: &FieldPath, id: &str) -> Check<()> {
-    let ok = !id.is_empty()
-        && id.len() <= 64
-        && id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-        && id.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
-    if ok {
+    if is_name(id) {
         Ok(())
     } else {
-        invalid(path, format!("must be 1 to 64 letters, digits, `_` or `-`, starting with a letter or digit; got {id:?}"))
+        invalid(path, format!("must be {NAME_RULE}; got {id:?}"))
     }
 }
 
@@ -164,26 +252,33 @@ fn unique<'a>(seen: &mut HashSet<&'a str>, path: &FieldPath, id: &'a str, what: 
     Ok(())
 }
 
+/// A site's capacity schedule: `initial` at the start, then `points`, each within the
+/// range of the site's capacity field.
 fn schedule(
     path: &FieldPath,
     initial: f64,
     points: &[RawCapacityPoint],
     start: NaiveDate,
-    max: f64,
+    capacity: &Field,
 ) -> Check<CapacitySchedule> {
     let mut resolved = Vec::with_capacity(points.len());
     let mut previous: Option<NaiveDate> = None;
     for (index, point) in points.iter().enumerate() {
         let point_path = path.index(index);
-        let day = date(&point_path.key("date"), &point.date)?;
+        let date_path = point_path.key(RawCapacityPoint::DATE.name);
+        let day = date(&date_path, &point.date)?;
         if previous.is_some_and(|p| day <= p) {
             return invalid(
-                &point_path.key("date"),
+                &date_path,
                 "capacity_schedule dates must increase from one point to the next",
             );
         }
         previous = Some(day);
-        let value = number(&point_path.key("per_week"), point.per_week, 0.0, max)?;
+        let value = in_range(
+            &point_path.key(RawCapacityPoint::PER_WEEK.name),
+            point.per_week,
+            capacity.range,
+        )?;
         resolved.push(((day - start).num_days() as f64, value));
     }
     Ok(CapacitySchedule::new(initial, resolved))
@@ -210,18 +305,20 @@ fn periods(start: NaiveDate, end: NaiveDate, months: u32) -> Vec<Period> {
 
 /// Validates `raw` and resolves it into a [`World`].
 pub fn validate(raw: &RawScenario) -> Check<World> {
-    identifier(&FieldPath::root("name"), &raw.name)?;
-    let start = date(&FieldPath::root("start"), &raw.start)?;
-    let end = date(&FieldPath::root("end"), &raw.end)?;
+    let top = FieldPath::default();
+    identifier(&top.key(RawScenario::NAME.name), &raw.name)?;
+    let start = date(&top.key(RawScenario::START.name), &raw.start)?;
+    let end_path = top.key(RawScenario::END.name);
+    let end = date(&end_path, &raw.end)?;
     if end <= start {
         return invalid(
-            &FieldPath::root("end"),
+            &end_path,
             format!("must be after start ({start}), got {end}"),
         );
     }
     if end.year() - start.year() > MAX_HORIZON_YEARS {
         return invalid(
-            &FieldPath::root("end"),
+            &end_path,
             format!("the horizon may span at most {MAX_HORIZON_YEARS} years, got {start} to {end}"),
         );
     }
@@ -236,71 +333,51 @@ pub fn validate(raw: &RawScenario) -> Check<World> {
         }
         Ok(d)
     };
-    let months = match raw.report_period.as_deref() {
-        None | Some("quarter") => 3,
-        Some("month") => 1,
-        Some(other) => {
-            return invalid(
-                &FieldPath::root("report_period"),
-                format!("must be \"month\" or \"quarter\", got {other:?}"),
-            )
-        }
-    };
-    let world_electricity_twh = positive(
-        &FieldPath::root("world_electricity_twh"),
+    let months = choice(
+        &top,
+        &RawScenario::REPORT_PERIOD,
+        raw.report_period.as_deref(),
+        report_period_months,
+    )?;
+    let world_electricity_twh = number(
+        &top,
+        &RawScenario::WORLD_ELECTRICITY_TWH,
         raw.world_electricity_twh,
-        1e7,
     )?;
     if let Some(replications) = raw.replications {
-        number(
-            &FieldPath::root("replications"),
-            replications as f64,
-            1.0,
-            1e7,
-        )?;
+        number(&top, &RawScenario::REPLICATIONS, replications as f64)?;
     }
-    let event_budget = raw.event_budget.unwrap_or(50_000_000);
-    if event_budget == 0 {
-        return invalid(&FieldPath::root("event_budget"), "must be at least 1");
-    }
-    let lot_interval_days = number(
-        &FieldPath::root("lot_interval_days"),
-        raw.lot_interval_days.unwrap_or(7.0),
-        1.0,
-        91.0,
-    )?;
-    let max_inventory_weeks = number(
-        &FieldPath::root("max_inventory_weeks"),
-        raw.max_inventory_weeks.unwrap_or(8.0),
-        0.1,
-        520.0,
-    )?;
-    let power = raw.power.as_ref();
-    let pue_default = number(
-        &FieldPath::root("power").key("pue"),
-        power.and_then(|p| p.pue).unwrap_or(1.3),
-        1.0,
-        3.0,
-    )?;
-    let utilisation = number(
-        &FieldPath::root("power").key("utilisation"),
-        power.and_then(|p| p.utilisation).unwrap_or(0.8),
-        0.0,
-        1.0,
-    )?;
-    let policy = match raw.allocator.as_ref().map(|a| a.policy.as_str()) {
-        None | Some("first_come") => Policy::FirstCome,
-        Some("priority") => Policy::Priority,
-        Some("pro_rata") => Policy::ProRata,
-        Some(other) => {
-            return invalid(
-                &FieldPath::root("allocator").key("policy"),
-                format!("must be \"first_come\", \"priority\" or \"pro_rata\", got {other:?}"),
-            )
+    let event_budget = match raw.event_budget {
+        Some(budget) => {
+            number(&top, &RawScenario::EVENT_BUDGET, budget as f64)?;
+            budget
         }
+        None => number_or_default(&top, &RawScenario::EVENT_BUDGET, None)? as u64,
     };
-    let pue = |path: &FieldPath, value: Option<f64>| {
-        value.map_or(Ok(pue_default), |v| number(path, v, 1.0, 3.0))
+    let lot_interval_days =
+        number_or_default(&top, &RawScenario::LOT_INTERVAL_DAYS, raw.lot_interval_days)?;
+    let max_inventory_weeks = number_or_default(
+        &top,
+        &RawScenario::MAX_INVENTORY_WEEKS,
+        raw.max_inventory_weeks,
+    )?;
+    let power_path = top.key(RawScenario::POWER.name);
+    let power = raw.power.as_ref();
+    let pue_default = number_or_default(&power_path, &RawPower::PUE, power.and_then(|p| p.pue))?;
+    let utilisation = number_or_default(
+        &power_path,
+        &RawPower::UTILISATION,
+        power.and_then(|p| p.utilisation),
+    )?;
+    let policy = choice(
+        &top.key(RawScenario::ALLOCATOR.name),
+        &RawAllocator::POLICY,
+        raw.allocator.as_ref().and_then(|a| a.policy.as_deref()),
+        policy,
+    )?;
+    // A site's own PUE, or the `[power]` one.
+    let pue = |parent: &FieldPath, field: &Field, value: Option<f64>| {
+        value.map_or(Ok(pue_default), |v| number(parent, field, v))
     };
 
     let mut regions = Names::default();
@@ -311,25 +388,27 @@ pub fn validate(raw: &RawScenario) -> Check<World> {
     let mut grids = Vec::new();
     let mut seen = HashSet::new();
     for (index, grid) in raw.grid_regions.iter().enumerate() {
-        let path = FieldPath::root("grid_regions").item(index, &grid.id);
-        identifier(&path.key("id"), &grid.id)?;
-        unique(&mut seen, &path.key("id"), &grid.id, "grid region")?;
+        let path = top
+            .key(RawScenario::GRID_REGIONS.name)
+            .item(index, &grid.id);
+        let id_path = path.key(RawGridRegion::ID.name);
+        identifier(&id_path, &grid.id)?;
+        unique(&mut seen, &id_path, &grid.id, "grid region")?;
         regions.intern(&grid.id);
         grid_ids.insert(grid.id.as_str(), GridId(index as u32));
         grids.push(GridParams {
             name: grid.id.clone(),
-            spare_mw: number(&path.key("spare_mw"), grid.spare_mw, 0.0, 1e6)?,
+            spare_mw: number(&path, &RawGridRegion::SPARE_MW, grid.spare_mw)?,
             capacity_added_mw_per_year: number(
-                &path.key("capacity_added_mw_per_year"),
+                &path,
+                &RawGridRegion::CAPACITY_ADDED_MW_PER_YEAR,
                 grid.capacity_added_mw_per_year,
-                0.0,
-                1e6,
             )?,
-            study_days: days(&path.key("study_days"), &grid.study_days, MAX_LONG_DAYS)?,
-            transformer_lead_days: days(
-                &path.key("transformer_lead_days"),
+            study_days: distribution(&path, &RawGridRegion::STUDY_DAYS, &grid.study_days)?,
+            transformer_lead_days: distribution(
+                &path,
+                &RawGridRegion::TRANSFORMER_LEAD_DAYS,
                 &grid.transformer_lead_days,
-                MAX_LONG_DAYS,
             )?,
         });
     }
@@ -352,93 +431,92 @@ pub fn validate(raw: &RawScenario) -> Check<World> {
     let mut fabs = Vec::new();
     let mut seen = HashSet::new();
     for (index, fab) in raw.fabs.iter().enumerate() {
-        let path = FieldPath::root("fabs").item(index, &fab.id);
-        identifier(&path.key("id"), &fab.id)?;
-        unique(
-            &mut seen,
-            &path.key("id"),
-            &fab.id,
-            "fab or fab construction",
-        )?;
-        identifier(&path.key("region"), &fab.region)?;
-        identifier(&path.key("product"), &fab.product)?;
+        let path = top.key(RawScenario::FABS.name).item(index, &fab.id);
+        let id_path = path.key(RawFab::ID.name);
+        identifier(&id_path, &fab.id)?;
+        unique(&mut seen, &id_path, &fab.id, "fab or fab construction")?;
+        identifier(&path.key(RawFab::REGION.name), &fab.region)?;
+        identifier(&path.key(RawFab::PRODUCT.name), &fab.product)?;
         let initial = number(
-            &path.key("wafer_starts_per_week"),
+            &path,
+            &RawFab::WAFER_STARTS_PER_WEEK,
             fab.wafer_starts_per_week,
-            0.0,
-            1e6,
         )?;
         fabs.push(FabParams {
             name: fab.id.clone(),
             region: RegionId(regions.intern(&fab.region)),
             product: ProductId(products.intern(&fab.product)),
             capacity: schedule(
-                &path.key("capacity_schedule"),
+                &path.key(RawFab::CAPACITY_SCHEDULE.name),
                 initial,
                 &fab.capacity_schedule,
                 start,
-                1e6,
+                &RawFab::WAFER_STARTS_PER_WEEK,
             )?,
-            cycle_time_days: days(&path.key("cycle_time_days"), &fab.cycle_time_days, 3650.0)?,
-            dies_per_wafer: positive(&path.key("dies_per_wafer"), fab.dies_per_wafer, 1e5)?,
-            yield_fraction: fraction(&path.key("yield"), &fab.yield_fraction)?,
+            cycle_time_days: distribution(&path, &RawFab::CYCLE_TIME_DAYS, &fab.cycle_time_days)?,
+            dies_per_wafer: number(&path, &RawFab::DIES_PER_WAFER, fab.dies_per_wafer)?,
+            yield_fraction: distribution(&path, &RawFab::YIELD, &fab.yield_fraction)?,
             construction: None,
         });
     }
     for (index, build) in raw.fab_constructions.iter().enumerate() {
-        let path = FieldPath::root("fab_constructions").item(index, &build.id);
-        identifier(&path.key("id"), &build.id)?;
-        unique(
-            &mut seen,
-            &path.key("id"),
-            &build.id,
-            "fab or fab construction",
-        )?;
-        identifier(&path.key("product"), &build.product)?;
-        let power_secured = build.power_secured.unwrap_or(false);
-        let grid = if power_secured {
+        let path = top
+            .key(RawScenario::FAB_CONSTRUCTIONS.name)
+            .item(index, &build.id);
+        let id_path = path.key(RawFabConstruction::ID.name);
+        identifier(&id_path, &build.id)?;
+        unique(&mut seen, &id_path, &build.id, "fab or fab construction")?;
+        identifier(&path.key(RawFabConstruction::PRODUCT.name), &build.product)?;
+        let grid = if flag(&RawFabConstruction::POWER_SECURED, build.power_secured) {
             None
         } else {
             Some(grid_of(
-                &path.key("region"),
+                &path.key(RawFabConstruction::REGION.name),
                 &build.region,
                 "a fab construction without power_secured",
             )?)
         };
-        let full = positive(
-            &path.key("wafer_starts_per_week"),
+        let full = number(
+            &path,
+            &RawFabConstruction::WAFER_STARTS_PER_WEEK,
             build.wafer_starts_per_week,
-            1e6,
         )?;
-        let start_date = within(&path.key("start"), date(&path.key("start"), &build.start)?)?;
+        let start_path = path.key(RawFabConstruction::START.name);
+        let start_date = within(&start_path, date(&start_path, &build.start)?)?;
         fabs.push(FabParams {
             name: build.id.clone(),
             region: RegionId(regions.intern(&build.region)),
             product: ProductId(products.intern(&build.product)),
             capacity: CapacitySchedule::new(full, Vec::new()),
-            cycle_time_days: days(&path.key("cycle_time_days"), &build.cycle_time_days, 3650.0)?,
-            dies_per_wafer: positive(&path.key("dies_per_wafer"), build.dies_per_wafer, 1e5)?,
-            yield_fraction: fraction(&path.key("yield"), &build.yield_fraction)?,
+            cycle_time_days: distribution(
+                &path,
+                &RawFabConstruction::CYCLE_TIME_DAYS,
+                &build.cycle_time_days,
+            )?,
+            dies_per_wafer: number(
+                &path,
+                &RawFabConstruction::DIES_PER_WAFER,
+                build.dies_per_wafer,
+            )?,
+            yield_fraction: distribution(&path, &RawFabConstruction::YIELD, &build.yield_fraction)?,
             construction: Some(FabConstruction {
                 start_day: day_of(start_date),
-                construction_days: days(
-                    &path.key("construction_days"),
+                construction_days: distribution(
+                    &path,
+                    &RawFabConstruction::CONSTRUCTION_DAYS,
                     &build.construction_days,
-                    MAX_LONG_DAYS,
                 )?,
-                power_mw: number(&path.key("power_mw"), build.power_mw, 0.0, 1e5)?,
+                power_mw: number(&path, &RawFabConstruction::POWER_MW, build.power_mw)?,
                 grid,
-                ramp_days: number(
-                    &path.key("ramp_days"),
-                    build.ramp_days.unwrap_or(365.0),
-                    0.0,
-                    3650.0,
+                ramp_days: number_or_default(
+                    &path,
+                    &RawFabConstruction::RAMP_DAYS,
+                    build.ramp_days,
                 )?,
-                cost_billion_usd: number(
-                    &path.key("cost_billion_usd"),
-                    build.cost_billion_usd.unwrap_or(0.0),
-                    0.0,
-                    1e5,
+                cost_billion_usd: number_or_default(
+                    &path,
+                    &RawFabConstruction::COST_BILLION_USD,
+                    build.cost_billion_usd,
                 )?,
             }),
         });
@@ -447,19 +525,21 @@ pub fn validate(raw: &RawScenario) -> Check<World> {
     let mut packaging = Vec::new();
     let mut seen = HashSet::new();
     for (index, site) in raw.packaging.iter().enumerate() {
-        let path = FieldPath::root("packaging").item(index, &site.id);
-        identifier(&path.key("id"), &site.id)?;
-        unique(&mut seen, &path.key("id"), &site.id, "packaging site")?;
-        identifier(&path.key("region"), &site.region)?;
+        let path = top.key(RawScenario::PACKAGING.name).item(index, &site.id);
+        let id_path = path.key(RawPackaging::ID.name);
+        identifier(&id_path, &site.id)?;
+        unique(&mut seen, &id_path, &site.id, "packaging site")?;
+        identifier(&path.key(RawPackaging::REGION.name), &site.region)?;
+        let bill_path = path.key(RawPackaging::BILL_OF_MATERIALS.name);
         if site.bill_of_materials.is_empty() {
             return invalid(
-                &path.key("bill_of_materials"),
+                &bill_path,
                 "needs at least one input, e.g. { logic = 2, hbm = 8 }",
             );
         }
         let mut bill = Vec::new();
         for (product, &count) in &site.bill_of_materials {
-            let count_path = path.key("bill_of_materials").key(product);
+            let count_path = bill_path.key(product);
             if !products.index.contains_key(product.as_str()) {
                 let made: Vec<&str> = products.names.iter().map(String::as_str).collect();
                 return invalid(
@@ -467,7 +547,7 @@ pub fn validate(raw: &RawScenario) -> Check<World> {
                     format!("no fab makes {product:?}; fabs make: {}", made.join(", ")),
                 );
             }
-            let count = number(&count_path, count, 1.0, 1000.0)?;
+            let count = in_range(&count_path, count, RawPackaging::BILL_OF_MATERIALS.range)?;
             if count.fract() != 0.0 {
                 return invalid(
                     &count_path,
@@ -477,77 +557,73 @@ pub fn validate(raw: &RawScenario) -> Check<World> {
             bill.push((ProductId(products.intern(product)), count as u64));
         }
         let initial = number(
-            &path.key("accelerators_per_week"),
+            &path,
+            &RawPackaging::ACCELERATORS_PER_WEEK,
             site.accelerators_per_week,
-            0.0,
-            1e7,
         )?;
         packaging.push(PackagingParams {
             name: site.id.clone(),
             region: RegionId(regions.intern(&site.region)),
             capacity: schedule(
-                &path.key("capacity_schedule"),
+                &path.key(RawPackaging::CAPACITY_SCHEDULE.name),
                 initial,
                 &site.capacity_schedule,
                 start,
-                1e7,
+                &RawPackaging::ACCELERATORS_PER_WEEK,
             )?,
             bill_of_materials: bill,
-            cycle_time_days: days(&path.key("cycle_time_days"), &site.cycle_time_days, 365.0)?,
-            yield_fraction: match &site.yield_fraction {
-                Some(spec) => fraction(&path.key("yield"), spec)?,
-                None => Distribution::Fixed(1.0),
-            },
+            cycle_time_days: distribution(
+                &path,
+                &RawPackaging::CYCLE_TIME_DAYS,
+                &site.cycle_time_days,
+            )?,
+            yield_fraction: distribution_or_default(
+                &path,
+                &RawPackaging::YIELD,
+                site.yield_fraction.as_ref(),
+            )?,
         });
     }
 
     let mut lanes = Vec::new();
     let mut seen = HashSet::new();
     for (index, lane) in raw.lanes.iter().enumerate() {
-        let path = FieldPath::root("lanes").item(index, &lane.id);
-        identifier(&path.key("id"), &lane.id)?;
-        unique(&mut seen, &path.key("id"), &lane.id, "lane")?;
-        identifier(&path.key("from"), &lane.from)?;
-        identifier(&path.key("to"), &lane.to)?;
+        let path = top.key(RawScenario::LANES.name).item(index, &lane.id);
+        let id_path = path.key(RawLane::ID.name);
+        identifier(&id_path, &lane.id)?;
+        unique(&mut seen, &id_path, &lane.id, "lane")?;
+        identifier(&path.key(RawLane::FROM.name), &lane.from)?;
+        let to_path = path.key(RawLane::TO.name);
+        identifier(&to_path, &lane.to)?;
         if lane.from == lane.to {
             return invalid(
-                &path.key("to"),
+                &to_path,
                 "a lane must join two different regions (goods within a region need no lane)",
             );
         }
-        let mode = match lane.mode.as_str() {
-            "sea" => Mode::Sea,
-            "air" => Mode::Air,
-            other => {
-                return invalid(
-                    &path.key("mode"),
-                    format!("must be \"sea\" or \"air\", got {other:?}"),
-                )
-            }
-        };
+        let mode = choice(&path, &RawLane::MODE, Some(&lane.mode), mode)?;
+        // The field table describes this default as "sea 1, air 4".
         let default_cost = if mode == Mode::Sea { 1.0 } else { 4.0 };
         lanes.push(LaneParams {
             name: lane.id.clone(),
             from: RegionId(regions.intern(&lane.from)),
             to: RegionId(regions.intern(&lane.to)),
             mode,
-            departure_every_days: positive(
-                &path.key("departure_every_days"),
+            departure_every_days: number(
+                &path,
+                &RawLane::DEPARTURE_EVERY_DAYS,
                 lane.departure_every_days,
-                365.0,
             )?,
             capacity_per_departure: number(
-                &path.key("capacity_per_departure"),
+                &path,
+                &RawLane::CAPACITY_PER_DEPARTURE,
                 lane.capacity_per_departure,
-                1.0,
-                1e9,
             )?,
-            transit_days: days(&path.key("transit_days"), &lane.transit_days, 365.0)?,
+            transit_days: distribution(&path, &RawLane::TRANSIT_DAYS, &lane.transit_days)?,
             cost_per_unit: number(
-                &path.key("cost_per_unit"),
+                &path,
+                &RawLane::COST_PER_UNIT,
                 lane.cost_per_unit.unwrap_or(default_cost),
-                0.0,
-                1e6,
             )?,
         });
     }
@@ -559,42 +635,39 @@ pub fn validate(raw: &RawScenario) -> Check<World> {
     let mut projects = Vec::new();
     let mut seen = HashSet::new();
     for (index, project) in raw.projects.iter().enumerate() {
-        let path = FieldPath::root("projects").item(index, &project.id);
-        identifier(&path.key("id"), &project.id)?;
-        unique(
-            &mut seen,
-            &path.key("id"),
-            &project.id,
-            "project or demand curve",
-        )?;
+        let path = top.key(RawScenario::PROJECTS.name).item(index, &project.id);
+        let id_path = path.key(RawProject::ID.name);
+        identifier(&id_path, &project.id)?;
+        unique(&mut seen, &id_path, &project.id, "project or demand curve")?;
         let grid = grid_of(
-            &path.key("region"),
+            &path.key(RawProject::REGION.name),
             &project.region,
             "a data-centre project",
         )?;
-        let construction_start =
-            date(&path.key("construction_start"), &project.construction_start)?;
+        let construction_start_path = path.key(RawProject::CONSTRUCTION_START.name);
+        let construction_start = date(&construction_start_path, &project.construction_start)?;
+        let planned_path = path.key(RawProject::PLANNED_GO_LIVE.name);
         let planned = within(
-            &path.key("planned_go_live"),
-            date(&path.key("planned_go_live"), &project.planned_go_live)?,
+            &planned_path,
+            date(&planned_path, &project.planned_go_live)?,
         )?;
         if planned < construction_start {
             return invalid(
-                &path.key("planned_go_live"),
+                &planned_path,
                 format!(
                     "must not be before construction_start ({construction_start}), got {planned}"
                 ),
             );
         }
         let grid_request = match &project.grid_request {
-            Some(value) => date(&path.key("grid_request"), value)?,
+            Some(value) => date(&path.key(RawProject::GRID_REQUEST.name), value)?,
             None => construction_start,
         };
         if (start - construction_start).num_days() > 20 * 365
             || (start - grid_request).num_days() > 20 * 365
         {
             return invalid(
-                &path.key("construction_start"),
+                &construction_start_path,
                 "dates may lie at most 20 years before the start",
             );
         }
@@ -602,29 +675,28 @@ pub fn validate(raw: &RawScenario) -> Check<World> {
             name: project.id.clone(),
             region: RegionId(regions.intern(&project.region)),
             grid,
-            it_load_mw: positive(&path.key("it_load_mw"), project.it_load_mw, 1e5)?,
-            kw_per_accelerator: positive(
-                &path.key("kw_per_accelerator"),
+            it_load_mw: number(&path, &RawProject::IT_LOAD_MW, project.it_load_mw)?,
+            kw_per_accelerator: number(
+                &path,
+                &RawProject::KW_PER_ACCELERATOR,
                 project.kw_per_accelerator,
-                1000.0,
             )?,
             construction_start_day: day_of(construction_start),
-            construction_days: days(
-                &path.key("construction_days"),
+            construction_days: distribution(
+                &path,
+                &RawProject::CONSTRUCTION_DAYS,
                 &project.construction_days,
-                MAX_LONG_DAYS,
             )?,
             planned_go_live_day: day_of(planned),
             grid_request_day: day_of(grid_request),
-            order_lead_days: number(
-                &path.key("order_lead_days"),
-                project.order_lead_days.unwrap_or(270.0),
-                0.0,
-                3650.0,
+            order_lead_days: number_or_default(
+                &path,
+                &RawProject::ORDER_LEAD_DAYS,
+                project.order_lead_days,
             )?,
-            priority: project.priority.unwrap_or(0),
-            phased: project.phased.unwrap_or(false),
-            pue: pue(&path.key("pue"), project.pue)?,
+            priority: integer_or_default(&path, &RawProject::PRIORITY, project.priority)?,
+            phased: flag(&RawProject::PHASED, project.phased),
+            pue: pue(&path, &RawProject::PUE, project.pue)?,
         });
         project_groups.push(ProjectGroup {
             name: project.id.clone(),
@@ -634,19 +706,19 @@ pub fn validate(raw: &RawScenario) -> Check<World> {
     }
     let mut demand = Vec::new();
     for (index, curve) in raw.demand.iter().enumerate() {
-        let path = FieldPath::root("demand").item(index, &curve.id);
-        identifier(&path.key("id"), &curve.id)?;
-        unique(
-            &mut seen,
-            &path.key("id"),
-            &curve.id,
-            "project or demand curve",
+        let path = top.key(RawScenario::DEMAND.name).item(index, &curve.id);
+        let id_path = path.key(RawDemand::ID.name);
+        identifier(&id_path, &curve.id)?;
+        unique(&mut seen, &id_path, &curve.id, "project or demand curve")?;
+        let grid = grid_of(
+            &path.key(RawDemand::REGION.name),
+            &curve.region,
+            "a demand curve",
         )?;
-        let grid = grid_of(&path.key("region"), &curve.region, "a demand curve")?;
         let last_year = curve.last_year.unwrap_or(end.year());
         if curve.first_year < start.year() || curve.first_year > end.year() {
             return invalid(
-                &path.key("first_year"),
+                &path.key(RawDemand::FIRST_YEAR.name),
                 format!(
                     "must be between {} and {}, got {}",
                     start.year(),
@@ -657,7 +729,7 @@ pub fn validate(raw: &RawScenario) -> Check<World> {
         }
         if last_year < curve.first_year || last_year > end.year() {
             return invalid(
-                &path.key("last_year"),
+                &path.key(RawDemand::LAST_YEAR.name),
                 format!(
                     "must be between first_year ({}) and {}, got {last_year}",
                     curve.first_year,
@@ -688,72 +760,57 @@ pub fn validate(raw: &RawScenario) -> Check<World> {
             region: RegionId(regions.intern(&curve.region)),
             grid,
             years,
-            mw_first_year: number(&path.key("mw_first_year"), curve.mw_first_year, 0.0, 1e6)?,
-            growth_per_year: number(
-                &path.key("growth_per_year"),
-                curve.growth_per_year,
-                -0.9,
-                5.0,
-            )?,
-            project_mw: distribution(
-                &path.key("project_mw"),
-                &curve.project_mw,
-                0.0,
-                1e5,
-                true,
-                "a project size in MW",
-            )?,
-            kw_per_accelerator: positive(
-                &path.key("kw_per_accelerator"),
+            mw_first_year: number(&path, &RawDemand::MW_FIRST_YEAR, curve.mw_first_year)?,
+            growth_per_year: number(&path, &RawDemand::GROWTH_PER_YEAR, curve.growth_per_year)?,
+            project_mw: distribution(&path, &RawDemand::PROJECT_MW, &curve.project_mw)?,
+            kw_per_accelerator: number(
+                &path,
+                &RawDemand::KW_PER_ACCELERATOR,
                 curve.kw_per_accelerator,
-                1000.0,
             )?,
-            construction_days: days(
-                &path.key("construction_days"),
+            construction_days: distribution(
+                &path,
+                &RawDemand::CONSTRUCTION_DAYS,
                 &curve.construction_days,
-                MAX_LONG_DAYS,
             )?,
             planned_construction_days: number(
-                &path.key("planned_construction_days"),
+                &path,
+                &RawDemand::PLANNED_CONSTRUCTION_DAYS,
                 curve.planned_construction_days,
-                0.0,
-                MAX_LONG_DAYS,
             )?,
             grid_request_lead_days: number(
-                &path.key("grid_request_lead_days"),
+                &path,
+                &RawDemand::GRID_REQUEST_LEAD_DAYS,
                 curve.grid_request_lead_days,
-                0.0,
-                MAX_LONG_DAYS,
             )?,
-            order_lead_days: number(
-                &path.key("order_lead_days"),
-                curve.order_lead_days.unwrap_or(270.0),
-                0.0,
-                3650.0,
+            order_lead_days: number_or_default(
+                &path,
+                &RawDemand::ORDER_LEAD_DAYS,
+                curve.order_lead_days,
             )?,
-            priority: curve.priority.unwrap_or(0),
-            phased: curve.phased.unwrap_or(false),
-            pue: pue(&path.key("pue"), curve.pue)?,
+            priority: integer_or_default(&path, &RawDemand::PRIORITY, curve.priority)?,
+            phased: flag(&RawDemand::PHASED, curve.phased),
+            pue: pue(&path, &RawDemand::PUE, curve.pue)?,
         });
         if demand.last().is_some_and(|d| d.project_mw.mean() <= 0.0) {
             return invalid(
-                &path.key("project_mw"),
+                &path.key(RawDemand::PROJECT_MW.name),
                 "projects must have a positive mean size",
             );
         }
     }
     let mut installed_base = Vec::new();
     for (index, base) in raw.installed_base.iter().enumerate() {
-        let path = FieldPath::root("installed_base").index(index);
+        let path = top.key(RawScenario::INSTALLED_BASE.name).index(index);
         installed_base.push(InstalledBase {
             region: base.region.clone(),
-            accelerators: number(&path.key("accelerators"), base.accelerators, 0.0, 1e9)?,
-            kw_per_accelerator: positive(
-                &path.key("kw_per_accelerator"),
+            accelerators: number(&path, &RawInstalledBase::ACCELERATORS, base.accelerators)?,
+            kw_per_accelerator: number(
+                &path,
+                &RawInstalledBase::KW_PER_ACCELERATOR,
                 base.kw_per_accelerator,
-                1000.0,
             )?,
-            pue: pue(&path.key("pue"), base.pue)?,
+            pue: pue(&path, &RawInstalledBase::PUE, base.pue)?,
         });
     }
 
@@ -767,9 +824,9 @@ pub fn validate(raw: &RawScenario) -> Check<World> {
         });
         if !reaches {
             let section = if fab.construction.is_some() {
-                "fab_constructions"
+                RawScenario::FAB_CONSTRUCTIONS.name
             } else {
-                "fabs"
+                RawScenario::FABS.name
             };
             let position = if fab.construction.is_some() {
                 index - raw.fabs.len()
@@ -777,7 +834,9 @@ pub fn validate(raw: &RawScenario) -> Check<World> {
                 index
             };
             return invalid(
-                &FieldPath::root(section).item(position, &fab.name).key("product"),
+                &top.key(section)
+                    .item(position, &fab.name)
+                    .key(RawFab::PRODUCT.name),
                 format!(
                     "no packaging site that uses {:?} can be reached from region {:?}: add a lane or a packaging site",
                     products.names[fab.product.0 as usize], regions.names[fab.region.0 as usize]
@@ -792,9 +851,9 @@ pub fn validate(raw: &RawScenario) -> Check<World> {
                 .any(|f| f.product == *product && connected(f.region, site.region))
             {
                 return invalid(
-                    &FieldPath::root("packaging")
+                    &top.key(RawScenario::PACKAGING.name)
                         .item(index, &site.name)
-                        .key("bill_of_materials")
+                        .key(RawPackaging::BILL_OF_MATERIALS.name)
                         .key(&products.names[product.0 as usize]),
                     format!(
                         "no fab making this input can ship to region {:?}: add a lane",
@@ -808,9 +867,9 @@ pub fn validate(raw: &RawScenario) -> Check<World> {
     for (index, project) in projects.iter().enumerate() {
         if !reachable(project.region) {
             return invalid(
-                &FieldPath::root("projects")
+                &top.key(RawScenario::PROJECTS.name)
                     .item(index, &project.name)
-                    .key("region"),
+                    .key(RawProject::REGION.name),
                 format!(
                     "no lane brings accelerators from any packaging site to {:?}: add a lane",
                     regions.names[project.region.0 as usize]
@@ -821,9 +880,9 @@ pub fn validate(raw: &RawScenario) -> Check<World> {
     for (index, curve) in demand.iter().enumerate() {
         if !reachable(curve.region) {
             return invalid(
-                &FieldPath::root("demand")
+                &top.key(RawScenario::DEMAND.name)
                     .item(index, &curve.name)
-                    .key("region"),
+                    .key(RawDemand::REGION.name),
                 format!(
                     "no lane brings accelerators from any packaging site to {:?}: add a lane",
                     regions.names[curve.region.0 as usize]
@@ -890,59 +949,45 @@ fn shocks(
     let mut result = Vec::new();
     let mut seen = HashSet::new();
     for (index, shock) in raw.shocks.iter().enumerate() {
-        let path = FieldPath::root("shocks").item(index, &shock.id);
-        identifier(&path.key("id"), &shock.id)?;
-        unique(&mut seen, &path.key("id"), &shock.id, "shock")?;
-        let kind = match shock.kind.as_str() {
-            "outage" => ShockKind::Outage,
-            "lane_disruption" => ShockKind::LaneDisruption,
-            "export_control" => ShockKind::ExportControl,
-            "grid_moratorium" => ShockKind::GridMoratorium,
-            "transformer_crunch" => ShockKind::TransformerCrunch,
-            "demand_surge" => ShockKind::DemandSurge,
-            other => {
-                return invalid(
-                    &path.key("kind"),
-                    format!(
-                        "must be one of \"outage\", \"lane_disruption\", \"export_control\", \"grid_moratorium\", \
-                         \"transformer_crunch\", \"demand_surge\"; got {other:?}"
-                    ),
-                )
-            }
-        };
+        let path = FieldPath::root(RawScenario::SHOCKS.name).item(index, &shock.id);
+        let id_path = path.key(RawShock::ID.name);
+        identifier(&id_path, &shock.id)?;
+        unique(&mut seen, &id_path, &shock.id, "shock")?;
+        let kind = choice(&path, &RawShock::KIND, Some(&shock.kind), shock_kind)?;
         // Fields that do not apply to this kind are mistakes, not silent no-ops.
         let present = [
-            ("region", shock.region.is_some()),
-            ("site", shock.site.is_some()),
-            ("lane", shock.lane.is_some()),
-            ("capacity_lost", shock.capacity_lost.is_some()),
-            ("recovery", shock.recovery.is_some()),
-            ("wip_scrapped", shock.wip_scrapped.is_some()),
-            ("added_days", shock.added_days.is_some()),
-            ("from_regions", !shock.from_regions.is_empty()),
-            ("to_regions", !shock.to_regions.is_empty()),
-            ("multiplier", shock.multiplier.is_some()),
-            ("extra_mw", shock.extra_mw.is_some()),
-            ("demand", shock.demand.is_some()),
+            (RawShock::REGION, shock.region.is_some()),
+            (RawShock::SITE, shock.site.is_some()),
+            (RawShock::LANE, shock.lane.is_some()),
+            (RawShock::CAPACITY_LOST, shock.capacity_lost.is_some()),
+            (RawShock::RECOVERY, shock.recovery.is_some()),
+            (RawShock::WIP_SCRAPPED, shock.wip_scrapped.is_some()),
+            (RawShock::ADDED_DAYS, shock.added_days.is_some()),
+            (RawShock::FROM_REGIONS, !shock.from_regions.is_empty()),
+            (RawShock::TO_REGIONS, !shock.to_regions.is_empty()),
+            (RawShock::MULTIPLIER, shock.multiplier.is_some()),
+            (RawShock::EXTRA_MW, shock.extra_mw.is_some()),
+            (RawShock::DEMAND, shock.demand.is_some()),
         ];
-        let allowed: &[&str] = match kind {
+        let allowed: &[Field] = match kind {
             ShockKind::Outage => &[
-                "region",
-                "site",
-                "capacity_lost",
-                "recovery",
-                "wip_scrapped",
+                RawShock::REGION,
+                RawShock::SITE,
+                RawShock::CAPACITY_LOST,
+                RawShock::RECOVERY,
+                RawShock::WIP_SCRAPPED,
             ],
-            ShockKind::LaneDisruption => &["region", "lane", "added_days"],
-            ShockKind::ExportControl => &["from_regions", "to_regions"],
-            ShockKind::GridMoratorium => &["region"],
-            ShockKind::TransformerCrunch => &["region", "multiplier"],
-            ShockKind::DemandSurge => &["extra_mw", "demand"],
+            ShockKind::LaneDisruption => &[RawShock::REGION, RawShock::LANE, RawShock::ADDED_DAYS],
+            ShockKind::ExportControl => &[RawShock::FROM_REGIONS, RawShock::TO_REGIONS],
+            ShockKind::GridMoratorium => &[RawShock::REGION],
+            ShockKind::TransformerCrunch => &[RawShock::REGION, RawShock::MULTIPLIER],
+            ShockKind::DemandSurge => &[RawShock::EXTRA_MW, RawShock::DEMAND],
         };
+        let allowed: Vec<&str> = allowed.iter().map(|field| field.name).collect();
         for (field, is_present) in present {
-            if is_present && !allowed.contains(&field) {
+            if is_present && !allowed.contains(&field.name) {
                 return invalid(
-                    &path.key(field),
+                    &path.key(field.name),
                     format!(
                         "does not apply to a {} shock (it takes: {})",
                         kind.label(),
@@ -951,15 +996,11 @@ fn shocks(
                 );
             }
         }
-        let rate_per_year = number(
-            &path.key("rate_per_year"),
-            shock.rate_per_year.unwrap_or(0.0),
-            0.0,
-            365.0,
-        )?;
+        let rate_per_year =
+            number_or_default(&path, &RawShock::RATE_PER_YEAR, shock.rate_per_year)?;
         let mut days = Vec::new();
         for (position, value) in shock.dates.iter().enumerate() {
-            let date_path = path.key("dates").index(position);
+            let date_path = path.key(RawShock::DATES.name).index(position);
             let day = date(&date_path, value)?;
             if day < resolved.start || day > resolved.end {
                 return invalid(
@@ -974,16 +1015,16 @@ fn shocks(
         }
         if rate_per_year == 0.0 && days.is_empty() {
             return invalid(
-                &path.key("rate_per_year"),
+                &path.key(RawShock::RATE_PER_YEAR.name),
                 "a shock needs rate_per_year > 0, or dates, or both",
             );
         }
         let duration_days = match &shock.duration_days {
-            Some(spec) => Some(self::days(&path.key("duration_days"), spec, 36_500.0)?),
+            Some(spec) => Some(distribution(&path, &RawShock::DURATION_DAYS, spec)?),
             None if kind == ShockKind::ExportControl || kind == ShockKind::DemandSurge => None,
             None => {
                 return invalid(
-                    &path.key("duration_days"),
+                    &path.key(RawShock::DURATION_DAYS.name),
                     "is required for this kind of shock (a distribution of days)",
                 )
             }
@@ -998,14 +1039,14 @@ fn shocks(
                     .map_or_else(
                         || {
                             invalid(
-                                &path.key("region"),
+                                &path.key(RawShock::REGION.name),
                                 format!("no {what} is in region {name:?}"),
                             )
                         },
                         Ok,
                     ),
                 None => invalid(
-                    &path.key("region"),
+                    &path.key(RawShock::REGION.name),
                     format!("a {} shock needs a region", kind.label()),
                 ),
             }
@@ -1015,7 +1056,7 @@ fn shocks(
             match resolved.grid_ids.get(name) {
                 Some(&grid) => Ok(vec![grid]),
                 None => invalid(
-                    &path.key("region"),
+                    &path.key(RawShock::REGION.name),
                     format!("{name:?} is not a grid region"),
                 ),
             }
@@ -1031,7 +1072,7 @@ fn shocks(
                             (None, Some(i)) => (vec![], vec![SiteId(i as u32)]),
                             (None, None) => {
                                 return invalid(
-                                    &path.key("site"),
+                                    &path.key(RawShock::SITE.name),
                                     format!("no fab or packaging site has id {site:?}"),
                                 )
                             }
@@ -1049,7 +1090,7 @@ fn shocks(
                             .collect();
                         if fabs.is_empty() && sites.is_empty() {
                             return invalid(
-                                &path.key("region"),
+                                &path.key(RawShock::REGION.name),
                                 "no fab or packaging site stands in this region",
                             );
                         }
@@ -1057,33 +1098,30 @@ fn shocks(
                     }
                     _ => {
                         return invalid(
-                            &path.key("site"),
+                            &path.key(RawShock::SITE.name),
                             "an outage needs exactly one of `site` or `region`",
-                        )
-                    }
-                };
-                let linear = match shock.recovery.as_deref() {
-                    None | Some("linear") => true,
-                    Some("step") => false,
-                    Some(other) => {
-                        return invalid(
-                            &path.key("recovery"),
-                            format!("must be \"linear\" or \"step\", got {other:?}"),
                         )
                     }
                 };
                 ShockEffect::Outage {
                     fabs,
                     sites,
-                    capacity_lost: match &shock.capacity_lost {
-                        Some(spec) => fraction(&path.key("capacity_lost"), spec)?,
-                        None => Distribution::Fixed(1.0),
-                    },
-                    linear,
-                    wip_scrapped: match &shock.wip_scrapped {
-                        Some(spec) => fraction(&path.key("wip_scrapped"), spec)?,
-                        None => Distribution::Fixed(0.0),
-                    },
+                    capacity_lost: distribution_or_default(
+                        &path,
+                        &RawShock::CAPACITY_LOST,
+                        shock.capacity_lost.as_ref(),
+                    )?,
+                    linear: choice(
+                        &path,
+                        &RawShock::RECOVERY,
+                        shock.recovery.as_deref(),
+                        linear_recovery,
+                    )?,
+                    wip_scrapped: distribution_or_default(
+                        &path,
+                        &RawShock::WIP_SCRAPPED,
+                        shock.wip_scrapped.as_ref(),
+                    )?,
                 }
             }
             ShockKind::LaneDisruption => {
@@ -1092,7 +1130,10 @@ fn shocks(
                     {
                         Some(i) => vec![LaneId(i as u32)],
                         None => {
-                            return invalid(&path.key("lane"), format!("no lane has id {lane:?}"))
+                            return invalid(
+                                &path.key(RawShock::LANE.name),
+                                format!("no lane has id {lane:?}"),
+                            )
                         }
                     },
                     (None, Some(_)) => {
@@ -1105,7 +1146,7 @@ fn shocks(
                             .collect();
                         if lanes.is_empty() {
                             return invalid(
-                                &path.key("region"),
+                                &path.key(RawShock::REGION.name),
                                 "no lane starts or ends in this region",
                             );
                         }
@@ -1113,19 +1154,20 @@ fn shocks(
                     }
                     _ => {
                         return invalid(
-                            &path.key("lane"),
+                            &path.key(RawShock::LANE.name),
                             "a lane disruption needs exactly one of `lane` or `region`",
                         )
                     }
                 };
                 let added_days = match &shock.added_days {
-                    Some(spec) => Some(self::days(&path.key("added_days"), spec, 365.0)?),
+                    Some(spec) => Some(distribution(&path, &RawShock::ADDED_DAYS, spec)?),
                     None => None,
                 };
                 ShockEffect::LaneDisruption { lanes, added_days }
             }
             ShockKind::ExportControl => {
-                let resolve = |key: &str, names: &[String]| -> Check<Vec<RegionId>> {
+                let resolve = |field: &Field, names: &[String]| -> Check<Vec<RegionId>> {
+                    let key = field.name;
                     if names.is_empty() {
                         return invalid(
                             &path.key(key),
@@ -1144,8 +1186,8 @@ fn shocks(
                         .collect()
                 };
                 ShockEffect::ExportControl {
-                    from: resolve("from_regions", &shock.from_regions)?,
-                    to: resolve("to_regions", &shock.to_regions)?,
+                    from: resolve(&RawShock::FROM_REGIONS, &shock.from_regions)?,
+                    to: resolve(&RawShock::TO_REGIONS, &shock.to_regions)?,
                 }
             }
             ShockKind::GridMoratorium => ShockEffect::GridMoratorium {
@@ -1154,17 +1196,10 @@ fn shocks(
             ShockKind::TransformerCrunch => ShockEffect::TransformerCrunch {
                 grids: grids_of_region()?,
                 multiplier: match &shock.multiplier {
-                    Some(spec) => distribution(
-                        &path.key("multiplier"),
-                        spec,
-                        1.0,
-                        20.0,
-                        true,
-                        "a multiplier",
-                    )?,
+                    Some(spec) => distribution(&path, &RawShock::MULTIPLIER, spec)?,
                     None => {
                         return invalid(
-                            &path.key("multiplier"),
+                            &path.key(RawShock::MULTIPLIER.name),
                             "a transformer crunch needs a multiplier (e.g. 2)",
                         )
                     }
@@ -1173,21 +1208,24 @@ fn shocks(
             ShockKind::DemandSurge => {
                 let Some(name) = &shock.demand else {
                     return invalid(
-                        &path.key("demand"),
+                        &path.key(RawShock::DEMAND.name),
                         "a demand surge names the demand curve its projects follow",
                     );
                 };
                 let Some(demand) = raw.demand.iter().position(|d| &d.id == name) else {
                     return invalid(
-                        &path.key("demand"),
+                        &path.key(RawShock::DEMAND.name),
                         format!("no demand curve has id {name:?}"),
                     );
                 };
                 let extra_mw = match &shock.extra_mw {
-                    Some(spec) => {
-                        distribution(&path.key("extra_mw"), spec, 0.0, 1e5, true, "extra MW")?
+                    Some(spec) => distribution(&path, &RawShock::EXTRA_MW, spec)?,
+                    None => {
+                        return invalid(
+                            &path.key(RawShock::EXTRA_MW.name),
+                            "a demand surge needs extra_mw",
+                        )
                     }
-                    None => return invalid(&path.key("extra_mw"), "a demand surge needs extra_mw"),
                 };
                 project_groups.push(ProjectGroup {
                     name: format!("surge/{}", shock.id),
@@ -1211,4 +1249,76 @@ fn shocks(
         });
     }
     Ok(result)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::fields::Kind;
+
+    /// Counts the choice fields of every table.
+    fn choices(fields: &[Field]) -> usize {
+        fields
+            .iter()
+            .map(|field| match field.kind {
+                Kind::Choice(_) => 1,
+                Kind::Table(inner) | Kind::Tables(inner) => choices(inner),
+                _ => 0,
+            })
+            .sum()
+    }
+
+    /// Whether a word parses.
+    type Understood = fn(&str) -> bool;
+
+    #[test]
+    fn every_word_of_every_choice_is_understood() {
+        let parsers: [(&Field, Understood); 5] = [
+            (&RawScenario::REPORT_PERIOD, |w| {
+                report_period_months(w).is_some()
+            }),
+            (&RawAllocator::POLICY, |w| policy(w).is_some()),
+            (&RawLane::MODE, |w| mode(w).is_some()),
+            (&RawShock::KIND, |w| shock_kind(w).is_some()),
+            (&RawShock::RECOVERY, |w| linear_recovery(w).is_some()),
+        ];
+        assert_eq!(
+            choices(RawScenario::FIELDS),
+            parsers.len(),
+            "a choice field has no parser here"
+        );
+        for (field, parses) in parsers {
+            for word in field.words() {
+                assert!(
+                    parses(word.word),
+                    "{}: {:?} is not understood",
+                    field.name,
+                    word.word
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn an_unknown_word_names_the_nearest_allowed_one() {
+        let top = FieldPath::default();
+        let error = choice(&top, &RawLane::MODE, Some("ari"), mode).unwrap_err();
+        assert_eq!(
+            error.message,
+            "must be \"sea\" or \"air\", got \"ari\" (did you mean `air`?)"
+        );
+        let error = choice(&top, &RawLane::MODE, Some("train"), mode).unwrap_err();
+        assert_eq!(error.message, "must be \"sea\" or \"air\", got \"train\"");
+        let months = choice(
+            &top,
+            &RawScenario::REPORT_PERIOD,
+            None,
+            report_period_months,
+        );
+        assert_eq!(
+            months,
+            Ok(3),
+            "the default word applies when the field is left out"
+        );
+    }
 }

@@ -1,5 +1,6 @@
 //! chipsim's integration tests, built as one binary: one file per behaviour.
 
+mod authoring;
 mod backtest;
 mod golden;
 mod hardening;
