@@ -190,7 +190,7 @@ fn nearest<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -> Op
 
 /// Edit distance between two short names: insertions, deletions, substitutions and
 /// swaps of two adjacent letters (`ari` → `air`) each count one.
-fn edit_distance(a: &str, b: &str) -> usize {
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
     // Rows of the distance table for the prefixes of `a` one and two letters shorter.
