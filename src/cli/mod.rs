@@ -13,6 +13,7 @@ mod bench;
 mod check;
 mod compare;
 mod merge;
+mod plot;
 mod run;
 mod trace;
 
@@ -43,6 +44,8 @@ enum Command {
     Compare(compare::CompareArgs),
     /// One replication's event log as CSV, for debugging a model.
     Trace(trace::TraceArgs),
+    /// SVG and PNG charts of an output folder into OUTDIR/plots.
+    Plot(plot::PlotArgs),
 }
 
 /// Exit code for a scenario or run error (usage errors exit 2, through clap).
@@ -57,6 +60,7 @@ pub fn main() -> ExitCode {
         Command::Merge(args) => merge::run(args),
         Command::Compare(args) => compare::run(args),
         Command::Trace(args) => trace::run(args),
+        Command::Plot(args) => plot::run(args),
     };
     match result {
         Ok(code) => code,
