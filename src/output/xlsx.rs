@@ -126,7 +126,8 @@ fn add_table_sheet(
             if cell.is_empty() {
                 continue;
             }
-            width = width.max(write_cell(sheet, formats, (row, column), kind, cell).map_err(error)?);
+            width =
+                width.max(write_cell(sheet, formats, (row, column), kind, cell).map_err(error)?);
         }
         sheet
             .set_column_width(column, (width + 2).min(MAX_WIDTH) as f64)
@@ -176,8 +177,8 @@ fn add_run_sheet(
     formats: &Formats,
     path: &Path,
 ) -> Result<(), OutputError> {
-    let text =
-        std::fs::read_to_string(path).map_err(|error| OutputError::io("cannot read", path, error))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|error| OutputError::io("cannot read", path, error))?;
     let manifest: serde_json::Value = serde_json::from_str(&text)
         .map_err(|error| OutputError::format(path, format!("not JSON: {error}")))?;
     let mut fields = Vec::new();
@@ -241,7 +242,10 @@ fn flatten(prefix: &str, value: &serde_json::Value, out: &mut Vec<(String, serde
         serde_json::Value::Array(items) => {
             let text = items
                 .iter()
-                .map(|item| item.as_str().map_or_else(|| item.to_string(), str::to_string))
+                .map(|item| {
+                    item.as_str()
+                        .map_or_else(|| item.to_string(), str::to_string)
+                })
                 .collect::<Vec<_>>()
                 .join(", ");
             out.push((prefix.to_string(), serde_json::Value::String(text)));

@@ -139,12 +139,44 @@ pub(super) fn frame<DB: DrawingBackend>(
         y + LEGEND_ROW + 6
     };
 
-    let foot_height = frame.footnote.len() as i32 * 20;
-    let bottom = height as i32 - foot_height - if foot_height > 0 { 12 } else { 0 };
-    for (line, note) in (0..).zip(frame.footnote) {
-        root.draw_text(note, &text(SMALL_SIZE - 1.0, MUTED), (SIDE, bottom + 4 + line * 20))?;
+    let note_style = text(SMALL_SIZE - 1.0, MUTED);
+    let mut lines = Vec::new();
+    for note in frame.footnote {
+        lines.extend(wrap(root, note, &note_style, (width - 2 * SIDE) as u32)?);
     }
-    Ok(root.clone().shrink((0, top), (width as u32, (bottom - top).max(1) as u32)))
+    let foot_height = lines.len() as i32 * 20;
+    let bottom = height as i32 - foot_height - if foot_height > 0 { 16 } else { 0 };
+    for (index, line) in (0..).zip(&lines) {
+        root.draw_text(line, &note_style, (SIDE, bottom + 8 + index * 20))?;
+    }
+    Ok(root
+        .clone()
+        .shrink((0, top), (width as u32, (bottom - top).max(1) as u32)))
+}
+
+/// Splits `text` at spaces into lines at most `width` pixels wide.
+fn wrap<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    text: &str,
+    style: &TextStyle,
+    width: u32,
+) -> Result<Vec<String>, DrawingAreaErrorKind<DB::ErrorType>> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let candidate = if line.is_empty() {
+            word.to_string()
+        } else {
+            format!("{line} {word}")
+        };
+        if !line.is_empty() && area.estimate_text_size(&candidate, style)?.0 > width {
+            lines.push(std::mem::replace(&mut line, word.to_string()));
+        } else {
+            line = candidate;
+        }
+    }
+    lines.push(line);
+    Ok(lines)
 }
 
 fn draw_swatch<DB: DrawingBackend>(
@@ -155,20 +187,25 @@ fn draw_swatch<DB: DrawingBackend>(
     let (left, right) = (x, x + SWATCH);
     let middle = x + SWATCH / 2;
     match swatch {
-        Swatch::Band(color) => {
-            area.draw(&Rectangle::new([(left, y - 7), (right, y + 7)], band(color)))
-        }
+        Swatch::Band(color) => area.draw(&Rectangle::new(
+            [(left, y - 7), (right, y + 7)],
+            band(color),
+        )),
         Swatch::Line(color) => area.draw(&PathElement::new(
             vec![(left, y), (right, y)],
             color.stroke_width(3),
         )),
-        Swatch::Bar(color) => {
-            area.draw(&Rectangle::new([(left, y - 7), (right, y + 7)], color.filled()))
-        }
+        Swatch::Bar(color) => area.draw(&Rectangle::new(
+            [(left, y - 7), (right, y + 7)],
+            color.filled(),
+        )),
         Swatch::Dot(color) => area.draw(&Circle::new((middle, y), 6, color.filled())),
         Swatch::Whisker(color) => {
             let style = color.stroke_width(2);
-            area.draw(&PathElement::new(vec![(middle, y - 8), (middle, y + 8)], style))?;
+            area.draw(&PathElement::new(
+                vec![(middle, y - 8), (middle, y + 8)],
+                style,
+            ))?;
             area.draw(&PathElement::new(
                 vec![(middle - 5, y - 8), (middle + 5, y - 8)],
                 style,
@@ -183,7 +220,12 @@ fn draw_swatch<DB: DrawingBackend>(
             color.stroke_width(2),
         )),
         Swatch::Diamond(color) => area.draw(&Polygon::new(
-            vec![(middle, y - 8), (middle + 8, y), (middle, y + 8), (middle - 8, y)],
+            vec![
+                (middle, y - 8),
+                (middle + 8, y),
+                (middle, y + 8),
+                (middle - 8, y),
+            ],
             color.filled(),
         )),
     }
@@ -272,23 +314,34 @@ pub(super) fn padded_range(values: impl IntoIterator<Item = f64>) -> (f64, f64) 
 /// A tick label for an axis number: no more decimals than the ticks need.
 pub(super) fn tick(value: f64) -> String {
     let magnitude = value.abs();
-    let text = if magnitude >= 100.0 || value == value.round() {
+    let mut text = if magnitude >= 100.0 || value == value.round() {
         format!("{value:.0}")
     } else if magnitude >= 1.0 {
         format!("{value:.1}")
     } else {
         format!("{value:.2}")
     };
+    if text.contains('.') {
+        text = text.trim_end_matches('0').trim_end_matches('.').to_string();
+    }
     match text.as_str() {
         "-0" => "0".to_string(),
         _ => text,
     }
 }
 
-/// A number for a label in running text: three significant figures, with k/million.
-pub(super) fn short_number(value: f64) -> String {
+/// A number for a label in running text: three significant figures, with k/million,
+/// a `+` or `−` sign when `signed`.
+pub(super) fn short_number(value: f64, signed: bool) -> String {
     let magnitude = value.abs();
-    let sign = if value < 0.0 { "−" } else { "" };
+    if magnitude == 0.0 {
+        return "0".to_string();
+    }
+    let sign = match (value < 0.0, signed) {
+        (true, _) => "−",
+        (false, true) => "+",
+        (false, false) => "",
+    };
     let (scaled, suffix) = if magnitude >= 1e6 {
         (magnitude / 1e6, " million")
     } else if magnitude >= 1e4 {
@@ -296,13 +349,8 @@ pub(super) fn short_number(value: f64) -> String {
     } else {
         (magnitude, "")
     };
-    let digits = if scaled >= 100.0 {
-        0
-    } else if scaled >= 10.0 {
-        1
-    } else {
-        2
-    };
+    // Three significant figures, however small.
+    let digits = (2 - scaled.log10().floor() as i32).max(0) as usize;
     format!("{sign}{scaled:.digits$}{suffix}")
 }
 
@@ -432,10 +480,13 @@ mod tests {
         assert_eq!(tick(2500.0), "2500");
         assert_eq!(tick(2.5), "2.5");
         assert_eq!(tick(0.25), "0.25");
+        assert_eq!(tick(0.5), "0.5");
         assert_eq!(tick(-0.0), "0");
-        assert_eq!(short_number(1_234_567.0), "1.23 million");
-        assert_eq!(short_number(-45_600.0), "−45.6 k");
-        assert_eq!(short_number(12.345), "12.3");
+        assert_eq!(short_number(1_234_567.0, false), "1.23 million");
+        assert_eq!(short_number(-45_600.0, true), "−45.6 k");
+        assert_eq!(short_number(12.345, true), "+12.3");
+        assert_eq!(short_number(-0.002_791, false), "−0.00279");
+        assert_eq!(short_number(0.0, true), "0");
         let yearly = date_ticks(date(2025, 1, 1), date(2030, 12, 31));
         let labels: Vec<_> = yearly.iter().map(|(_, l)| l.as_str()).collect();
         assert_eq!(labels, ["2025", "2026", "2027", "2028", "2029", "2030"]);
@@ -443,7 +494,10 @@ mod tests {
         let labels: Vec<_> = quarterly.iter().map(|(_, l)| l.as_str()).collect();
         assert_eq!(labels, ["Apr 2025", "Jul 2025", "Oct 2025"]);
         let axis = Ticks::new(2025.0..2026.0, quarterly);
-        assert_eq!(axis.format_ext(&year_fraction(date(2025, 7, 2))), "Jul 2025");
+        assert_eq!(
+            axis.format_ext(&year_fraction(date(2025, 7, 2))),
+            "Jul 2025"
+        );
         let rows = Ticks::rows(["first", "second"].into_iter());
         assert_eq!(rows.format_ext(&Ticks::row_y(2, 0)), "first");
         assert!((year_fraction(date(2026, 1, 1)) - 2026.0).abs() < 1e-12);

@@ -1,8 +1,8 @@
 //! The chart of `compare.csv`: for every metric, the mean paired difference (other −
 //! base) with its 95 % confidence interval, as a percentage of the base mean so that
 //! metrics of different units share one axis; the absolute difference is written
-//! beside each row. Metrics whose base mean is zero or undefined cannot be shown in
-//! percent and are listed under the chart instead.
+//! beside each row. Metrics that did not change, and those whose base mean is
+//! zero or undefined (no percentage), are listed under the chart instead.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -11,6 +11,9 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::canvas::{self, Drawn, Frame, Swatch, Ticks};
 use super::data::CompareRow;
 
+/// A difference below this fraction of the base mean, at both ends of its CI, is
+/// rounding noise (energy summed in a different order), not a change.
+const UNCHANGED: f64 = 1e-9;
 /// Pixels per metric row.
 const ROW_HEIGHT: u32 = 24;
 /// Pixels of the chart besides its rows.
@@ -33,7 +36,10 @@ struct Row {
 #[derive(Debug, Clone)]
 pub(super) struct CompareChart {
     rows: Vec<Row>,
+    /// Metrics whose base mean is zero or undefined, with their absolute difference.
     left_out: Vec<String>,
+    /// Metrics whose difference is within [`UNCHANGED`] of the base mean.
+    unchanged: Vec<String>,
     caption: String,
 }
 
@@ -47,9 +53,16 @@ pub(super) fn compare_chart(rows: &[CompareRow], scenario: Option<&str>) -> Comp
     let paired = rows.iter().map(|r| r.n).fold(0.0, f64::max);
     let mut shown = Vec::new();
     let mut left_out = Vec::new();
+    let mut unchanged = Vec::new();
     for row in rows {
         let base = row.base_mean.abs();
-        if base > 0.0 && base.is_finite() && row.diff_mean.is_finite() {
+        let largest = [row.diff_mean, row.ci95_low, row.ci95_high]
+            .map(f64::abs)
+            .into_iter()
+            .fold(0.0, f64::max);
+        if largest <= UNCHANGED * base {
+            unchanged.push(row.metric.clone());
+        } else if base > 0.0 && base.is_finite() && row.diff_mean.is_finite() {
             let percent = |value: f64| 100.0 * value / base;
             shown.push(Row {
                 metric: row.metric.clone(),
@@ -57,8 +70,14 @@ pub(super) fn compare_chart(rows: &[CompareRow], scenario: Option<&str>) -> Comp
                 ci95: (percent(row.ci95_low), percent(row.ci95_high)),
                 diff: row.diff_mean,
             });
+        } else if row.diff_mean.is_finite() {
+            left_out.push(format!(
+                "{} {}",
+                row.metric,
+                canvas::short_number(row.diff_mean, true)
+            ));
         } else {
-            left_out.push(row.metric.clone());
+            left_out.push(format!("{} (undefined)", row.metric));
         }
     }
     let caption = match scenario {
@@ -68,6 +87,7 @@ pub(super) fn compare_chart(rows: &[CompareRow], scenario: Option<&str>) -> Comp
     CompareChart {
         rows: shown,
         left_out,
+        unchanged,
         caption,
     }
 }
@@ -83,9 +103,15 @@ impl CompareChart {
             canvas::item(Swatch::Whisker(canvas::BLUE), "95 % CI (paired by seed)"),
         ];
         let mut footnote = Vec::new();
+        if !self.unchanged.is_empty() {
+            footnote.push(format!(
+                "Unchanged (within a billionth of the base mean): {}",
+                self.unchanged.join(", ")
+            ));
+        }
         if !self.left_out.is_empty() {
             footnote.push(format!(
-                "Not shown (base mean zero or undefined): {}",
+                "No percentage (base mean zero or undefined), difference: {}",
                 self.left_out.join(", ")
             ));
         }
@@ -100,9 +126,8 @@ impl CompareChart {
         )?;
         let (width, _) = area.dim_in_pixel();
         let (plot_area, value_area) = area.split_horizontally(width as i32 - VALUE_AREA);
-        let (low, high) = canvas::padded_range(
-            (self.rows.iter()).flat_map(|r| [r.percent, r.ci95.0, r.ci95.1]),
-        );
+        let (low, high) =
+            canvas::padded_range((self.rows.iter()).flat_map(|r| [r.percent, r.ci95.0, r.ci95.1]));
         let count = self.rows.len();
         let mut chart = ChartBuilder::on(&plot_area)
             .margin_left(12)
@@ -123,7 +148,6 @@ impl CompareChart {
             canvas::INK.stroke_width(1),
         )))?;
         let value_style = canvas::text(14.0, canvas::INK).pos(Pos::new(HPos::Left, VPos::Center));
-        let sign = |value: f64| if value > 0.0 { "+" } else { "" };
         for (index, row) in self.rows.iter().enumerate() {
             let y = Ticks::row_y(count, index);
             let style = canvas::BLUE.stroke_width(2);
@@ -148,11 +172,9 @@ impl CompareChart {
             let (_, top) = value_area.get_base_pixel();
             value_area.draw_text(
                 &format!(
-                    "{}{}  ({}{:.1} %)",
-                    sign(row.diff),
-                    canvas::short_number(row.diff),
-                    sign(row.percent),
-                    row.percent
+                    "{}  ({} %)",
+                    canvas::short_number(row.diff, true),
+                    canvas::short_number(row.percent, true)
                 ),
                 &value_style,
                 (8, pixel_y - top),

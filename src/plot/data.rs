@@ -53,7 +53,9 @@ impl Table {
 
     /// True when every named column is in the header.
     pub(super) fn has_columns(&self, names: &[&str]) -> bool {
-        names.iter().all(|name| self.header.iter().any(|h| h == name))
+        names
+            .iter()
+            .all(|name| self.header.iter().any(|h| h == name))
     }
 
     /// Header names that start with `prefix`, with their positions.

@@ -18,6 +18,7 @@ pub(super) struct Reference {
     /// TWh, low and high (equal for a point estimate).
     pub low: f64,
     pub high: f64,
+    /// The value, written above its mark (the legend says whose it is).
     pub label: &'static str,
     /// `true` for all data centres, `false` for AI servers only.
     pub all_data_centres: bool,
@@ -32,21 +33,21 @@ pub(super) const REFERENCES: [Reference; 3] = [
         year: 2027,
         low: 85.0,
         high: 134.0,
-        label: "de Vries 2023: AI servers 85–134 TWh",
+        label: "85–134 TWh (2027)",
         all_data_centres: false,
     },
     Reference {
         year: 2024,
         low: 415.0,
         high: 415.0,
-        label: "IEA 2025: all data centres 415 TWh",
+        label: "415 TWh (2024)",
         all_data_centres: true,
     },
     Reference {
         year: 2030,
         low: 945.0,
         high: 945.0,
-        label: "IEA 2025: all data centres ~945 TWh",
+        label: "~945 TWh (2030)",
         all_data_centres: true,
     },
 ];
@@ -103,10 +104,7 @@ impl EnergyChart {
     pub(super) fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Drawn<DB> {
         let mut legend = vec![
             canvas::item(Swatch::Bar(BAR), "this run: mean"),
-            canvas::item(
-                Swatch::Line(canvas::GREY),
-                "P5–P95 across replications",
-            ),
+            canvas::item(Swatch::Line(canvas::GREY), "P5–P95 across replications"),
             canvas::item(Swatch::Whisker(canvas::INK), "95 % CI of the mean"),
         ];
         if self.references.iter().any(|r| !r.all_data_centres) {
@@ -143,8 +141,8 @@ impl EnergyChart {
             },
         )?;
 
-        let all_years = (self.years.iter().map(|y| y.year))
-            .chain(self.references.iter().map(|r| r.year));
+        let all_years =
+            (self.years.iter().map(|y| y.year)).chain(self.references.iter().map(|r| r.year));
         let first = all_years.clone().min().unwrap_or(2025);
         let last = all_years.max().unwrap_or(first);
         let (_, high) = canvas::padded_range(
@@ -160,7 +158,9 @@ impl EnergyChart {
             .build_cartesian_2d(
                 Ticks::new(
                     f64::from(first) - 0.6..f64::from(last) + 0.6,
-                    (first..=last).map(|y| (f64::from(y), y.to_string())).collect(),
+                    (first..=last)
+                        .map(|y| (f64::from(y), y.to_string()))
+                        .collect(),
                 ),
                 0.0..high,
             )?;
@@ -179,6 +179,19 @@ impl EnergyChart {
                     [(x - BAR_HALF_WIDTH, 0.0), (x + BAR_HALF_WIDTH, year.mean)],
                     BAR.filled(),
                 )))?;
+                // The mean written inside the top of its bar, or above a short bar.
+                let bar_pixels =
+                    chart.backend_coord(&(x, 0.0)).1 - chart.backend_coord(&(x, year.mean)).1;
+                let offset = if bar_pixels > 40 { 22 } else { -18 };
+                chart.draw_series(std::iter::once(
+                    EmptyElement::at((x, year.mean))
+                        + Text::new(
+                            format!("{:.0}", year.mean),
+                            (0, offset),
+                            canvas::text(14.0, canvas::INK)
+                                .pos(Pos::new(HPos::Center, VPos::Center)),
+                        ),
+                ))?;
             }
             let spread_x = x + BAR_HALF_WIDTH * 0.55;
             if year.p5_p95.0.is_finite() && year.p5_p95.1.is_finite() {
@@ -200,7 +213,7 @@ impl EnergyChart {
             }
         }
 
-        let label_style = canvas::text(14.0, canvas::INK).pos(Pos::new(HPos::Right, VPos::Center));
+        let label_style = canvas::text(14.0, canvas::INK).pos(Pos::new(HPos::Center, VPos::Bottom));
         for reference in &self.references {
             let x = f64::from(reference.year);
             if reference.all_data_centres {
@@ -220,10 +233,9 @@ impl EnergyChart {
                     canvas::ORANGE.stroke_width(3),
                 )))?;
             }
-            let middle = (reference.low + reference.high) / 2.0;
             chart.draw_series(std::iter::once(
-                EmptyElement::at((x - BAR_HALF_WIDTH - 0.1, middle))
-                    + Text::new(reference.label, (0, 0), label_style.clone()),
+                EmptyElement::at((x, reference.high))
+                    + Text::new(reference.label, (0, -12), label_style.clone()),
             ))?;
         }
         Ok(())

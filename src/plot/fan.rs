@@ -23,32 +23,54 @@ pub(super) struct FanChart {
     end: NaiveDate,
 }
 
-/// What a known series is: its title and whether it is a level at the period's end.
-fn describe(metric: &str, period: &str) -> (String, bool) {
-    match metric {
+/// How a series is shown.
+struct Description {
+    title: String,
+    /// What the y axis measures, before its unit.
+    quantity: &'static str,
+    /// A level at the end of each period (else a flow during it).
+    at_end: bool,
+}
+
+fn describe(metric: &str, period: &str) -> Description {
+    let (title, quantity, at_end) = match metric {
         "chips_delivered" => (
             format!("Accelerators delivered to data centres per {period}"),
+            "delivered",
             false,
         ),
-        "accelerators_built" => (format!("Accelerators packaged per {period}"), false),
+        "accelerators_built" => (
+            format!("Accelerators packaged per {period}"),
+            "packaged",
+            false,
+        ),
         "backlog" => (
             format!("Order backlog: accelerators ordered, not yet allocated (end of {period})"),
+            "backlog",
             true,
         ),
         "order_lead_time_days" => (
             format!("Order-to-delivery lead time of the orders delivered each {period}"),
+            "lead time",
             false,
         ),
         "mw_live" => (
             format!("Data-centre IT load live (end of {period})"),
+            "IT load live",
             true,
         ),
         "energy_twh" => (
             format!("Electricity drawn by live AI accelerators per {period}"),
+            "electricity",
             false,
         ),
-        "wafer_starts" => (format!("Wafer starts per {period}"), false),
-        other => (format!("{} per {period}", canvas::words(other)), false),
+        "wafer_starts" => (format!("Wafer starts per {period}"), "wafer starts", false),
+        other => (format!("{} per {period}", canvas::words(other)), "", false),
+    };
+    Description {
+        title,
+        quantity,
+        at_end,
     }
 }
 
@@ -80,7 +102,11 @@ pub(super) fn fan_charts(points: &[SeriesPoint], caption: &str) -> Vec<FanChart>
             let start = series.iter().map(|p| p.start).min()?;
             let end = series.iter().map(|p| p.end).max()?;
             let period = period_word(&series);
-            let (title, at_end) = describe(metric, period);
+            let Description {
+                title,
+                quantity,
+                at_end,
+            } = describe(metric, period);
             let largest = series.iter().map(|p| p.p95).fold(0.0, f64::max);
             let unit = DisplayUnit::for_values(&series[0].unit, largest);
             let points = series
@@ -96,10 +122,15 @@ pub(super) fn fan_charts(points: &[SeriesPoint], caption: &str) -> Vec<FanChart>
                     (x, unit.scale(p.p5), unit.scale(p.p50), unit.scale(p.p95))
                 })
                 .collect();
-            let y_label = if at_end {
+            let unit_text = if at_end || metric == "order_lead_time_days" {
                 unit.label
             } else {
                 format!("{} per {period}", unit.label)
+            };
+            let y_label = if quantity.is_empty() {
+                unit_text
+            } else {
+                format!("{quantity} ({unit_text})")
             };
             Some(FanChart {
                 metric: metric.to_string(),
@@ -149,7 +180,7 @@ impl FanChart {
             .build_cartesian_2d(x_axis, low..high)?;
         let mut mesh = chart.configure_mesh();
         canvas::style_mesh(&mut mesh);
-        mesh.x_desc("Date")
+        mesh.x_desc("date")
             .y_desc(self.y_label.as_str())
             .y_label_formatter(&|y| canvas::tick(*y))
             .draw()?;
@@ -165,7 +196,8 @@ impl FanChart {
             canvas::BLUE.stroke_width(3),
         ))?;
         chart.draw_series(
-            (self.points.iter()).map(|&(x, _, p50, _)| Circle::new((x, p50), 3, canvas::BLUE.filled())),
+            (self.points.iter())
+                .map(|&(x, _, p50, _)| Circle::new((x, p50), 3, canvas::BLUE.filled())),
         )?;
         Ok(())
     }

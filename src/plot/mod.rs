@@ -168,8 +168,7 @@ impl Chart {
         }
         let mut pixels = vec![0_u8; width as usize * height as usize * 3];
         {
-            let root =
-                BitMapBackend::with_buffer(&mut pixels, (width, height)).into_drawing_area();
+            let root = BitMapBackend::with_buffer(&mut pixels, (width, height)).into_drawing_area();
             self.draw(&root)
                 .and_then(|()| root.present())
                 .map_err(|error| draw_error(error.to_string()))?;
@@ -203,14 +202,23 @@ fn charts_of(dir: &Path) -> Result<(Vec<Chart>, Vec<String>), PlotError> {
     let sensitivity = data::Table::read(dir, SENSITIVITY_FILE)?;
 
     let summary_rows = summary.as_ref().map(data::summary_rows).transpose()?;
-    // Without a manifest, the caption falls back to the summary's counts.
+    // Without a manifest, the caption falls back to the folder's name and the
+    // summary's replication count.
     let caption = match &info {
         Some(info) => info.caption(),
         None => {
-            let replications = (summary_rows.iter().flatten())
-                .map(|row| row.n)
-                .fold(0.0, f64::max);
-            format!("{replications} replications")
+            let folder = dir
+                .canonicalize()
+                .ok()
+                .and_then(|path| Some(path.file_name()?.to_string_lossy().into_owned()))
+                .unwrap_or_default();
+            match &summary_rows {
+                Some(rows) => {
+                    let replications = rows.iter().map(|row| row.n).fold(0.0, f64::max);
+                    format!("{folder} · {replications} replications")
+                }
+                None => folder,
+            }
         }
     };
 
@@ -218,12 +226,19 @@ fn charts_of(dir: &Path) -> Result<(Vec<Chart>, Vec<String>), PlotError> {
     let mut notes = Vec::new();
     if let Some(table) = &timeseries {
         let points = data::series_points(table)?;
-        charts.extend(fan::fan_charts(&points, &caption).into_iter().map(Chart::Fan));
+        charts.extend(
+            fan::fan_charts(&points, &caption)
+                .into_iter()
+                .map(Chart::Fan),
+        );
     }
     if let Some(table) = &project_table {
         let rows = data::project_rows(table)?;
         if rows.is_empty() {
-            notes.push(format!("{}: no project group to chart", table.path().display()));
+            notes.push(format!(
+                "{}: no project group to chart",
+                table.path().display()
+            ));
         } else {
             charts.extend(
                 (projects::project_charts(&rows, &caption).into_iter()).map(Chart::Project),

@@ -96,7 +96,10 @@ impl ProjectChart {
 
     fn draw_delays<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Drawn<DB> {
         let legend = [
-            canvas::item(Swatch::Dot(canvas::BLUE), "P50: half the replications later"),
+            canvas::item(
+                Swatch::Dot(canvas::BLUE),
+                "P50: half the replications later",
+            ),
             canvas::item(Swatch::Line(canvas::BLUE), "P50 to P95"),
             canvas::item(
                 Swatch::Diamond(canvas::RED),
@@ -109,12 +112,15 @@ impl ProjectChart {
                 title: "Go-live delay per project group (days after the planned date)",
                 caption: &self.caption,
                 legend: &legend,
-                footnote: &[],
+                footnote: &[
+                    "A project not live by the end of the run counts its delay up to the end, \
+                     so groups planned late in the run show lower bounds."
+                        .to_string(),
+                ],
             },
         )?;
-        let (_, high) = canvas::padded_range(
-            (self.rows.iter()).flat_map(|row| [row.delay_p50, row.delay_p95]),
-        );
+        let (_, high) =
+            canvas::padded_range((self.rows.iter()).flat_map(|row| [row.delay_p50, row.delay_p95]));
         let mut chart = ChartBuilder::on(&area)
             .margin_left(12)
             .margin_right(36)
@@ -163,10 +169,11 @@ impl ProjectChart {
                 canvas::item(Swatch::Bar(color), label)
             })
             .collect();
-        let footnote =
-            ["A delayed project's cause is the constraint satisfied last; a group with no \
+        let footnote = [
+            "A delayed project's cause is the constraint satisfied last; a group with no \
               project outcome has no bar."
-                .to_string()];
+                .to_string(),
+        ];
         let area = canvas::frame(
             root,
             &Frame {
@@ -178,7 +185,9 @@ impl ProjectChart {
         )?;
         let percent = Ticks::new(
             0.0..100.0,
-            [0, 25, 50, 75, 100].map(|p| (f64::from(p), format!("{p} %"))).to_vec(),
+            [0, 25, 50, 75, 100]
+                .map(|p| (f64::from(p), format!("{p} %")))
+                .to_vec(),
         );
         let mut chart = ChartBuilder::on(&area)
             .margin_left(12)

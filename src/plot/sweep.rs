@@ -73,7 +73,9 @@ pub(super) fn sweep_charts(
 ) -> Result<(Vec<Tornado>, Vec<Morris>, Vec<String>), PlotError> {
     let design = table.column("design").ok();
     let designs: Vec<&str> = match design {
-        Some(column) => (0..table.len()).map(|row| table.text(row, column)).collect(),
+        Some(column) => (0..table.len())
+            .map(|row| table.text(row, column))
+            .collect(),
         None => Vec::new(),
     };
     let has_oat = designs.iter().any(|d| ONE_AT_A_TIME.contains(d));
@@ -148,8 +150,7 @@ fn tornadoes(
         let mut swings: Vec<Swing> = Vec::new();
         let mut unit_text = String::new();
         for row in 0..table.len() {
-            if table.text(row, metric) != name
-                || !ONE_AT_A_TIME.contains(&table.text(row, design))
+            if table.text(row, metric) != name || !ONE_AT_A_TIME.contains(&table.text(row, design))
             {
                 continue;
             }
@@ -216,17 +217,14 @@ fn tornadoes(
 }
 
 fn morris(table: &Table, caption: &str) -> Result<Vec<Morris>, PlotError> {
-    let [parameter, metric, design, mu_star, sigma] =
-        MORRIS_COLUMNS.map(|name| table.column(name));
+    let [parameter, metric, design, mu_star, sigma] = MORRIS_COLUMNS.map(|name| table.column(name));
     let (parameter, metric, design, mu_star, sigma) =
         (parameter?, metric?, design?, mu_star?, sigma?);
     metrics_of(table, &[MORRIS])?
         .into_iter()
         .map(|name| {
             let points = (0..table.len())
-                .filter(|&row| {
-                    table.text(row, metric) == name && table.text(row, design) == MORRIS
-                })
+                .filter(|&row| table.text(row, metric) == name && table.text(row, design) == MORRIS)
                 .map(|row| {
                     Ok((
                         table.text(row, parameter).to_string(),

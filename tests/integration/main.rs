@@ -2,6 +2,7 @@
 
 mod model;
 mod output;
+mod plots;
 mod queueing_theory;
 mod runner;
 mod shocks;
