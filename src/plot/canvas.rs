@@ -296,18 +296,14 @@ pub(super) fn padded_range(values: impl IntoIterator<Item = f64>) -> (f64, f64) 
     }
     low = low.min(0.0);
     high = high.max(0.0);
-    let pad = if high > low {
-        (high - low) * 0.06
-    } else {
-        high.abs().max(1.0) * 0.5
-    };
+    if low == high {
+        // All zero: a unit range rather than a magnified sliver.
+        return (0.0, 1.0);
+    }
+    let pad = (high - low) * 0.06;
     (
         if low < 0.0 { low - pad } else { low },
-        if high > 0.0 || low == high {
-            high + pad
-        } else {
-            high
-        },
+        if high > 0.0 { high + pad } else { high },
     )
 }
 
@@ -471,8 +467,7 @@ mod tests {
         let (low, high) = padded_range([-50.0, 50.0]);
         assert!(low < -50.0 && high > 50.0);
         assert_eq!(padded_range([f64::NAN]), (0.0, 1.0));
-        let (low, high) = padded_range([0.0, 0.0]);
-        assert!(low == 0.0 && high > 0.0);
+        assert_eq!(padded_range([0.0, 0.0]), (0.0, 1.0));
     }
 
     #[test]

@@ -260,10 +260,10 @@ fn charts_of(dir: &Path) -> Result<(Vec<Chart>, Vec<String>), PlotError> {
         charts.push(Chart::Compare(compare::compare_chart(&rows, scenario)));
     }
     if let Some(table) = &sensitivity {
-        let (tornadoes, morris, sweep_notes) = sweep::sweep_charts(table, &caption)?;
-        charts.extend(tornadoes.into_iter().map(Chart::Tornado));
-        charts.extend(morris.into_iter().map(Chart::Morris));
-        notes.extend(sweep_notes);
+        let sweep = sweep::sweep_charts(table, &caption)?;
+        charts.extend(sweep.tornadoes.into_iter().map(Chart::Tornado));
+        charts.extend(sweep.morris.into_iter().map(Chart::Morris));
+        notes.extend(sweep.notes);
     }
     Ok((charts, notes))
 }

@@ -61,16 +61,23 @@ pub(super) struct Tornado {
 #[derive(Debug, Clone)]
 pub(super) struct Morris {
     pub metric: String,
-    /// `(parameter, μ*, σ)`.
+    unit: DisplayUnit,
+    /// `(parameter, μ*, σ)`, in display units.
     points: Vec<(String, f64, f64)>,
     caption: String,
 }
 
+/// The charts of a `sensitivity.csv`.
+#[derive(Debug)]
+pub(super) struct SweepCharts {
+    pub tornadoes: Vec<Tornado>,
+    pub morris: Vec<Morris>,
+    /// What could not be charted, and why.
+    pub notes: Vec<String>,
+}
+
 /// The sweep charts `sensitivity.csv` supports, and notes on what it could not chart.
-pub(super) fn sweep_charts(
-    table: &Table,
-    caption: &str,
-) -> Result<(Vec<Tornado>, Vec<Morris>, Vec<String>), PlotError> {
+pub(super) fn sweep_charts(table: &Table, caption: &str) -> Result<SweepCharts, PlotError> {
     let design = table.column("design").ok();
     let designs: Vec<&str> = match design {
         Some(column) => (0..table.len())
@@ -118,7 +125,11 @@ pub(super) fn sweep_charts(
             ONE_AT_A_TIME.join(", ")
         ));
     }
-    Ok((tornadoes, morris, notes))
+    Ok(SweepCharts {
+        tornadoes,
+        morris,
+        notes,
+    })
 }
 
 /// Metrics in the order they first appear in rows whose design is one of `designs`.
@@ -220,21 +231,39 @@ fn morris(table: &Table, caption: &str) -> Result<Vec<Morris>, PlotError> {
     let [parameter, metric, design, mu_star, sigma] = MORRIS_COLUMNS.map(|name| table.column(name));
     let (parameter, metric, design, mu_star, sigma) =
         (parameter?, metric?, design?, mu_star?, sigma?);
+    let unit = table.column("unit").ok();
     metrics_of(table, &[MORRIS])?
         .into_iter()
         .map(|name| {
-            let points = (0..table.len())
+            let rows: Vec<usize> = (0..table.len())
                 .filter(|&row| table.text(row, metric) == name && table.text(row, design) == MORRIS)
-                .map(|row| {
+                .collect();
+            let mut points = rows
+                .iter()
+                .map(|&row| {
                     Ok((
                         table.text(row, parameter).to_string(),
                         table.number(row, mu_star)?,
                         table.number(row, sigma)?,
                     ))
                 })
-                .collect::<Result<_, PlotError>>()?;
+                .collect::<Result<Vec<_>, PlotError>>()?;
+            let unit_text = match (unit, rows.first()) {
+                (Some(column), Some(&row)) => table.text(row, column),
+                _ => "",
+            };
+            let largest = (points.iter())
+                .flat_map(|p| [p.1, p.2])
+                .filter(|v| v.is_finite())
+                .fold(0.0, f64::max);
+            let unit = DisplayUnit::for_values(unit_text, largest);
+            for point in &mut points {
+                point.1 = unit.scale(point.1);
+                point.2 = unit.scale(point.2);
+            }
             Ok(Morris {
                 metric: name,
+                unit,
                 points,
                 caption: caption.to_string(),
             })
@@ -373,8 +402,10 @@ impl Morris {
             .build_cartesian_2d(0.0..x_high * 1.1, 0.0..y_high * 1.1)?;
         let mut mesh = chart.configure_mesh();
         canvas::style_mesh(&mut mesh);
-        mesh.x_desc("μ*: mean absolute elementary effect")
-            .y_desc("σ: spread of the elementary effects")
+        let x_desc = format!("μ*: mean absolute elementary effect ({})", self.unit.label);
+        let y_desc = format!("σ: spread of the elementary effects ({})", self.unit.label);
+        mesh.x_desc(x_desc)
+            .y_desc(y_desc)
             .x_label_formatter(&|x| canvas::tick(*x))
             .y_label_formatter(&|y| canvas::tick(*y))
             .draw()?;

@@ -135,6 +135,7 @@ fn run_with_plots_draws_every_chart_as_parseable_svg_and_png() {
             "{chart} names the scenario and replications: {texts:?}"
         );
     }
+    // A two-year run is labelled by quarter.
     let (fan, size) = svg_texts(&plots.join("fan_chips_delivered.svg"));
     assert_eq!(size, (1200, 720));
     for label in [
@@ -154,8 +155,8 @@ fn run_with_plots_draws_every_chart_as_parseable_svg_and_png() {
     for cause in ["on time", "grid connection", "chips", "shipping"] {
         assert!(causes.iter().any(|t| t == cause), "{cause}: {causes:?}");
     }
-    // A two-year run is labelled by quarter. The golden run covers 2025–2026: the IEA 2024 and de Vries 2027 marks are within a
-    // year of it, the IEA 2030 projection is not.
+    // The golden run covers 2025–2026: the IEA 2024 and de Vries 2027 marks are within
+    // a year of it, the IEA 2030 projection is not.
     let (energy, _) = svg_texts(&plots.join("energy_per_year.svg"));
     for label in [
         "IEA 2025, all data centres (not only AI)",
