@@ -29,3 +29,4 @@ pub mod replication;
 pub mod runner;
 pub mod scenario;
 pub mod stats;
+pub mod sweep;

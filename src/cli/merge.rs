@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::Args;
 
 use chipsim::runner::merge_shards;
+use chipsim::sweep::SWEEP_REPLICATIONS_FILE;
 
 #[derive(Debug, Args)]
 pub struct MergeArgs {
@@ -26,6 +27,12 @@ pub struct MergeArgs {
 }
 
 pub fn run(args: MergeArgs) -> anyhow::Result<ExitCode> {
+    if let Some(dir) = (args.dirs.iter()).find(|dir| dir.join(SWEEP_REPLICATIONS_FILE).exists()) {
+        anyhow::bail!(
+            "{} is a sweep shard: combine sweep shards with `chipsim sweep CONFIG --merge DIR...`",
+            dir.display()
+        );
+    }
     let outcome = merge_shards(&args.dirs, &args.out)?;
     eprintln!(
         "merged {} replications from {} shard folders → {}",

@@ -15,6 +15,7 @@ mod compare;
 mod merge;
 mod plot;
 mod run;
+mod sweep;
 mod trace;
 
 use std::process::ExitCode;
@@ -46,6 +47,8 @@ enum Command {
     Trace(trace::TraceArgs),
     /// SVG and PNG charts of an output folder into OUTDIR/plots.
     Plot(plot::PlotArgs),
+    /// Sensitivity study from the scenario's [sweep] section into outputs/<scenario>-sweep/.
+    Sweep(sweep::SweepArgs),
 }
 
 /// Exit code for a scenario or run error (usage errors exit 2, through clap).
@@ -61,6 +64,7 @@ pub fn main() -> ExitCode {
         Command::Compare(args) => compare::run(args),
         Command::Trace(args) => trace::run(args),
         Command::Plot(args) => plot::run(args),
+        Command::Sweep(args) => sweep::run(args),
     };
     match result {
         Ok(code) => code,

@@ -145,7 +145,8 @@ fn checked_options(args: &RunArgs) -> RunOptions {
 /// CONFIG is given) and runs it. The scenario's own `seed` and `replications` are the
 /// defaults for `--seed` and `--reps`.
 pub fn run(mut args: RunArgs) -> anyhow::Result<ExitCode> {
-    checked_options(&args);
+    // Flags are checked in `run_with`, once the scenario's defaults are in: a shard
+    // index is checked against the file's replication count, not the built-in default.
     let scenario = match &args.config {
         Some(path) => chipsim::scenario::load(path)?,
         None => chipsim::scenario::baseline()?,

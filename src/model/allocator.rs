@@ -67,7 +67,11 @@ impl SupplyChain<'_> {
         if self.allocator.open.is_empty() {
             return Ok(());
         }
-        for site_index in 0..self.sites.len() {
+        // Sites with the most finished stock first, so no site's output waits behind
+        // another's (ties in file order).
+        let mut site_order: Vec<usize> = (0..self.sites.len()).collect();
+        site_order.sort_by_key(|&index| std::cmp::Reverse(self.sites[index].finished));
+        for site_index in site_order {
             let stock = self.sites[site_index].finished;
             if stock == 0 {
                 continue;

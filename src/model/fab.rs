@@ -9,6 +9,7 @@ use crate::random::{stream, SimRng};
 
 use super::capacity::CapacitySchedule;
 use super::shock::Outages;
+use super::slots::Slots;
 use super::{
     draw_days, schedule, Event, FabId, GridId, ProductId, RegionId, Requester, SupplyChain,
 };
@@ -69,14 +70,11 @@ pub(super) struct FabState {
     built: bool,
     connected: bool,
     carry_wafers: f64,
-    pub lots: Vec<Option<Lot>>,
-    free_lots: Vec<u32>,
-    pub wafers_started: u64,
+    pub lots: Slots<Lot>,
     pub gross_dies_started: u64,
     pub dies_yield_loss: u64,
     /// Dies scrapped by shocks.
     pub dies_shock_scrapped: u64,
-    pub dies_shipped: u64,
     /// Outages acting on the fab.
     pub outages: Outages,
 }
@@ -90,26 +88,23 @@ impl FabState {
             built: false,
             connected: false,
             carry_wafers: 0.0,
-            lots: Vec::new(),
-            free_lots: Vec::new(),
-            wafers_started: 0,
+            lots: Slots::default(),
             gross_dies_started: 0,
             dies_yield_loss: 0,
             dies_shock_scrapped: 0,
-            dies_shipped: 0,
             outages: Outages::default(),
         }
     }
 
     /// Gross dies in lots still in process.
     pub fn gross_dies_in_process(&self) -> u64 {
-        self.lots.iter().flatten().map(|lot| lot.gross_dies).sum()
+        self.lots.iter().map(|(_, lot)| lot.gross_dies).sum()
     }
 
     /// Scraps `fraction` of every lot in process; returns the wafers lost.
     pub fn scrap_work_in_progress(&mut self, fraction: f64) -> f64 {
         let mut wafers_lost = 0.0;
-        for lot in self.lots.iter_mut().flatten() {
+        for lot in self.lots.values_mut() {
             let scrapped = (lot.gross_dies as f64 * fraction).round() as u64;
             let kept = lot.gross_dies - scrapped;
             lot.good_dies = ((lot.good_dies as f64 * (1.0 - fraction)).round() as u64).min(kept);
@@ -118,19 +113,6 @@ impl FabState {
             wafers_lost += lot.wafers as f64 * fraction;
         }
         wafers_lost
-    }
-
-    fn store_lot(&mut self, lot: Lot) -> u32 {
-        match self.free_lots.pop() {
-            Some(slot) => {
-                self.lots[slot as usize] = Some(lot);
-                slot
-            }
-            None => {
-                self.lots.push(Some(lot));
-                (self.lots.len() - 1) as u32
-            }
-        }
     }
 }
 
@@ -148,6 +130,26 @@ impl FabParams {
 }
 
 impl SupplyChain<'_> {
+    /// Weeks of `product` the packaging sites that use it hold on hand and inbound, at
+    /// their capacity on `day` (infinite when none has capacity).
+    fn downstream_cover_weeks(&self, product: ProductId, day: f64) -> f64 {
+        let mut units = 0.0;
+        let mut weekly_need = 0.0;
+        for (params, site) in self.world.packaging.iter().zip(&self.sites) {
+            if let Some(&(_, per_unit)) =
+                params.bill_of_materials.iter().find(|(p, _)| *p == product)
+            {
+                units += (site.stock[product.0 as usize] + site.inbound[product.0 as usize]) as f64;
+                weekly_need += params.capacity.per_week(day) * per_unit as f64;
+            }
+        }
+        if weekly_need > 0.0 {
+            units / weekly_need
+        } else {
+            f64::INFINITY
+        }
+    }
+
     /// Seeds a fab's first events: an operating fab's pipeline is pre-filled with the
     /// lots it started before day 0 that are still in process (so output does not
     /// start empty), and its first lot starts on day 0.
@@ -198,7 +200,14 @@ impl SupplyChain<'_> {
             self.tally.fab_wafers_lost += full * (1.0 - availability);
             self.tally.fab_capacity_days_lost += interval * (1.0 - availability);
         }
-        let planned = full * availability + fab.carry_wafers;
+        let overstocked = day >= 0.0
+            && self.downstream_cover_weeks(params.product, day) >= self.world.max_inventory_weeks;
+        let fab = &mut self.fabs[id.0 as usize];
+        let planned = if overstocked {
+            0.0
+        } else {
+            full * availability + fab.carry_wafers
+        };
         let wafers = planned.floor();
         fab.carry_wafers = planned - wafers;
         let cycle = draw_days(&params.cycle_time_days, &mut fab.rng);
@@ -209,12 +218,11 @@ impl SupplyChain<'_> {
         let wafers = wafers as u64;
         let gross_dies = (wafers as f64 * params.dies_per_wafer).round() as u64;
         let good_dies = ((gross_dies as f64) * yield_fraction).round() as u64;
-        fab.wafers_started += wafers;
         if day >= 0.0 {
             self.tally.wafers_started(day, wafers);
         }
         fab.gross_dies_started += gross_dies;
-        let slot = fab.store_lot(Lot {
+        let slot = fab.lots.insert(Lot {
             wafers,
             gross_dies,
             good_dies,
@@ -260,12 +268,10 @@ impl SupplyChain<'_> {
     ) -> Result<(), EngineError> {
         let now = scheduler.now().days();
         let fab = &mut self.fabs[id.0 as usize];
-        let Some(lot) = fab.lots[slot as usize].take() else {
+        let Some(lot) = fab.lots.remove(slot) else {
             return Ok(());
         };
-        fab.free_lots.push(slot);
         fab.dies_yield_loss += lot.gross_dies - lot.good_dies;
-        fab.dies_shipped += lot.good_dies;
         let params = &self.world.fabs[id.0 as usize];
         if self.trace.is_some() {
             self.record(

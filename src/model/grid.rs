@@ -3,6 +3,8 @@
 //! monthly) is granted strictly in that order among studied requests, so a large
 //! request at the head holds back smaller ones behind it, as in a utility's queue.
 //! A granted request is connected once its transformer arrives (a drawn lead time).
+//! A request whose study finished before the start was granted then (`spare_mw` is the
+//! capacity left free after it) and waits only for its transformer.
 
 use crate::distribution::Distribution;
 use crate::engine::{EngineError, Scheduler};
@@ -33,8 +35,6 @@ struct Request {
     requester: Requester,
     megawatts: f64,
     request_day: f64,
-    /// Nominal day the study finishes (may be before day 0).
-    study_done_day: f64,
     studied: bool,
 }
 
@@ -104,6 +104,28 @@ impl SupplyChain<'_> {
             &self.world.grids[grid.0 as usize].study_days,
             &mut state.rng,
         );
+        let study_done_day = request_day + study;
+        if study_done_day < 0.0 {
+            // Studied before the start: granted then, from capacity that `spare_mw` (free
+            // at the start) no longer counts; only the transformer is still to come.
+            let lead = draw_days(
+                &self.world.grids[grid.0 as usize].transformer_lead_days,
+                &mut state.rng,
+            ) * state.transformer_multiplier;
+            state.awaiting_transformer_mw += megawatts;
+            if self.trace.is_some() {
+                let name = &self.world.grids[grid.0 as usize].name;
+                let detail =
+                    format!("{requester:?}, granted before the start, transformer {lead:.0} d");
+                self.record(0.0, "grid_granted", name, megawatts, detail);
+            }
+            return schedule(
+                scheduler,
+                study_done_day + lead,
+                Event::GridConnected(requester),
+            )
+            .map(|_| ());
+        }
         let position = state
             .queue
             .partition_point(|queued| queued.request_day <= request_day);
@@ -113,7 +135,6 @@ impl SupplyChain<'_> {
                 requester,
                 megawatts,
                 request_day,
-                study_done_day: request_day + study,
                 studied: false,
             },
         );
@@ -214,14 +235,6 @@ impl SupplyChain<'_> {
             state.awaiting_transformer_mw += request.megawatts;
             let lead = draw_days(&params.transformer_lead_days, &mut state.rng)
                 * state.transformer_multiplier;
-            // Spare capacity at the start was there before it too: a request studied
-            // before day 0 and granted from it counts its transformer lead time from
-            // the day its study finished.
-            let granted_day = if now <= 0.0 {
-                request.study_done_day.min(now)
-            } else {
-                now
-            };
             if self.trace.is_some() {
                 self.record(
                     now,
@@ -233,7 +246,7 @@ impl SupplyChain<'_> {
             }
             schedule(
                 scheduler,
-                granted_day + lead,
+                now + lead,
                 Event::GridConnected(request.requester),
             )?;
         }

@@ -8,6 +8,8 @@ use std::collections::VecDeque;
 
 use crate::distribution::Distribution;
 use crate::engine::{EngineError, EventId, Scheduler};
+
+use super::slots::Slots;
 use crate::random::{stream, SimRng};
 
 use super::{
@@ -168,51 +170,36 @@ impl Parked {
 
 /// Shipments in transit, in slots that are reused.
 #[derive(Debug, Default)]
-pub(super) struct Shipments {
-    slots: Vec<Option<Shipment>>,
-    free: Vec<u32>,
-}
+pub(super) struct Shipments(Slots<Shipment>);
 
 impl Shipments {
     /// The id the next [`insert`](Self::insert) will use.
     fn next_id(&self) -> ShipmentId {
-        ShipmentId(self.free.last().copied().unwrap_or(self.slots.len() as u32))
+        ShipmentId(self.0.next_slot())
     }
 
     fn insert(&mut self, shipment: Shipment) -> ShipmentId {
-        match self.free.pop() {
-            Some(slot) => {
-                self.slots[slot as usize] = Some(shipment);
-                ShipmentId(slot)
-            }
-            None => {
-                self.slots.push(Some(shipment));
-                ShipmentId((self.slots.len() - 1) as u32)
-            }
-        }
+        ShipmentId(self.0.insert(shipment))
     }
 
     fn remove(&mut self, id: ShipmentId) -> Option<Shipment> {
-        let shipment = self.slots[id.0 as usize].take()?;
-        self.free.push(id.0);
-        Some(shipment)
+        self.0.remove(id.0)
     }
 
     /// Shipments on `lane` that leave after `day`.
     fn waiting_on(&self, lane: LaneId, day: f64) -> Vec<ShipmentId> {
-        (0..self.slots.len() as u32)
-            .map(ShipmentId)
-            .filter(|id| {
-                self.slots[id.0 as usize].is_some_and(|s| s.lane == lane && s.leaves > day)
-            })
+        self.0
+            .iter()
+            .filter(|(_, s)| s.lane == lane && s.leaves > day)
+            .map(|(slot, _)| ShipmentId(slot))
             .collect()
     }
 
     /// Units in transit matching `filter`.
     pub fn units_in_transit(&self, filter: impl Fn(&Cargo) -> bool) -> u64 {
-        self.slots
+        self.0
             .iter()
-            .flatten()
+            .map(|(_, s)| s)
             .filter(|s| filter(&s.cargo))
             .map(|s| s.units)
             .sum()

@@ -38,7 +38,7 @@ pub(super) struct Tally {
 }
 
 impl Tally {
-    pub fn new(world: &World, _projects: usize) -> Self {
+    pub fn new(world: &World) -> Self {
         let periods = world.periods.len();
         Tally {
             period_bounds: world

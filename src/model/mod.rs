@@ -23,6 +23,7 @@ mod metrics;
 mod packaging;
 mod project;
 mod shock;
+mod slots;
 mod trace;
 
 pub use allocator::Policy;
@@ -132,6 +133,8 @@ pub struct World {
     pub utilisation: f64,
     /// Days between lot and batch starts.
     pub lot_interval_days: f64,
+    /// Weeks of inventory above which fabs and packaging sites stop starting work.
+    pub max_inventory_weeks: f64,
     /// Most events per replication.
     pub event_budget: u64,
     /// Allocation policy.
@@ -248,7 +251,7 @@ impl<'w> SupplyChain<'w> {
                 .map(|g| grid::GridState::new(g, seed))
                 .collect(),
             energy: energy::EnergyMeter::new(world),
-            tally: metrics::Tally::new(world, projects.len()),
+            tally: metrics::Tally::new(world),
             projects,
             allocator: allocator::Allocator::default(),
             shocks: world

@@ -10,6 +10,7 @@ use crate::random::{stream, SimRng};
 use super::capacity::CapacitySchedule;
 use super::lane::{Cargo, Route};
 use super::shock::Outages;
+use super::slots::Slots;
 use super::{draw_days, schedule, Event, ProductId, RegionId, SiteId, SupplyChain, World};
 
 /// A packaging site's parameters.
@@ -45,8 +46,7 @@ pub(super) struct SiteState {
     pub stock: Vec<u64>,
     /// Inputs on their way here, by product index.
     pub inbound: Vec<u64>,
-    pub batches: Vec<Option<Batch>>,
-    free_batches: Vec<u32>,
+    pub batches: Slots<Batch>,
     /// Finished accelerators not yet allocated.
     pub finished: u64,
     pub dies_consumed: u64,
@@ -64,8 +64,7 @@ impl SiteState {
             carry: 0.0,
             stock: vec![0; world.products.len()],
             inbound: vec![0; world.products.len()],
-            batches: Vec::new(),
-            free_batches: Vec::new(),
+            batches: Slots::default(),
             finished: 0,
             dies_consumed: 0,
             accelerators_started: 0,
@@ -78,7 +77,7 @@ impl SiteState {
     /// Scraps `fraction` of every batch in assembly; returns the accelerators lost.
     pub fn scrap_work_in_progress(&mut self, fraction: f64) -> u64 {
         let mut lost = 0;
-        for batch in self.batches.iter_mut().flatten() {
+        for batch in self.batches.values_mut() {
             let scrapped = (batch.started as f64 * fraction).round() as u64;
             batch.started -= scrapped;
             batch.good = batch.good.min(batch.started);
@@ -90,11 +89,7 @@ impl SiteState {
 
     /// Accelerators in assembly.
     pub fn in_process(&self) -> u64 {
-        self.batches
-            .iter()
-            .flatten()
-            .map(|batch| batch.started)
-            .sum()
+        self.batches.iter().map(|(_, batch)| batch.started).sum()
     }
 }
 
@@ -142,16 +137,7 @@ impl SupplyChain<'_> {
             started: count,
             good,
         };
-        let slot = match site.free_batches.pop() {
-            Some(slot) => {
-                site.batches[slot as usize] = Some(batch);
-                slot
-            }
-            None => {
-                site.batches.push(Some(batch));
-                (site.batches.len() - 1) as u32
-            }
-        };
+        let slot = site.batches.insert(batch);
         schedule(scheduler, day + cycle, Event::BatchDone(id, slot))?;
         let name = &self.world.packaging[id.0 as usize].name;
         if self.trace.is_some() {
@@ -182,7 +168,13 @@ impl SupplyChain<'_> {
         let full = params.capacity.per_week(now) * interval / 7.0;
         let availability = site.outages.availability(now);
         self.tally.packaging_accelerators_lost += full * (1.0 - availability);
-        let planned = full * availability + site.carry;
+        let overstocked =
+            site.finished as f64 >= self.world.max_inventory_weeks * params.capacity.per_week(now);
+        let planned = if overstocked {
+            0.0
+        } else {
+            full * availability + site.carry
+        };
         let capacity = planned.floor();
         site.carry = planned - capacity;
         let feasible = params
@@ -208,10 +200,9 @@ impl SupplyChain<'_> {
     ) -> Result<(), EngineError> {
         let now = scheduler.now().days();
         let site = &mut self.sites[id.0 as usize];
-        let Some(batch) = site.batches[slot as usize].take() else {
+        let Some(batch) = site.batches.remove(slot) else {
             return Ok(());
         };
-        site.free_batches.push(slot);
         site.accelerators_scrapped += batch.started - batch.good;
         site.accelerators_built += batch.good;
         site.finished += batch.good;
@@ -242,8 +233,9 @@ impl SupplyChain<'_> {
             return Ok(());
         }
         let now = scheduler.now().days();
-        // (unreachable, weeks of cover, site): reachable sites first, then fewest weeks.
-        let mut best: Option<(bool, f64, SiteId)> = None;
+        // Reachable sites first, then sites with capacity now (a site still being built
+        // waits for its dies), then the fewest weeks of cover.
+        let mut best: Option<((bool, bool, f64), SiteId)> = None;
         for (index, params) in self.world.packaging.iter().enumerate() {
             let Some(&(_, per_unit)) = params.bill_of_materials.iter().find(|(p, _)| *p == product)
             else {
@@ -253,14 +245,14 @@ impl SupplyChain<'_> {
             let site = &self.sites[index];
             let on_hand =
                 (site.stock[product.0 as usize] + site.inbound[product.0 as usize]) as f64;
-            let weekly_need = (params.capacity.per_week(now) * per_unit as f64).max(1.0);
-            let cover = on_hand / weekly_need;
-            let candidate = (unreachable, cover, SiteId(index as u32));
-            if best.is_none_or(|(u, c, _)| (unreachable, cover) < (u, c)) {
-                best = Some(candidate);
+            let weekly_need = params.capacity.per_week(now) * per_unit as f64;
+            let idle = weekly_need <= 0.0;
+            let rank = (unreachable, idle, on_hand / weekly_need.max(1.0));
+            if best.is_none_or(|(best_rank, _)| rank < best_rank) {
+                best = Some((rank, SiteId(index as u32)));
             }
         }
-        let (_, _, site) = best.expect("validation: every product has a consuming site");
+        let (_, site) = best.expect("validation: every product has a consuming site");
         self.sites[site.0 as usize].inbound[product.0 as usize] += dies;
         let destination = self.world.packaging[site.0 as usize].region;
         self.send(

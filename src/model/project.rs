@@ -202,7 +202,7 @@ pub(super) fn generate(world: &World, seed: u64) -> Vec<ProjectState> {
                 &label,
                 target_mw,
                 window,
-                0.0,
+                f64::NEG_INFINITY,
                 &mut rng,
                 &mut projects,
             );

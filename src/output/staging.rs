@@ -19,6 +19,8 @@ pub struct Staging {
     target: PathBuf,
     temp: PathBuf,
     old: PathBuf,
+    /// Parent folders created for the target, deepest first.
+    created: Vec<PathBuf>,
     committed: bool,
 }
 
@@ -37,12 +39,20 @@ impl Staging {
             _ => PathBuf::from("."),
         };
         check_replaceable(target)?;
+        // The folders this creates, deepest first, to remove again if nothing is committed.
+        let created: Vec<PathBuf> = parent
+            .ancestors()
+            .take_while(|a| !a.as_os_str().is_empty() && !a.exists())
+            .map(Path::to_path_buf)
+            .collect();
         fs::create_dir_all(&parent)
             .map_err(|error| OutputError::io("cannot create folder", &parent, error))?;
         let pid = std::process::id();
         let temp = parent.join(format!(".{name}.tmp-{pid}"));
         let old = parent.join(format!(".{name}.old-{pid}"));
-        // A leftover of a crashed run that had the same process id.
+        // Leftovers of runs that were killed (kill -9, power loss) before they could
+        // clean up: their process is gone, so their folders are garbage.
+        remove_leftovers(&parent, &name);
         remove_path(&temp).map_err(|error| OutputError::io("cannot remove", &temp, error))?;
         fs::create_dir(&temp)
             .map_err(|error| OutputError::io("cannot create folder", &temp, error))?;
@@ -50,6 +60,7 @@ impl Staging {
             target: target.to_path_buf(),
             temp,
             old,
+            created,
             committed: false,
         })
     }
@@ -105,6 +116,12 @@ impl Drop for Staging {
     fn drop(&mut self) {
         if !self.committed {
             let _ = fs::remove_dir_all(&self.temp);
+            // Leave no empty `outputs/` behind a run that wrote nothing.
+            for folder in &self.created {
+                if fs::remove_dir(folder).is_err() {
+                    break;
+                }
+            }
         }
     }
 }
@@ -137,6 +154,31 @@ fn remove_path(path: &Path) -> std::io::Result<()> {
         Err(_) => Ok(()),
         Ok(metadata) if metadata.is_dir() => fs::remove_dir_all(path),
         Ok(_) => fs::remove_file(path),
+    }
+}
+
+/// Removes `.<name>.tmp-<pid>` and `.<name>.old-<pid>` folders in `parent` whose
+/// process no longer runs (checked through `/proc`, so only on Linux; elsewhere only
+/// this process's own leftovers are removed).
+fn remove_leftovers(parent: &Path, name: &str) {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        let pid = [".tmp-", ".old-"].iter().find_map(|marker| {
+            file_name
+                .strip_prefix(&format!(".{name}{marker}"))
+                .and_then(|pid| pid.parse::<u32>().ok())
+        });
+        if let Some(pid) = pid {
+            if !Path::new("/proc").join(pid.to_string()).exists() {
+                let _ = remove_path(&entry.path());
+            }
+        }
     }
 }
 

@@ -11,6 +11,7 @@ use crate::output::{
 use crate::replication::{OutputLayout, ReplicationResult};
 
 use super::aggregate::Aggregator;
+use super::schedule::Consumer;
 use super::RunError;
 
 /// Consumes results in replication order and writes the output files.
@@ -44,8 +45,24 @@ impl<'a> Collector<'a> {
         })
     }
 
-    /// Adds the next replication in order.
-    pub(crate) fn push(
+    /// Events of the replications consumed so far.
+    pub(crate) fn events(&self) -> u64 {
+        self.events
+    }
+
+    /// Flushes the streamed files and writes the tables and the manifest into `dir`.
+    pub(crate) fn finish(self, dir: &Path, manifest: &Manifest) -> Result<(), OutputError> {
+        self.replications.finish()?;
+        if let Some(shard_data) = self.shard_data {
+            shard_data.finish()?;
+        }
+        write_tables(dir, self.layout, &self.aggregator.statistics())?;
+        manifest.write(dir)
+    }
+}
+
+impl Consumer for Collector<'_> {
+    fn push(
         &mut self,
         replication: u64,
         seed: u64,
@@ -61,28 +78,11 @@ impl<'a> Collector<'a> {
         Ok(())
     }
 
-    /// See [`Aggregator::precision_met`].
-    pub(crate) fn precision_met(&self, relative: f64) -> bool {
+    fn precision_met(&self, relative: f64) -> bool {
         self.aggregator.precision_met(relative)
     }
 
-    /// Replications consumed so far.
-    pub(crate) fn replications(&self) -> u64 {
+    fn replications(&self) -> u64 {
         self.aggregator.replications()
-    }
-
-    /// Events of the replications consumed so far.
-    pub(crate) fn events(&self) -> u64 {
-        self.events
-    }
-
-    /// Flushes the streamed files and writes the tables and the manifest into `dir`.
-    pub(crate) fn finish(self, dir: &Path, manifest: &Manifest) -> Result<(), OutputError> {
-        self.replications.finish()?;
-        if let Some(shard_data) = self.shard_data {
-            shard_data.finish()?;
-        }
-        write_tables(dir, self.layout, &self.aggregator.statistics())?;
-        manifest.write(dir)
     }
 }

@@ -17,6 +17,7 @@ use crate::output::{
 };
 
 use super::collect::Collector;
+use super::schedule::Consumer as _;
 use super::{rate, RunError};
 
 /// How many missing replication indices an error lists.

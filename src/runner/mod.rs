@@ -27,14 +27,14 @@ use crate::output::{
     config_hash, Execution, Manifest, OutputError, PrecisionSpec, ReplicationSet, ShardHeader,
     ShardSpec, Staging, Status, StopRule,
 };
-use crate::replication::{ReplicationError, Replicator};
+use crate::replication::{ReplicationError, ReplicationResult, Replicator};
 
 pub use aggregate::Aggregator;
 pub use compare::{compare_runs, CompareError, Comparison};
 pub use merge::{merge_shards, MergeError, MergeOutcome};
 
 use collect::Collector;
-use schedule::{Goal, Plan};
+use schedule::{Consumer, Goal, Plan};
 
 /// Replications added between two checks of the `--precision` target.
 pub const PRECISION_BATCH: u64 = 100;
@@ -65,6 +65,23 @@ impl Shard {
     pub fn replication(&self, position: u64) -> u64 {
         self.index
             .saturating_add(position.saturating_mul(self.count))
+    }
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+
+    /// Parses `I/N` with whole numbers 0 ≤ I < N; the error says what is allowed.
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let parsed = text.split_once('/').and_then(|(i, n)| {
+            Some((i.trim().parse::<u64>().ok()?, n.trim().parse::<u64>().ok()?))
+        });
+        match parsed {
+            Some((index, count)) if index < count => Ok(Shard { index, count }),
+            _ => Err(format!(
+                "--shard must be I/N with whole numbers 0 ≤ I < N (e.g. 0/4), got `{text}`"
+            )),
+        }
     }
 }
 
@@ -254,6 +271,73 @@ fn rate(count: u64, wall_seconds: f64) -> f64 {
     } else {
         0.0
     }
+}
+
+/// Hands results of [`run_in_order`] to the caller's callback and counts them.
+struct Callback<'f> {
+    consume: &'f mut dyn FnMut(u64, u64, &ReplicationResult) -> Result<(), RunError>,
+    consumed: u64,
+}
+
+impl Consumer for Callback<'_> {
+    fn push(
+        &mut self,
+        replication: u64,
+        seed: u64,
+        result: &ReplicationResult,
+    ) -> Result<(), RunError> {
+        (self.consume)(replication, seed, result)?;
+        self.consumed += 1;
+        Ok(())
+    }
+
+    fn precision_met(&self, _relative: f64) -> bool {
+        false
+    }
+
+    fn replications(&self) -> u64 {
+        self.consumed
+    }
+}
+
+/// Runs replications `0..replications` of `replicator` on `threads` workers, seeded as
+/// in a batch (replication r uses `replication_seed(base_seed, r)`), and hands each
+/// `(replication, seed, result)` to `consume` strictly in replication order, on the
+/// calling thread. Writes nothing: for callers that keep their own statistics, such as
+/// sensitivity sweeps, which run one small batch per design point.
+///
+/// Returns [`StopRule::FixedCount`] when every replication was consumed, or
+/// [`StopRule::Interrupted`] when `control.cancel` stopped it after a prefix.
+pub fn run_in_order(
+    replicator: &dyn Replicator,
+    replications: u64,
+    base_seed: u64,
+    threads: usize,
+    control: &RunControl<'_>,
+    consume: &mut dyn FnMut(u64, u64, &ReplicationResult) -> Result<(), RunError>,
+) -> Result<StopRule, RunError> {
+    let options = RunOptions {
+        replications,
+        base_seed,
+        threads,
+        shard: None,
+        precision: None,
+        out_dir: PathBuf::new(),
+        config_text: String::new(),
+    };
+    options.validate()?;
+    let plan = Plan {
+        shard: Shard::WHOLE,
+        base_seed,
+        threads,
+        goal: Goal::Fixed(replications),
+    };
+    let mut callback = Callback {
+        consume,
+        consumed: 0,
+    };
+    let executed = schedule::execute(replicator, &plan, control, &mut callback)?;
+    Ok(executed.stop_rule)
 }
 
 /// Runs a batch and writes its outputs into `options.out_dir`; see the module docs.

@@ -24,7 +24,6 @@ use crate::output::StopRule;
 use crate::random::replication_seed;
 use crate::replication::{ReplicationError, ReplicationResult, Replicator};
 
-use super::collect::Collector;
 use super::{Progress, RunControl, RunError, Shard, PRECISION_BATCH};
 
 /// How often the aggregator looks at the cancel flag while no result arrives.
@@ -39,6 +38,24 @@ pub(crate) enum Goal {
     Fixed(u64),
     /// Batches of [`PRECISION_BATCH`] until the target is met or `max` positions ran.
     Precision { relative: f64, max: u64 },
+}
+
+/// Takes results strictly in replication order: a batch's collector, or the caller's
+/// callback of [`super::run_in_order`].
+pub(crate) trait Consumer {
+    /// Adds the next replication in order.
+    fn push(
+        &mut self,
+        replication: u64,
+        seed: u64,
+        result: &ReplicationResult,
+    ) -> Result<(), RunError>;
+
+    /// Whether the `--precision` target is met (asked only with a precision goal).
+    fn precision_met(&self, relative: f64) -> bool;
+
+    /// Replications consumed so far.
+    fn replications(&self) -> u64;
 }
 
 /// What the workers need to know.
@@ -159,7 +176,7 @@ pub(crate) fn execute(
     replicator: &dyn Replicator,
     plan: &Plan,
     control: &RunControl<'_>,
-    collector: &mut Collector<'_>,
+    collector: &mut dyn Consumer,
 ) -> Result<Executed, RunError> {
     let gate = Gate {
         state: Mutex::new(GateState {
@@ -203,7 +220,7 @@ fn aggregate(
     control: &RunControl<'_>,
     gate: &Gate,
     receiver: mpsc::Receiver<Message>,
-    collector: &mut Collector<'_>,
+    collector: &mut dyn Consumer,
 ) -> Result<Executed, RunError> {
     let window = (plan.threads as u64)
         .saturating_mul(WINDOW_PER_THREAD)

@@ -43,6 +43,12 @@ pub struct RawScenario {
     /// (default 7; 1 to 91).
     #[serde(default)]
     pub lot_interval_days: Option<f64>,
+    /// Fabs start no wafers while the packaging sites that use their product hold (on
+    /// hand and inbound) more than this many weeks of inputs, and packaging sites start
+    /// nothing while more than this many weeks of finished accelerators wait for orders:
+    /// supply follows demand instead of piling up (default 8; 0.1 to 520).
+    #[serde(default)]
+    pub max_inventory_weeks: Option<f64>,
     /// Defaults for data-centre power use.
     #[serde(default)]
     pub power: Option<RawPower>,
@@ -76,6 +82,10 @@ pub struct RawScenario {
     /// Random and scheduled disruptions.
     #[serde(default)]
     pub shocks: Vec<RawShock>,
+    /// A sensitivity study of this scenario, read and checked by `chipsim sweep` (see
+    /// [`crate::sweep`]); every other command ignores it.
+    #[serde(default)]
+    pub sweep: Option<toml::Value>,
 }
 
 /// How data-centre power is turned into energy.

@@ -269,6 +269,12 @@ pub fn validate(raw: &RawScenario) -> Check<World> {
         1.0,
         91.0,
     )?;
+    let max_inventory_weeks = number(
+        &FieldPath::root("max_inventory_weeks"),
+        raw.max_inventory_weeks.unwrap_or(8.0),
+        0.1,
+        520.0,
+    )?;
     let power = raw.power.as_ref();
     let pue_default = number(
         &FieldPath::root("power").key("pue"),
@@ -848,6 +854,7 @@ pub fn validate(raw: &RawScenario) -> Check<World> {
         world_electricity_twh,
         utilisation,
         lot_interval_days,
+        max_inventory_weeks,
         event_budget,
         policy,
         regions: regions.names,

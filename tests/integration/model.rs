@@ -4,19 +4,14 @@ use chipsim::model::simulate;
 use chipsim::replication::DelayCause;
 use chipsim::scenario;
 
-fn golden() -> chipsim::scenario::Scenario {
-    scenario::load(std::path::Path::new("tests/scenarios/golden.toml"))
-        .expect("golden scenario is valid")
+use crate::golden::{metric, variant};
+
+fn variant_of(replacements: &[(&str, &str)]) -> chipsim::scenario::Scenario {
+    variant(replacements, "")
 }
 
-fn metric(world: &chipsim::model::World, values: &[f64], name: &str) -> f64 {
-    let layout = world.layout();
-    let index = layout
-        .metrics
-        .iter()
-        .position(|m| m.name == name)
-        .unwrap_or_else(|| panic!("no metric {name}"));
-    values[index]
+fn golden() -> chipsim::scenario::Scenario {
+    variant(&[], "")
 }
 
 /// One fab (10 wafers/week × 10 dies, yield 1, cycle 70 d), one packaging site
@@ -61,16 +56,6 @@ fn golden_scenario_matches_the_hand_computation() {
     );
 }
 
-/// The golden scenario with `replacements` applied to its text.
-fn variant(replacements: &[(&str, &str)]) -> chipsim::scenario::Scenario {
-    let mut text = std::fs::read_to_string("tests/scenarios/golden.toml").unwrap();
-    for (from, to) in replacements {
-        assert!(text.contains(from), "golden.toml has no {from:?}");
-        text = text.replacen(from, to, 1);
-    }
-    scenario::parse(&text, "variant.toml").unwrap_or_else(|e| panic!("{e}"))
-}
-
 fn outcome_of(scenario: &chipsim::scenario::Scenario) -> chipsim::replication::ProjectOutcome {
     let run = simulate(&scenario.world, 7, false).unwrap();
     assert!(
@@ -84,14 +69,14 @@ fn outcome_of(scenario: &chipsim::scenario::Scenario) -> chipsim::replication::P
 #[test]
 fn each_constraint_in_turn_is_blamed_when_it_binds() {
     // Built quickly (day 10) and connected on day 90: the grid binds (delay 31 days).
-    let grid = variant(&[("construction_days = 100", "construction_days = 10")]);
+    let grid = variant_of(&[("construction_days = 100", "construction_days = 10")]);
     let outcome = outcome_of(&grid);
     assert_eq!(outcome.cause, DelayCause::Grid);
     assert_eq!(outcome.delay_days, 31.0);
 
     // Built and connected by day 40 (study 10, transformer 20), but only 50
     // accelerators a week are finished: chips bind.
-    let chips = variant(&[
+    let chips = variant_of(&[
         ("construction_days = 100", "construction_days = 10"),
         ("study_days = 30", "study_days = 10"),
         ("transformer_lead_days = 60", "transformer_lead_days = 20"),
@@ -102,13 +87,13 @@ fn each_constraint_in_turn_is_blamed_when_it_binds() {
     // Everything ready, but the lane takes 200 days: shipping binds. The last
     // accelerator is finished on day 77, so it was ready before the building (day 100)
     // yet arrives on day 277.
-    let shipping = variant(&[("transit_days = 3", "transit_days = 200")]);
+    let shipping = variant_of(&[("transit_days = 3", "transit_days = 200")]);
     let outcome = outcome_of(&shipping);
     assert_eq!(outcome.cause, DelayCause::Shipping);
     assert_eq!(outcome.delay_days, 277.0 - 59.0);
 
     // Nothing binds when the plan leaves room: go-live on 2025-06-30 (day 180).
-    let on_time = variant(&[(
+    let on_time = variant_of(&[(
         "planned_go_live = 2025-03-01",
         "planned_go_live = 2025-06-30",
     )]);
@@ -118,7 +103,7 @@ fn each_constraint_in_turn_is_blamed_when_it_binds() {
 
     // A grid region with no spare capacity never connects: not live by the end, and
     // the delay runs to the horizon (2026-12-31 is day 729; 730 - 59 = 671).
-    let never = variant(&[("spare_mw = 1000", "spare_mw = 0")]);
+    let never = variant_of(&[("spare_mw = 1000", "spare_mw = 0")]);
     let outcome = outcome_of(&never);
     assert_eq!(outcome.cause, DelayCause::NotLiveByEnd);
     assert_eq!(outcome.delay_days, 671.0);
@@ -152,7 +137,7 @@ fn energy_of_a_known_fleet_matches_de_vries() {
 
 #[test]
 fn same_seed_same_result_and_a_different_seed_differs() {
-    let scenario = variant(&[
+    let scenario = variant_of(&[
         (
             "cycle_time_days = 70",
             "cycle_time_days = { lognormal = { median = 70, p90 = 90 } }",
@@ -191,7 +176,7 @@ mod conservation {
             spare in 0u32..3,
             seed in any::<u64>(),
         ) {
-            let scenario = variant(&[
+            let scenario = variant_of(&[
                 ("wafer_starts_per_week = 10", &format!("wafer_starts_per_week = {wafers}")),
                 ("dies_per_wafer = 10", &format!("dies_per_wafer = {dies}")),
                 ("yield = 1.0", &format!("yield = {{ beta = {{ mean = {yield_mean}, sd = 0.05 }} }}")),
@@ -206,6 +191,61 @@ mod conservation {
             prop_assert!(run.conservation.violations().is_empty(), "{:?}", run.conservation.violations());
             let delivered = metric(&scenario.world, &run.result.metrics, "chips_delivered");
             prop_assert!(delivered <= 1000.0);
+        }
+    }
+}
+
+#[test]
+fn supply_follows_demand_instead_of_piling_up() {
+    // The golden site could build 100 a week for two years (over 10,000), but only
+    // 1,000 are ever ordered: with the default cap of 8 weeks, the site stops once 800
+    // wait unallocated, and the fab once the site holds 8 weeks of dies.
+    let capped = golden();
+    let run = simulate(&capped.world, 1, false).unwrap();
+    let built = metric(&capped.world, &run.result.metrics, "accelerators_built");
+    assert!(built <= 1000.0 + 10.0 * 100.0, "built {built}");
+    let uncapped = variant(
+        &[(
+            "lot_interval_days = 7",
+            "lot_interval_days = 7\nmax_inventory_weeks = 520",
+        )],
+        "",
+    );
+    let run = simulate(&uncapped.world, 1, false).unwrap();
+    assert!(metric(&uncapped.world, &run.result.metrics, "accelerators_built") > 9000.0);
+}
+
+/// Every shipped scenario loads, and stocks and flows balance in every replication.
+#[test]
+fn shipped_scenarios_conserve_dies_accelerators_and_megawatts() {
+    let mut files = vec![std::path::PathBuf::from("configs/baseline.toml")];
+    for folder in ["configs/scenarios", "configs/validation"] {
+        if let Ok(entries) = std::fs::read_dir(folder) {
+            files.extend(
+                entries
+                    .map(|e| e.unwrap().path())
+                    .filter(|p| p.extension().is_some_and(|x| x == "toml")),
+            );
+        }
+    }
+    files.sort();
+    assert!(files.len() >= 9, "{files:?}");
+    for file in files {
+        let scenario = scenario::load(&file).unwrap_or_else(|e| panic!("{e}"));
+        let replications = if file.ends_with("baseline.toml") {
+            20
+        } else {
+            2
+        };
+        for replication in 0..replications {
+            let seed = chipsim::random::replication_seed(1, replication);
+            let run = simulate(&scenario.world, seed, false).unwrap();
+            let problems = run.conservation.violations();
+            assert!(
+                problems.is_empty(),
+                "{} replication {replication}: {problems:?}",
+                file.display()
+            );
         }
     }
 }

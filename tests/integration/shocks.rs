@@ -4,27 +4,7 @@
 use chipsim::model::{simulate, TraceRow, World};
 use chipsim::scenario;
 
-/// The golden scenario (tests/scenarios/golden.toml) with `replacements` applied and
-/// `extra` appended.
-fn scenario_with(replacements: &[(&str, &str)], extra: &str) -> chipsim::scenario::Scenario {
-    let mut text = std::fs::read_to_string("tests/scenarios/golden.toml").unwrap();
-    for (from, to) in replacements {
-        assert!(text.contains(from), "golden.toml has no {from:?}");
-        text = text.replacen(from, to, 1);
-    }
-    text.push_str(extra);
-    scenario::parse(&text, "shock-variant.toml").unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn metric(world: &World, values: &[f64], name: &str) -> f64 {
-    let layout = world.layout();
-    let index = layout
-        .metrics
-        .iter()
-        .position(|m| m.name == name)
-        .unwrap_or_else(|| panic!("no metric {name}"));
-    values[index]
-}
+use crate::golden::{metric, variant};
 
 fn trace(world: &World, seed: u64) -> Vec<TraceRow> {
     simulate(world, seed, true).unwrap().trace.unwrap()
@@ -44,14 +24,14 @@ const CHIP_BOUND: [(&str, &str); 4] = [
 
 #[test]
 fn a_full_outage_of_the_only_fab_delays_the_project_by_at_least_its_duration() {
-    let calm = scenario_with(&CHIP_BOUND, "");
+    let calm = variant(&CHIP_BOUND, "");
     let calm_run = simulate(&calm.world, 1, false).unwrap();
     assert_eq!(
         calm_run.result.projects[0][0].delay_days, 0.0,
         "on time without the shock"
     );
     let duration = 200.0;
-    let shocked = scenario_with(
+    let shocked = variant(
         &CHIP_BOUND,
         "[[shocks]]\nid = \"fire\"\nkind = \"outage\"\nsite = \"fab\"\ndates = [2025-01-01]\n\
          duration_days = 200\ncapacity_lost = 1.0\nrecovery = \"step\"\nwip_scrapped = 1.0\n",
@@ -94,7 +74,7 @@ fn capacity_recovers_as_configured_and_is_whole_after_the_end() {
         // → 9; from day 42 all 10 again.
         ("linear", [10.0, 10.0, 5.0, 6.0, 7.0, 9.0, 10.0, 10.0]),
     ] {
-        let shocked = scenario_with(
+        let shocked = variant(
             &[],
             &format!(
                 "[[shocks]]\nid = \"quake\"\nkind = \"outage\"\nregion = \"taiwan\"\ndates = [2025-01-15]\n\
@@ -122,7 +102,12 @@ fn a_regional_shock_hits_every_site_of_the_region_at_once() {
                  departure_every_days = 1\ncapacity_per_departure = 100000\ntransit_days = 1\n\
                  [[shocks]]\nid = \"quake\"\nkind = \"outage\"\nregion = \"taiwan\"\ndates = [2025-01-29]\n\
                  duration_days = 10\ncapacity_lost = 1.0\nrecovery = \"step\"\n";
-    let shocked = scenario_with(&[], extra);
+    // Three fabs feed one site: lift the inventory cap so no fab idles for lack of demand.
+    let uncapped = [(
+        "lot_interval_days = 7",
+        "lot_interval_days = 7\nmax_inventory_weeks = 520",
+    )];
+    let shocked = variant(&uncapped, extra);
     let rows = trace(&shocked.world, 5);
     let started_on = |day: f64, fab: &str| {
         rows.iter()
@@ -144,7 +129,7 @@ fn a_regional_shock_hits_every_site_of_the_region_at_once() {
 #[test]
 fn occurrences_follow_the_poisson_rate() {
     // 2 per year over the 2-year golden horizon (730 days): mean 2 × 730 / 365.25.
-    let shocked = scenario_with(
+    let shocked = variant(
         &[],
         "[[shocks]]\nid = \"fires\"\nkind = \"outage\"\nsite = \"fab\"\nrate_per_year = 2\n\
          duration_days = 5\ncapacity_lost = 0.1\n",
@@ -194,8 +179,8 @@ fn adding_a_shock_leaves_every_draw_before_it_unchanged() {
             "study_days = { uniform = { min = 20, max = 40 } }",
         ),
     ];
-    let calm = scenario_with(&random, "");
-    let shocked = scenario_with(
+    let calm = variant(&random, "");
+    let shocked = variant(
         &random,
         "[[shocks]]\nid = \"closure\"\nkind = \"lane_disruption\"\nlane = \"air\"\ndates = [2025-06-01]\n\
          duration_days = 6\n",
@@ -220,7 +205,7 @@ fn adding_a_shock_leaves_every_draw_before_it_unchanged() {
 #[test]
 fn a_closed_lane_holds_cargo_until_it_reopens() {
     // The only lane closes on day 5 for 30 days: nothing arrives between day 8 and 35.
-    let shocked = scenario_with(
+    let shocked = variant(
         &[],
         "[[shocks]]\nid = \"canal\"\nkind = \"lane_disruption\"\nlane = \"air\"\ndates = [2025-01-06]\n\
          duration_days = 30\n",
