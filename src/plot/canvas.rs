@@ -345,9 +345,16 @@ pub(super) fn short_number(value: f64, signed: bool) -> String {
     } else {
         (magnitude, "")
     };
-    // Three significant figures, however small.
+    // Three significant figures, however small, without trailing zeros.
     let digits = (2 - scaled.log10().floor() as i32).max(0) as usize;
-    format!("{sign}{scaled:.digits$}{suffix}")
+    let mut number = format!("{scaled:.digits$}");
+    if number.contains('.') {
+        number = number
+            .trim_end_matches('0')
+            .trim_end_matches('.')
+            .to_string();
+    }
+    format!("{sign}{number}{suffix}")
 }
 
 /// A date as a fractional year (2025-07-02 ≈ 2025.5), the x coordinate of time charts.
@@ -482,6 +489,8 @@ mod tests {
         assert_eq!(short_number(12.345, true), "+12.3");
         assert_eq!(short_number(-0.002_791, false), "−0.00279");
         assert_eq!(short_number(0.0, true), "0");
+        assert_eq!(short_number(50.0, false), "50");
+        assert_eq!(short_number(2.0, true), "+2");
         let yearly = date_ticks(date(2025, 1, 1), date(2030, 12, 31));
         let labels: Vec<_> = yearly.iter().map(|(_, l)| l.as_str()).collect();
         assert_eq!(labels, ["2025", "2026", "2027", "2028", "2029", "2030"]);

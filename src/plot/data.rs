@@ -116,13 +116,13 @@ impl Table {
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct RunInfo {
     pub scenario: String,
-    pub replications: u64,
-    /// `complete`, or `interrupted` for a prefix of the planned replications.
-    pub status: String,
+    /// `baseline · 200 replications`, `baseline sweep · 9 points × 200 replications`,
+    /// flagged when the run was interrupted.
+    pub caption: String,
 }
 
 impl RunInfo {
-    /// Reads `manifest.json`, or `None` when there is none.
+    /// Reads the `manifest.json` of a run or a sweep, or `None` when there is none.
     pub(super) fn read(dir: &Path) -> Result<Option<RunInfo>, PlotError> {
         let path = dir.join(crate::output::MANIFEST_FILE);
         let Ok(text) = std::fs::read_to_string(&path) else {
@@ -134,27 +134,31 @@ impl RunInfo {
         };
         let value: serde_json::Value =
             serde_json::from_str(&text).map_err(|error| format_error(error.to_string()))?;
-        let scenario = value["scenario"].as_str();
-        let replications = value["replications"]["completed"].as_u64();
-        match (scenario, replications) {
-            (Some(scenario), Some(replications)) => Ok(Some(RunInfo {
-                scenario: scenario.to_string(),
-                replications,
-                status: value["status"].as_str().unwrap_or("complete").to_string(),
-            })),
-            _ => Err(format_error(
-                "no `scenario` or `replications.completed`: not a chipsim manifest".into(),
-            )),
+        let Some(scenario) = value["scenario"].as_str() else {
+            return Err(format_error("no `scenario`: not a chipsim manifest".into()));
+        };
+        let run = value["replications"]["completed"].as_u64();
+        let sweep = (value["points"].as_u64()).zip(value["replications_per_point"].as_u64());
+        let mut caption = match (run, sweep) {
+            (Some(replications), _) => format!("{scenario} · {replications} replications"),
+            (None, Some((points, replications))) => {
+                format!("{scenario} sweep · {points} points × {replications} replications")
+            }
+            (None, None) => {
+                return Err(format_error(
+                    "no `replications.completed` (a run) or `points` and \
+                     `replications_per_point` (a sweep): not a chipsim manifest"
+                        .into(),
+                ))
+            }
+        };
+        if let Some(status) = value["status"].as_str().filter(|s| *s != "complete") {
+            caption.push_str(&format!(" ({status})"));
         }
-    }
-
-    /// `baseline · 200 replications`, flagged when the run was interrupted.
-    pub(super) fn caption(&self) -> String {
-        let mut caption = format!("{} · {} replications", self.scenario, self.replications);
-        if self.status != "complete" {
-            caption.push_str(&format!(" ({})", self.status));
-        }
-        caption
+        Ok(Some(RunInfo {
+            scenario: scenario.to_string(),
+            caption,
+        }))
     }
 }
 

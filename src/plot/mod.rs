@@ -205,7 +205,7 @@ fn charts_of(dir: &Path) -> Result<(Vec<Chart>, Vec<String>), PlotError> {
     // Without a manifest, the caption falls back to the folder's name and the
     // summary's replication count.
     let caption = match &info {
-        Some(info) => info.caption(),
+        Some(info) => info.caption.clone(),
         None => {
             let folder = dir
                 .canonicalize()

@@ -1,11 +1,13 @@
-//! Sensitivity charts from a sweep's `sensitivity.csv` (long format, one row per
-//! parameter × metric × design point): a tornado per metric for one-at-a-time designs
-//! (the metric's mean at each parameter's low and high value around the base run, with
-//! 95 % CI whiskers, parameters sorted by swing) and a Morris μ*–σ scatter per metric.
+//! Sensitivity charts from a sweep's `sensitivity.csv` (one row per metric × parameter,
+//! parameters in rank order): a tornado per metric for a one-at-a-time design (the
+//! metric's mean with each parameter at its low and at its high value, around the base
+//! point, with the 95 % CI of the paired effect as whiskers) and a Morris μ*–σ scatter
+//! per metric for a Morris design.
 //!
-//! The columns these charts need are in [`TORNADO_COLUMNS`] and [`MORRIS_COLUMNS`]; a
-//! file without them is skipped with a note naming what is missing, never an error,
-//! so a change of the sweep's format cannot stop the other charts.
+//! The design is recognised by its columns ([`TORNADO_COLUMNS`], [`MORRIS_COLUMNS`]); a
+//! file with neither (a grid or Latin hypercube design, or a changed format) is skipped
+//! with a note naming what is missing, never an error, so the sweep's format cannot stop
+//! the other charts.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -15,36 +17,39 @@ use super::canvas::{self, DisplayUnit, Drawn, Frame, Swatch, Ticks};
 use super::data::Table;
 use super::PlotError;
 
-/// Columns of a one-at-a-time row: `level` is `low`, `base` or `high`; the statistics
-/// are of the metric over that design point's replications.
-pub const TORNADO_COLUMNS: [&str; 7] = [
+/// Columns a tornado is drawn from (a one-at-a-time design): the metric's mean at the
+/// base, low and high point, the parameter's values, and the 95 % CIs of the paired
+/// effects (low − base, high − base).
+pub const TORNADO_COLUMNS: [&str; 12] = [
     "parameter",
+    "setting",
     "metric",
-    "design",
-    "level",
-    "mean",
-    "ci95_low",
-    "ci95_high",
+    "base_mean",
+    "low_mean",
+    "high_mean",
+    "low_value",
+    "high_value",
+    "low_effect_ci95_low",
+    "low_effect_ci95_high",
+    "high_effect_ci95_low",
+    "high_effect_ci95_high",
 ];
-/// Columns of a Morris row: the mean absolute elementary effect and its spread.
-pub const MORRIS_COLUMNS: [&str; 5] = ["parameter", "metric", "design", "mu_star", "sigma"];
-
-/// `design` values of one-at-a-time rows.
-const ONE_AT_A_TIME: [&str; 3] = ["oat", "one_at_a_time", "tornado"];
-/// `design` value of Morris rows.
-const MORRIS: &str = "morris";
+/// Columns a Morris chart is drawn from: the mean absolute elementary effect and the
+/// standard deviation of the elementary effects.
+pub const MORRIS_COLUMNS: [&str; 4] = ["parameter", "metric", "mu_star", "sigma"];
 
 /// Pixels per parameter row of a tornado.
 const ROW_HEIGHT: u32 = 34;
 /// Pixels of a tornado besides its rows.
 const CHROME_HEIGHT: u32 = 230;
-const NAME_AREA: u32 = 250;
+const NAME_AREA: u32 = 300;
 
-/// One parameter's swing.
+/// One parameter's swing: `(mean, effect CI low, effect CI high)` at the low and the
+/// high value, the CI moved onto the metric's scale (base mean + effect CI).
 #[derive(Debug, Clone, PartialEq)]
 struct Swing {
-    parameter: String,
-    /// `(mean, ci95_low, ci95_high)` at the low and high value.
+    /// The parameter and its two values, e.g. `pue (1.1 | 1.5)`.
+    label: String,
     low: (f64, f64, f64),
     high: (f64, f64, f64),
 }
@@ -53,7 +58,7 @@ struct Swing {
 pub(super) struct Tornado {
     pub metric: String,
     unit: DisplayUnit,
-    base: (f64, f64, f64),
+    base: f64,
     swings: Vec<Swing>,
     caption: String,
 }
@@ -68,7 +73,7 @@ pub(super) struct Morris {
 }
 
 /// The charts of a `sensitivity.csv`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub(super) struct SweepCharts {
     pub tornadoes: Vec<Tornado>,
     pub morris: Vec<Morris>,
@@ -78,168 +83,126 @@ pub(super) struct SweepCharts {
 
 /// The sweep charts `sensitivity.csv` supports, and notes on what it could not chart.
 pub(super) fn sweep_charts(table: &Table, caption: &str) -> Result<SweepCharts, PlotError> {
-    let design = table.column("design").ok();
-    let designs: Vec<&str> = match design {
-        Some(column) => (0..table.len())
-            .map(|row| table.text(row, column))
-            .collect(),
-        None => Vec::new(),
-    };
-    let has_oat = designs.iter().any(|d| ONE_AT_A_TIME.contains(d));
-    let has_morris = designs.contains(&MORRIS);
-    let mut notes = Vec::new();
-    let missing = |columns: &[&str]| -> Vec<String> {
-        (columns.iter())
-            .filter(|c| !table.has_columns(&[c]))
-            .map(|c| c.to_string())
-            .collect()
-    };
-    let tornadoes = if !has_oat {
-        Vec::new()
-    } else if table.has_columns(&TORNADO_COLUMNS) {
-        tornadoes(table, caption, &mut notes)?
-    } else {
-        notes.push(format!(
-            "{}: no tornado chart: one-at-a-time rows need the columns {}",
-            table.path().display(),
-            missing(&TORNADO_COLUMNS).join(", ")
-        ));
-        Vec::new()
-    };
-    let morris = if !has_morris {
-        Vec::new()
+    let mut charts = SweepCharts::default();
+    if table.has_columns(&TORNADO_COLUMNS) {
+        charts.tornadoes = tornadoes(table, caption)?;
     } else if table.has_columns(&MORRIS_COLUMNS) {
-        morris(table, caption)?
+        charts.morris = morris(table, caption)?;
     } else {
-        notes.push(format!(
-            "{}: no Morris chart: Morris rows need the columns {}",
-            table.path().display(),
-            missing(&MORRIS_COLUMNS).join(", ")
-        ));
-        Vec::new()
-    };
-    if !has_oat && !has_morris {
-        notes.push(format!(
-            "{}: no sensitivity chart: no row has design {} or {MORRIS}",
-            table.path().display(),
-            ONE_AT_A_TIME.join(", ")
-        ));
-    }
-    Ok(SweepCharts {
-        tornadoes,
-        morris,
-        notes,
-    })
-}
-
-/// Metrics in the order they first appear in rows whose design is one of `designs`.
-fn metrics_of(table: &Table, designs: &[&str]) -> Result<Vec<String>, PlotError> {
-    let (metric, design) = (table.column("metric")?, table.column("design")?);
-    let mut metrics: Vec<String> = Vec::new();
-    for row in 0..table.len() {
-        let name = table.text(row, metric);
-        if designs.contains(&table.text(row, design)) && !metrics.iter().any(|m| m == name) {
-            metrics.push(name.to_string());
-        }
-    }
-    Ok(metrics)
-}
-
-fn tornadoes(
-    table: &Table,
-    caption: &str,
-    notes: &mut Vec<String>,
-) -> Result<Vec<Tornado>, PlotError> {
-    let [parameter, metric, design, level, mean, low, high] =
-        TORNADO_COLUMNS.map(|name| table.column(name));
-    let (parameter, metric, design, level) = (parameter?, metric?, design?, level?);
-    let (mean, low, high) = (mean?, low?, high?);
-    let unit = table.column("unit").ok();
-    let mut charts = Vec::new();
-    for name in metrics_of(table, &ONE_AT_A_TIME)? {
-        let mut base = None;
-        let mut swings: Vec<Swing> = Vec::new();
-        let mut unit_text = String::new();
-        for row in 0..table.len() {
-            if table.text(row, metric) != name || !ONE_AT_A_TIME.contains(&table.text(row, design))
-            {
-                continue;
-            }
-            if let Some(unit) = unit {
-                unit_text = table.text(row, unit).to_string();
-            }
-            let stats = (
-                table.number(row, mean)?,
-                table.number(row, low)?,
-                table.number(row, high)?,
-            );
-            let which = table.text(row, level);
-            if which == "base" {
-                base = Some(stats);
-                continue;
-            }
-            let parameter = table.text(row, parameter);
-            let index = match swings.iter().position(|s| s.parameter == parameter) {
-                Some(index) => index,
-                None => {
-                    let nan = (f64::NAN, f64::NAN, f64::NAN);
-                    swings.push(Swing {
-                        parameter: parameter.to_string(),
-                        low: nan,
-                        high: nan,
-                    });
-                    swings.len() - 1
-                }
-            };
-            match which {
-                "low" => swings[index].low = stats,
-                "high" => swings[index].high = stats,
-                other => {
-                    return Err(table.format_error(format!(
-                        "line {}: level `{other}` is not low, base or high",
-                        row + 2
-                    )))
-                }
-            }
-        }
-        let Some(base) = base else {
-            notes.push(format!(
-                "{}: no tornado chart for {name}: no row with level `base`",
-                table.path().display()
-            ));
-            continue;
+        let missing = |columns: &[&str]| -> String {
+            (columns.iter())
+                .filter(|column| !table.has_columns(&[column]))
+                .copied()
+                .collect::<Vec<_>>()
+                .join(", ")
         };
-        let reach = |s: &Swing| (s.high.0 - s.low.0).abs();
-        swings.sort_by(|a, b| reach(b).total_cmp(&reach(a)));
-        let largest = (swings.iter())
-            .flat_map(|s| [s.low.2, s.high.2, s.low.1.abs(), s.high.1.abs()])
-            .chain([base.0.abs()])
-            .filter(|v| v.is_finite())
-            .fold(0.0, f64::max);
-        charts.push(Tornado {
-            metric: name,
-            unit: DisplayUnit::for_values(&unit_text, largest),
-            base,
-            swings,
-            caption: caption.to_string(),
-        });
+        charts.notes.push(format!(
+            "{}: no sensitivity chart: a tornado (one-at-a-time design) needs the columns {}, \
+             a Morris chart {}; grid and Latin hypercube designs are not charted",
+            table.path().display(),
+            missing(&TORNADO_COLUMNS),
+            missing(&MORRIS_COLUMNS)
+        ));
     }
     Ok(charts)
 }
 
-fn morris(table: &Table, caption: &str) -> Result<Vec<Morris>, PlotError> {
-    let [parameter, metric, design, mu_star, sigma] = MORRIS_COLUMNS.map(|name| table.column(name));
-    let (parameter, metric, design, mu_star, sigma) =
-        (parameter?, metric?, design?, mu_star?, sigma?);
-    let unit = table.column("unit").ok();
-    metrics_of(table, &[MORRIS])?
+/// The positions of the named columns.
+fn columns<const N: usize>(table: &Table, names: [&str; N]) -> Result<[usize; N], PlotError> {
+    let mut positions = [0; N];
+    for (position, name) in positions.iter_mut().zip(names) {
+        *position = table.column(name)?;
+    }
+    Ok(positions)
+}
+
+/// Metrics in the order they first appear, each with its rows in file (rank) order.
+fn rows_by_metric(table: &Table) -> Result<Vec<(String, Vec<usize>)>, PlotError> {
+    let metric = table.column("metric")?;
+    let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
+    for row in 0..table.len() {
+        let name = table.text(row, metric);
+        match groups.iter_mut().find(|(m, _)| m == name) {
+            Some((_, rows)) => rows.push(row),
+            None => groups.push((name.to_string(), vec![row])),
+        }
+    }
+    Ok(groups)
+}
+
+/// The unit of a metric's rows (the `unit` column, when there is one).
+fn unit_of<'a>(table: &'a Table, rows: &[usize]) -> &'a str {
+    match (table.column("unit"), rows.first()) {
+        (Ok(column), Some(&row)) => table.text(row, column),
+        _ => "",
+    }
+}
+
+/// `×0.5` for a scale setting, else the value.
+fn setting_value(setting: &str, value: f64) -> String {
+    if setting == "scale" {
+        format!("×{}", canvas::short_number(value, false))
+    } else {
+        canvas::short_number(value, false)
+    }
+}
+
+fn tornadoes(table: &Table, caption: &str) -> Result<Vec<Tornado>, PlotError> {
+    let [parameter, setting, _, base_mean, low_mean, high_mean, low_value, high_value, low_ci_low, low_ci_high, high_ci_low, high_ci_high] =
+        columns(table, TORNADO_COLUMNS)?;
+    rows_by_metric(table)?
         .into_iter()
-        .map(|name| {
-            let rows: Vec<usize> = (0..table.len())
-                .filter(|&row| table.text(row, metric) == name && table.text(row, design) == MORRIS)
-                .collect();
-            let mut points = rows
-                .iter()
+        .map(|(metric, rows)| {
+            let mut base = f64::NAN;
+            let mut swings = Vec::with_capacity(rows.len());
+            let mut largest: f64 = 0.0;
+            for &row in &rows {
+                let number = |column| table.number(row, column);
+                base = number(base_mean)?;
+                let setting = table.text(row, setting);
+                let low = (
+                    number(low_mean)?,
+                    base + number(low_ci_low)?,
+                    base + number(low_ci_high)?,
+                );
+                let high = (
+                    number(high_mean)?,
+                    base + number(high_ci_low)?,
+                    base + number(high_ci_high)?,
+                );
+                for value in [base, low.0, low.1, low.2, high.0, high.1, high.2] {
+                    if value.is_finite() {
+                        largest = largest.max(value.abs());
+                    }
+                }
+                swings.push(Swing {
+                    label: format!(
+                        "{} ({} | {})",
+                        table.text(row, parameter),
+                        setting_value(setting, number(low_value)?),
+                        setting_value(setting, number(high_value)?)
+                    ),
+                    low,
+                    high,
+                });
+            }
+            Ok(Tornado {
+                unit: DisplayUnit::for_values(unit_of(table, &rows), largest),
+                metric,
+                base,
+                swings,
+                caption: caption.to_string(),
+            })
+        })
+        .collect()
+}
+
+fn morris(table: &Table, caption: &str) -> Result<Vec<Morris>, PlotError> {
+    let [parameter, _, mu_star, sigma] = columns(table, MORRIS_COLUMNS)?;
+    rows_by_metric(table)?
+        .into_iter()
+        .map(|(metric, rows)| {
+            let mut points = (rows.iter())
                 .map(|&row| {
                     Ok((
                         table.text(row, parameter).to_string(),
@@ -248,21 +211,17 @@ fn morris(table: &Table, caption: &str) -> Result<Vec<Morris>, PlotError> {
                     ))
                 })
                 .collect::<Result<Vec<_>, PlotError>>()?;
-            let unit_text = match (unit, rows.first()) {
-                (Some(column), Some(&row)) => table.text(row, column),
-                _ => "",
-            };
             let largest = (points.iter())
                 .flat_map(|p| [p.1, p.2])
                 .filter(|v| v.is_finite())
                 .fold(0.0, f64::max);
-            let unit = DisplayUnit::for_values(unit_text, largest);
+            let unit = DisplayUnit::for_values(unit_of(table, &rows), largest);
             for point in &mut points {
                 point.1 = unit.scale(point.1);
                 point.2 = unit.scale(point.2);
             }
             Ok(Morris {
-                metric: name,
+                metric,
                 unit,
                 points,
                 caption: caption.to_string(),
@@ -284,8 +243,8 @@ impl Tornado {
         let legend = [
             canvas::item(Swatch::Bar(canvas::BLUE), "parameter at its low value"),
             canvas::item(Swatch::Bar(canvas::ORANGE), "parameter at its high value"),
-            canvas::item(Swatch::Whisker(canvas::INK), "95 % CI of the mean"),
-            canvas::item(Swatch::Line(canvas::INK), "base run"),
+            canvas::item(Swatch::Whisker(canvas::INK), "95 % CI of the paired effect"),
+            canvas::item(Swatch::Line(canvas::INK), "base point"),
         ];
         let title = format!(
             "What moves {} most: one parameter at a time",
@@ -303,7 +262,7 @@ impl Tornado {
         let scale = |v: f64| self.unit.scale(v);
         let values = (self.swings.iter())
             .flat_map(|s| [s.low.0, s.low.1, s.low.2, s.high.0, s.high.1, s.high.2])
-            .chain([self.base.0])
+            .chain([self.base])
             .filter(|v| v.is_finite())
             .map(scale);
         let (mut low, mut high) = (f64::INFINITY, f64::NEG_INFINITY);
@@ -323,7 +282,7 @@ impl Tornado {
             .y_label_area_size(NAME_AREA)
             .build_cartesian_2d(
                 low - pad..high + pad,
-                Ticks::rows(self.swings.iter().map(|s| s.parameter.as_str())),
+                Ticks::rows(self.swings.iter().map(|s| s.label.as_str())),
             )?;
         let x_desc = format!("{} ({})", canvas::words(&self.metric), self.unit.label);
         let mut mesh = chart.configure_mesh();
@@ -331,7 +290,7 @@ impl Tornado {
         mesh.x_desc(x_desc)
             .x_label_formatter(&|x| canvas::tick(*x))
             .draw()?;
-        let base = scale(self.base.0);
+        let base = scale(self.base);
         for (index, swing) in self.swings.iter().enumerate() {
             let y = Ticks::row_y(count, index);
             for ((mean, ci_low, ci_high), color) in

@@ -283,60 +283,133 @@ fn compare_output_is_charted_as_paired_differences() {
         .any(|t| t == "golden vs base · 6 paired replications"));
 }
 
-const SENSITIVITY: &str = "\
-parameter,metric,design,level,unit,mean,ci95_low,ci95_high,mu_star,sigma
-,chips_short,oat,base,accelerators,1000,950,1050,,
-fab_yield,chips_short,oat,low,accelerators,1400,1300,1500,,
-fab_yield,chips_short,oat,high,accelerators,800,760,840,,
-grid_spare_mw,chips_short,oat,low,accelerators,1050,1000,1100,,
-grid_spare_mw,chips_short,oat,high,accelerators,990,940,1040,,
-fab_yield,chips_short,morris,,accelerators,,,,420,60
-grid_spare_mw,chips_short,morris,,accelerators,,,,55,80
-";
+/// Two knobs of the golden scenario, swept in the given design.
+fn golden_sweep(design: &str) -> String {
+    format!(
+        r#"{GOLDEN}
+[sweep]
+{design}
+metrics = ["chips_short", "project_delay_mean_days"]
 
-#[test]
-fn sweep_sensitivity_is_charted_as_tornado_and_morris() {
-    let root = tempfile::tempdir().expect("tempdir");
-    fs::write(root.path().join("sensitivity.csv"), SENSITIVITY).expect("write");
-    let output = chipsim(["plot".as_ref(), root.path().as_os_str()]);
+[[sweep.parameters]]
+name = "packaging"
+path = "packaging.pack.accelerators_per_week"
+low = 50
+high = 150
+
+[[sweep.parameters]]
+path = "lanes.air.capacity_per_departure"
+scale = [0.5, 2]
+"#
+    )
+}
+
+/// Runs `chipsim sweep` on `text` into `root/<folder>` and plots it; returns the
+/// plots folder and standard error.
+fn sweep_and_plot(root: &Path, text: &str, folder: &str) -> (PathBuf, String) {
+    let config = root.join(format!("{folder}.toml"));
+    fs::write(&config, text).expect("write sweep");
+    let out = root.join(folder);
+    let output = chipsim([
+        "sweep".as_ref(),
+        config.as_os_str(),
+        "--reps".as_ref(),
+        "4".as_ref(),
+        "--quiet".as_ref(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ]);
     assert!(
         output.status.success(),
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let plots = root.path().join("plots");
-    assert_eq!(
-        chart_names(&plots),
-        ["tornado_chips_short", "morris_chips_short"]
-    );
-    for chart in ["tornado_chips_short", "morris_chips_short"] {
-        let (texts, size) = svg_texts(&plots.join(format!("{chart}.svg")));
-        assert_eq!(png_size(&plots.join(format!("{chart}.png"))), size);
-        for parameter in ["fab_yield", "grid_spare_mw"] {
-            assert!(texts.iter().any(|t| t == parameter), "{chart}: {texts:?}");
+    let output = chipsim(["plot".as_ref(), out.as_os_str()]);
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(output.status.success(), "{stderr}");
+    (out.join("plots"), stderr)
+}
+
+#[test]
+fn sweeps_are_charted_as_tornado_and_morris() {
+    let root = tempfile::tempdir().expect("tempdir");
+    for (design, kind) in [
+        ("design = \"one_at_a_time\"", "tornado"),
+        ("design = \"morris\"\ntrajectories = 3", "morris"),
+    ] {
+        let (plots, _) = sweep_and_plot(root.path(), &golden_sweep(design), kind);
+        let expected = [
+            format!("{kind}_chips_short"),
+            format!("{kind}_project_delay_mean_days"),
+        ];
+        assert_eq!(chart_names(&plots), expected);
+        for chart in expected {
+            let (texts, size) = svg_texts(&plots.join(format!("{chart}.svg")));
+            assert_eq!(png_size(&plots.join(format!("{chart}.png"))), size);
+            let named = |parameter: &str| texts.iter().any(|t| t.starts_with(parameter));
+            assert!(
+                named("packaging") && named("lanes.air.capacity_per_departure"),
+                "{chart}: {texts:?}"
+            );
+            assert!(
+                texts
+                    .iter()
+                    .any(|t| t.contains("golden sweep") && t.contains("4 replications")),
+                "{chart}: {texts:?}"
+            );
+        }
+        if kind == "tornado" {
+            let (texts, _) = svg_texts(&plots.join("tornado_chips_short.svg"));
+            assert!(
+                texts.iter().any(|t| t == "packaging (50 | 150)"),
+                "{texts:?}"
+            );
+            assert!(
+                texts
+                    .iter()
+                    .any(|t| t == "lanes.air.capacity_per_departure (×0.5 | ×2)"),
+                "{texts:?}"
+            );
         }
     }
 }
 
 #[test]
-fn sensitivity_file_of_another_shape_is_skipped_with_a_note() {
+fn sweep_designs_without_a_chart_are_skipped_with_a_note() {
     let root = tempfile::tempdir().expect("tempdir");
-    let out = run(root.path(), GOLDEN, "golden", &[]);
-    fs::write(
-        out.join("sensitivity.csv"),
-        "parameter,metric,design,value\nfab_yield,chips_short,oat,0.5\n",
-    )
-    .expect("write");
+    let config = root.path().join("grid.toml");
+    fs::write(&config, golden_sweep("design = \"grid\"\nlevels = 2")).expect("write");
+    let out = root.path().join("grid");
+    let output = chipsim([
+        "sweep".as_ref(),
+        config.as_os_str(),
+        "--reps".as_ref(),
+        "2".as_ref(),
+        "--quiet".as_ref(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ]);
+    assert!(output.status.success());
     let output = chipsim(["plot".as_ref(), out.as_os_str()]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("nothing to chart") && stderr.contains("mu_star"),
+        "{stderr}"
+    );
+    assert!(!out.join("plots").exists());
+
+    // Beside a run's outputs, the other charts are still drawn, with the note.
+    let run_out = run(root.path(), GOLDEN, "golden", &[]);
+    fs::copy(out.join("sensitivity.csv"), run_out.join("sensitivity.csv")).expect("copy");
+    let output = chipsim(["plot".as_ref(), run_out.as_os_str()]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
     assert!(
-        stderr.contains("note:") && stderr.contains("no tornado chart") && stderr.contains("level"),
+        stderr.contains("note:") && stderr.contains("no sensitivity chart"),
         "{stderr}"
     );
-    let charts = chart_names(&out.join("plots"));
-    assert!(charts.iter().any(|c| c == "fan_chips_delivered"));
-    assert!(!charts.iter().any(|c| c.starts_with("tornado")));
+    assert!(chart_names(&run_out.join("plots")).contains(&"fan_chips_delivered".to_string()));
 }
 
 #[test]
