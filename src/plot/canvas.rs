@@ -112,16 +112,23 @@ pub(super) fn frame<DB: DrawingBackend>(
     root.fill(&WHITE)?;
     let (width, height) = root.dim_in_pixel();
     let width = width as i32;
-    root.draw_text(frame.title, &text(TITLE_SIZE, INK), (SIDE, 14))?;
+    let title_style = text(TITLE_SIZE, INK);
+    let caption_style = text(SMALL_SIZE, MUTED);
+    root.draw_text(frame.title, &title_style, (SIDE, 14))?;
+    // The caption sits right of the title, or under it when they would touch.
+    let title_width = root.estimate_text_size(frame.title, &title_style)?.0 as i32;
+    let caption_width = root.estimate_text_size(frame.caption, &caption_style)?.0 as i32;
+    let beside = SIDE + title_width + 32 + caption_width <= width - SIDE;
+    let (caption_y, legend_y) = if beside { (20, 56) } else { (50, 78) };
     root.draw_text(
         frame.caption,
-        &text(SMALL_SIZE, MUTED).pos(Pos::new(HPos::Right, VPos::Top)),
-        (width - SIDE, 20),
+        &caption_style.pos(Pos::new(HPos::Right, VPos::Top)),
+        (width - SIDE, caption_y),
     )?;
 
     // Legend entries flow left to right and wrap.
     let legend_style = text(SMALL_SIZE, INK);
-    let (mut x, mut y) = (SIDE, 56);
+    let (mut x, mut y) = (SIDE, legend_y);
     for entry in frame.legend {
         let (label_width, _) = root.estimate_text_size(&entry.label, &legend_style)?;
         let entry_width = SWATCH + 8 + label_width as i32 + 28;
@@ -134,7 +141,7 @@ pub(super) fn frame<DB: DrawingBackend>(
         x += entry_width;
     }
     let top = if frame.legend.is_empty() {
-        56
+        legend_y
     } else {
         y + LEGEND_ROW + 6
     };

@@ -293,6 +293,17 @@ impl Tornado {
         let base = scale(self.base);
         for (index, swing) in self.swings.iter().enumerate() {
             let y = Ticks::row_y(count, index);
+            if swing.low.0 == self.base && swing.high.0 == self.base {
+                chart.draw_series(std::iter::once(
+                    EmptyElement::at((base, y))
+                        + Text::new(
+                            "no effect",
+                            (8, 0),
+                            canvas::text(14.0, canvas::MUTED)
+                                .pos(Pos::new(HPos::Left, VPos::Center)),
+                        ),
+                ))?;
+            }
             for ((mean, ci_low, ci_high), color) in
                 [(swing.low, canvas::BLUE), (swing.high, canvas::ORANGE)]
             {
@@ -368,21 +379,39 @@ impl Morris {
             .x_label_formatter(&|x| canvas::tick(*x))
             .y_label_formatter(&|y| canvas::tick(*y))
             .draw()?;
-        let diagonal = x_high.max(y_high) * 1.1;
+        // σ = μ* up to the edge of the plot it leaves first.
+        let diagonal = x_high.min(y_high) * 1.1;
         chart.draw_series(std::iter::once(PathElement::new(
             vec![(0.0, 0.0), (diagonal, diagonal)],
             canvas::GREY.stroke_width(2),
         )))?;
         let label_style = canvas::text(14.0, canvas::INK).pos(Pos::new(HPos::Left, VPos::Bottom));
+        // Labels right of their dot, moved down past labels already placed.
+        let mut placed: Vec<(i32, i32, i32, i32)> = Vec::new();
         for (parameter, mu_star, sigma) in &self.points {
             if !(mu_star.is_finite() && sigma.is_finite()) {
                 continue;
             }
-            chart.draw_series(std::iter::once(
-                EmptyElement::at((*mu_star, *sigma))
-                    + Circle::new((0, 0), 6, canvas::BLUE.filled())
-                    + Text::new(parameter.clone(), (8, -4), label_style.clone()),
-            ))?;
+            chart.draw_series(std::iter::once(Circle::new(
+                (*mu_star, *sigma),
+                6,
+                canvas::BLUE.filled(),
+            )))?;
+            let (width, height) = root.estimate_text_size(parameter, &label_style)?;
+            let (width, height) = (width as i32, height as i32);
+            let (x, mut y) = chart.backend_coord(&(*mu_star, *sigma));
+            let (left, right) = (x + 8, x + 8 + width);
+            y -= 4;
+            let overlaps = |y: i32, placed: &[(i32, i32, i32, i32)]| {
+                (placed.iter()).any(|&(l, r, top, bottom)| {
+                    left < r && l < right && y - height < bottom && top < y
+                })
+            };
+            while overlaps(y, &placed) {
+                y += height + 2;
+            }
+            placed.push((left, right, y - height, y));
+            root.draw_text(parameter, &label_style, (left, y))?;
         }
         Ok(())
     }
