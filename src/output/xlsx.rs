@@ -33,15 +33,14 @@ const SHEETS: [(&str, &str); 5] = [
 
 /// Columns that are text even when every cell looks like a number (a scenario or
 /// project called `2027`).
-const TEXT_COLUMNS: [&str; 8] = [
+const TEXT_COLUMNS: [&str; 7] = [
     "scenario",
     "metric",
     "unit",
     "project",
     "region",
     "parameter",
-    "design",
-    "level",
+    "setting",
 ];
 
 /// The widest a column is made, in characters.
