@@ -182,8 +182,8 @@ fn with_suggestion(message: &str) -> String {
     }
 }
 
-/// Levenshtein distance between two short names.
-fn edit_distance(a: &str, b: &str) -> usize {
+/// Levenshtein distance between two short names (for "did you mean" hints).
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut previous: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {

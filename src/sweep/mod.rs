@@ -500,7 +500,12 @@ impl Study {
 /// The metric names nearest to `name`, for messages.
 fn nearest_metrics(layout: &OutputLayout, name: &str) -> String {
     let mut scored: Vec<(usize, &str)> = (layout.metrics.iter())
-        .map(|m| (path::edit_distance(name, &m.name), m.name.as_str()))
+        .map(|m| {
+            (
+                crate::scenario::edit_distance(name, &m.name),
+                m.name.as_str(),
+            )
+        })
         .collect();
     scored.sort();
     scored

@@ -485,7 +485,7 @@ fn nearest(root: &Value, path: &str, patterns: &[Pattern]) -> Vec<String> {
         .collect();
     let mut scored: Vec<(usize, String)> = candidates
         .into_iter()
-        .map(|candidate| (edit_distance(path, &candidate), candidate))
+        .map(|candidate| (crate::scenario::edit_distance(path, &candidate), candidate))
         .collect();
     scored.sort();
     scored
@@ -493,22 +493,6 @@ fn nearest(root: &Value, path: &str, patterns: &[Pattern]) -> Vec<String> {
         .take(NEAREST_LISTED)
         .map(|(_, candidate)| format!("`{candidate}`"))
         .collect()
-}
-
-/// Levenshtein distance.
-pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut current = vec![i + 1; b.len() + 1];
-        for (j, &cb) in b.iter().enumerate() {
-            current[j + 1] = (previous[j] + usize::from(ca != cb))
-                .min(previous[j + 1] + 1)
-                .min(current[j] + 1);
-        }
-        previous = current;
-    }
-    previous[b.len()]
 }
 
 #[cfg(test)]
