@@ -22,6 +22,7 @@ pub mod distribution;
 pub mod engine;
 pub mod model;
 pub mod output;
+pub mod plot;
 pub mod queueing;
 pub mod random;
 pub mod replication;

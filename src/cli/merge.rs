@@ -18,6 +18,12 @@ pub struct MergeArgs {
     /// Folder for the merged outputs (replaced only if it holds chipsim outputs).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+    /// Also draw SVG and PNG charts into DIR/plots (as `chipsim plot`).
+    #[arg(long)]
+    pub plots: bool,
+    /// Also write the tables as one workbook, DIR/results.xlsx.
+    #[arg(long)]
+    pub xlsx: bool,
 }
 
 pub fn run(args: MergeArgs) -> anyhow::Result<ExitCode> {
@@ -34,5 +40,11 @@ pub fn run(args: MergeArgs) -> anyhow::Result<ExitCode> {
         outcome.shards,
         outcome.out_dir.display()
     );
+    let exports = super::plot::Exports {
+        plots: args.plots,
+        xlsx: args.xlsx,
+        quiet: false,
+    };
+    exports.write(&outcome.out_dir)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -15,6 +15,7 @@ mod compare;
 mod completions;
 mod merge;
 mod new;
+mod plot;
 mod run;
 mod schema;
 mod sweep;
@@ -55,6 +56,8 @@ enum Command {
     Completions(completions::CompletionsArgs),
     /// Print the manual page (or write one per subcommand into a folder).
     Man(completions::ManArgs),
+    /// SVG and PNG charts of an output folder into OUTDIR/plots.
+    Plot(plot::PlotArgs),
     /// Sensitivity study from the scenario's [sweep] section into outputs/<scenario>-sweep/.
     Sweep(sweep::SweepArgs),
 }
@@ -75,6 +78,7 @@ pub fn main() -> ExitCode {
         Command::Schema(args) => schema::run(args),
         Command::Completions(args) => completions::completions(args),
         Command::Man(args) => completions::man(args),
+        Command::Plot(args) => plot::run(args),
         Command::Sweep(args) => sweep::run(args),
     };
     match result {

@@ -70,6 +70,12 @@ pub struct RunArgs {
     /// M ≥ 2. Default: 10000.
     #[arg(long, value_name = "M", requires = "precision")]
     pub max_reps: Option<u64>,
+    /// After a complete run, draw SVG and PNG charts into OUT/plots (as `chipsim plot`).
+    #[arg(long)]
+    pub plots: bool,
+    /// After a complete run, write the tables as one workbook, OUT/results.xlsx.
+    #[arg(long)]
+    pub xlsx: bool,
 }
 
 /// `I/N` with 0 ≤ I < N, or a usage error.
@@ -265,6 +271,14 @@ pub fn run_with(
             outcome.wall_seconds,
             outcome.out_dir.display()
         );
+    }
+    if outcome.status == Status::Complete {
+        let exports = super::plot::Exports {
+            plots: args.plots,
+            xlsx: args.xlsx,
+            quiet: args.quiet,
+        };
+        exports.write(&outcome.out_dir)?;
     }
     Ok(match outcome.status {
         Status::Complete => ExitCode::SUCCESS,

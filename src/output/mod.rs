@@ -21,6 +21,7 @@ mod manifest;
 mod shard_data;
 mod staging;
 mod tables;
+mod xlsx;
 
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
@@ -38,6 +39,7 @@ pub use tables::{
     ReplicationsTable, ReplicationsWriter, RunStatistics, PROJECTS_FILE, REPLICATIONS_FILE,
     SUMMARY_FILE, TIMESERIES_FILE,
 };
+pub use xlsx::{write_workbook, WORKBOOK_FILE};
 
 /// The manifest's file name.
 pub const MANIFEST_FILE: &str = "manifest.json";

@@ -1,0 +1,208 @@
+//! Fan charts from `timeseries.csv`: for each time-series metric, the band between the
+//! 5th and 95th percentiles across replications and the median line, over calendar
+//! time. Flows (delivered per quarter) sit at the middle of their period, stocks
+//! (backlog, MW live at the end of a period) at its end.
+
+use chrono::NaiveDate;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::canvas::{self, DisplayUnit, Drawn, Frame, Swatch, Ticks};
+use super::data::SeriesPoint;
+
+/// One metric's fan over the periods.
+#[derive(Debug, Clone)]
+pub(super) struct FanChart {
+    pub metric: String,
+    title: String,
+    y_label: String,
+    caption: String,
+    /// `(x as fractional year, p5, p50, p95)`, in display units.
+    points: Vec<(f64, f64, f64, f64)>,
+    start: NaiveDate,
+    end: NaiveDate,
+}
+
+/// How a series is shown.
+struct Description {
+    title: String,
+    /// What the y axis measures, before its unit.
+    quantity: &'static str,
+    /// A level at the end of each period (else a flow during it).
+    at_end: bool,
+}
+
+fn describe(metric: &str, period: &str) -> Description {
+    let (title, quantity, at_end) = match metric {
+        "chips_delivered" => (
+            format!("Accelerators delivered to data centres per {period}"),
+            "delivered",
+            false,
+        ),
+        "accelerators_built" => (
+            format!("Accelerators packaged per {period}"),
+            "packaged",
+            false,
+        ),
+        "backlog" => (
+            format!("Order backlog: accelerators ordered, not yet allocated (end of {period})"),
+            "backlog",
+            true,
+        ),
+        "order_lead_time_days" => (
+            format!("Order-to-delivery lead time of the orders delivered each {period}"),
+            "lead time",
+            false,
+        ),
+        "mw_live" => (
+            format!("Data-centre IT load live (end of {period})"),
+            "IT load live",
+            true,
+        ),
+        "energy_twh" => (
+            format!("Electricity drawn by live AI accelerators per {period}"),
+            "electricity",
+            false,
+        ),
+        "wafer_starts" => (format!("Wafer starts per {period}"), "wafer starts", false),
+        other => (format!("{} per {period}", canvas::words(other)), "", false),
+    };
+    Description {
+        title,
+        quantity,
+        at_end,
+    }
+}
+
+/// `quarter`, `month`, `year` or `period`, from the length of the first period.
+fn period_word(points: &[&SeriesPoint]) -> &'static str {
+    let Some(first) = points.first() else {
+        return "period";
+    };
+    match first.end.signed_duration_since(first.start).num_days() + 1 {
+        28..=31 => "month",
+        89..=92 => "quarter",
+        365 | 366 => "year",
+        _ => "period",
+    }
+}
+
+/// One fan chart per metric of `timeseries.csv`, in the order metrics first appear.
+pub(super) fn fan_charts(points: &[SeriesPoint], caption: &str) -> Vec<FanChart> {
+    let mut metrics: Vec<&str> = Vec::new();
+    for point in points {
+        if !metrics.contains(&point.metric.as_str()) {
+            metrics.push(&point.metric);
+        }
+    }
+    metrics
+        .into_iter()
+        .filter_map(|metric| {
+            let series: Vec<&SeriesPoint> = points.iter().filter(|p| p.metric == metric).collect();
+            let start = series.iter().map(|p| p.start).min()?;
+            let end = series.iter().map(|p| p.end).max()?;
+            let period = period_word(&series);
+            let Description {
+                title,
+                quantity,
+                at_end,
+            } = describe(metric, period);
+            let largest = series.iter().map(|p| p.p95).fold(0.0, f64::max);
+            let unit = DisplayUnit::for_values(&series[0].unit, largest);
+            let points = series
+                .iter()
+                .map(|p| {
+                    let x = if at_end {
+                        canvas::year_fraction(p.end.succ_opt().unwrap_or(p.end))
+                    } else {
+                        (canvas::year_fraction(p.start)
+                            + canvas::year_fraction(p.end.succ_opt().unwrap_or(p.end)))
+                            / 2.0
+                    };
+                    (x, unit.scale(p.p5), unit.scale(p.p50), unit.scale(p.p95))
+                })
+                .collect();
+            let unit_text = if at_end || metric == "order_lead_time_days" {
+                unit.label
+            } else {
+                format!("{} per {period}", unit.label)
+            };
+            let y_label = if quantity.is_empty() {
+                unit_text
+            } else {
+                format!("{quantity} ({unit_text})")
+            };
+            Some(FanChart {
+                metric: metric.to_string(),
+                title,
+                y_label,
+                caption: caption.to_string(),
+                points,
+                start,
+                end,
+            })
+        })
+        .collect()
+}
+
+impl FanChart {
+    pub(super) fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Drawn<DB> {
+        let legend = [
+            canvas::item(
+                Swatch::Band(canvas::BLUE),
+                "P5–P95: 90 % of replications inside",
+            ),
+            canvas::item(Swatch::Line(canvas::BLUE), "P50 (median)"),
+        ];
+        let area = canvas::frame(
+            root,
+            &Frame {
+                title: &self.title,
+                caption: &self.caption,
+                legend: &legend,
+                footnote: &[],
+            },
+        )?;
+        let x_axis = Ticks::new(
+            canvas::year_fraction(self.start)
+                ..canvas::year_fraction(self.end.succ_opt().unwrap_or(self.end)),
+            canvas::date_ticks(self.start, self.end),
+        );
+        let (low, high) = canvas::padded_range(
+            (self.points.iter()).flat_map(|&(_, p5, p50, p95)| [p5, p50, p95]),
+        );
+        let mut chart = ChartBuilder::on(&area)
+            .margin_left(12)
+            .margin_right(36)
+            .margin_top(8)
+            .x_label_area_size(canvas::X_LABEL_AREA)
+            .y_label_area_size(canvas::Y_LABEL_AREA)
+            .build_cartesian_2d(x_axis, low..high)?;
+        let mut mesh = chart.configure_mesh();
+        canvas::style_mesh(&mut mesh);
+        mesh.x_desc("date")
+            .y_desc(self.y_label.as_str())
+            .y_label_formatter(&|y| canvas::tick(*y))
+            .draw()?;
+
+        let upper = self.points.iter().map(|&(x, _, _, p95)| (x, p95));
+        let lower = self.points.iter().rev().map(|&(x, p5, _, _)| (x, p5));
+        chart.draw_series(std::iter::once(Polygon::new(
+            upper.chain(lower).collect::<Vec<_>>(),
+            canvas::band(canvas::BLUE),
+        )))?;
+        chart.draw_series(LineSeries::new(
+            self.points.iter().map(|&(x, _, p50, _)| (x, p50)),
+            canvas::BLUE.stroke_width(3),
+        ))?;
+        chart.draw_series(
+            (self.points.iter())
+                .map(|&(x, _, p50, _)| Circle::new((x, p50), 3, canvas::BLUE.filled())),
+        )?;
+        Ok(())
+    }
+
+    pub(super) fn file_stem(&self) -> String {
+        format!("fan_{}", super::file_safe(&self.metric))
+    }
+}

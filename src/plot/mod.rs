@@ -1,0 +1,339 @@
+//! Charts of finished outputs: [`write_plots`] reads the CSV files and `manifest.json`
+//! of an output folder (a run, a merge, a sweep, or a run with a `compare.csv` beside
+//! it) and writes every chart they support, as SVG and PNG, into `<folder>/plots/`.
+//!
+//! | chart | from | file stem |
+//! | --- | --- | --- |
+//! | fan chart (P5–P95 band, P50 line) per time-series metric | `timeseries.csv` | `fan_<metric>` |
+//! | go-live delay P50/P95 per project group | `projects.csv` | `project_delays` |
+//! | share of delay causes per project group | `projects.csv` | `delay_causes` |
+//! | electricity per year with published references | `summary.csv` | `energy_per_year` |
+//! | paired differences with 95 % CIs | `compare.csv` | `compare` |
+//! | tornado per metric (one-at-a-time sweep) | `sensitivity.csv` | `tornado_<metric>` |
+//! | Morris μ*–σ per metric | `sensitivity.csv` | `morris_<metric>` |
+//!
+//! Like every exporter, this reads finished statistics, never model internals. The
+//! `plots/` folder is written all or nothing through [`Staging`]: the charts go into a
+//! temporary folder with a `manifest.json` listing them (and any chart that was
+//! skipped, with why), which then replaces the previous `plots/`. PNG text uses an
+//! embedded font, so charts look the same on a machine without fonts.
+
+mod canvas;
+mod compare;
+mod data;
+mod energy;
+mod fan;
+mod projects;
+mod sweep;
+
+use std::path::{Path, PathBuf};
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use crate::output::{
+    OutputError, Staging, MANIFEST_FILE, PROJECTS_FILE, SUMMARY_FILE, TIMESERIES_FILE,
+};
+
+pub use sweep::{MORRIS_COLUMNS, TORNADO_COLUMNS};
+
+/// The folder inside an output folder that holds the charts.
+pub const PLOTS_DIR: &str = "plots";
+/// `chipsim compare`'s default output, charted when it sits in the folder.
+pub const COMPARE_FILE: &str = "compare.csv";
+/// A sweep's sensitivity table, charted when it sits in the folder.
+pub const SENSITIVITY_FILE: &str = "sensitivity.csv";
+
+/// Charts could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum PlotError {
+    /// The folder holds none of the files charts are made from; nothing was written.
+    #[error(
+        "{} holds no chipsim outputs to plot (none of {SUMMARY_FILE}, {TIMESERIES_FILE}, \
+         {PROJECTS_FILE}, {COMPARE_FILE}, {SENSITIVITY_FILE}); give the folder a run wrote, \
+         e.g. outputs/baseline",
+        dir.display()
+    )]
+    NoOutputs {
+        /// The folder.
+        dir: PathBuf,
+    },
+    /// The folder has outputs, but none could be charted; nothing was written.
+    #[error("{}: nothing to chart: {}", dir.display(), notes.join("; "))]
+    NothingCharted {
+        /// The folder.
+        dir: PathBuf,
+        /// Why each file could not be charted.
+        notes: Vec<String>,
+    },
+    /// A CSV file could not be read.
+    #[error("{}: {cause}", path.display())]
+    Csv {
+        /// The file.
+        path: PathBuf,
+        /// The CSV error, with its line.
+        cause: csv::Error,
+    },
+    /// A file is not what chipsim writes.
+    #[error("{}: {message}", path.display())]
+    Format {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, and where.
+        message: String,
+    },
+    /// A chart could not be drawn or encoded.
+    #[error("cannot draw {chart}: {message}")]
+    Draw {
+        /// The chart's file stem.
+        chart: String,
+        /// The drawing library's error.
+        message: String,
+    },
+    /// The plots folder could not be written.
+    #[error(transparent)]
+    Output(#[from] OutputError),
+}
+
+/// What [`write_plots`] wrote.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlotReport {
+    /// The `plots/` folder.
+    pub dir: PathBuf,
+    /// File stems of the charts, each written as `<stem>.svg` and `<stem>.png`.
+    pub charts: Vec<String>,
+    /// Charts that could not be made from files present, and why.
+    pub notes: Vec<String>,
+}
+
+/// One chart, drawn the same way on the SVG and the PNG backend.
+#[derive(Debug)]
+enum Chart {
+    Fan(fan::FanChart),
+    Project(projects::ProjectChart),
+    Energy(energy::EnergyChart),
+    Compare(compare::CompareChart),
+    Tornado(sweep::Tornado),
+    Morris(sweep::Morris),
+}
+
+impl Chart {
+    fn file_stem(&self) -> String {
+        match self {
+            Chart::Fan(chart) => chart.file_stem(),
+            Chart::Project(chart) => chart.file_stem().to_string(),
+            Chart::Energy(_) => "energy_per_year".to_string(),
+            Chart::Compare(_) => "compare".to_string(),
+            Chart::Tornado(chart) => chart.file_stem(),
+            Chart::Morris(chart) => chart.file_stem(),
+        }
+    }
+
+    /// Pixels; charts with one row per item grow with the items.
+    fn size(&self) -> (u32, u32) {
+        let height = match self {
+            Chart::Project(chart) => chart.height(),
+            Chart::Compare(chart) => chart.height(),
+            Chart::Tornado(chart) => chart.height(),
+            Chart::Fan(_) | Chart::Energy(_) | Chart::Morris(_) => canvas::HEIGHT,
+        };
+        (canvas::WIDTH, height)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> canvas::Drawn<DB> {
+        match self {
+            Chart::Fan(chart) => chart.draw(root),
+            Chart::Project(chart) => chart.draw(root),
+            Chart::Energy(chart) => chart.draw(root),
+            Chart::Compare(chart) => chart.draw(root),
+            Chart::Tornado(chart) => chart.draw(root),
+            Chart::Morris(chart) => chart.draw(root),
+        }
+    }
+
+    /// The chart as SVG text and PNG bytes.
+    fn render(&self) -> Result<(String, Vec<u8>), PlotError> {
+        let stem = self.file_stem();
+        let draw_error = |message: String| PlotError::Draw {
+            chart: stem.clone(),
+            message,
+        };
+        let (width, height) = self.size();
+        let mut svg = String::new();
+        {
+            let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
+            self.draw(&root)
+                .and_then(|()| root.present())
+                .map_err(|error| draw_error(error.to_string()))?;
+        }
+        let mut pixels = vec![0_u8; width as usize * height as usize * 3];
+        {
+            let root = BitMapBackend::with_buffer(&mut pixels, (width, height)).into_drawing_area();
+            self.draw(&root)
+                .and_then(|()| root.present())
+                .map_err(|error| draw_error(error.to_string()))?;
+        }
+        let mut png_bytes = Vec::new();
+        let mut encoder = png::Encoder::new(&mut png_bytes, width, height);
+        encoder.set_color(png::ColorType::Rgb);
+        encoder.set_depth(png::BitDepth::Eight);
+        encoder
+            .write_header()
+            .and_then(|mut writer| writer.write_image_data(&pixels))
+            .map_err(|error| draw_error(error.to_string()))?;
+        Ok((svg, png_bytes))
+    }
+}
+
+/// A metric name as a file-name part: ASCII letters, digits and `_` only.
+fn file_safe(name: &str) -> String {
+    name.chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect()
+}
+
+/// Everything the files in `dir` can be charted as, and notes on what could not.
+fn charts_of(dir: &Path) -> Result<(Vec<Chart>, Vec<String>), PlotError> {
+    let info = data::RunInfo::read(dir)?;
+    let summary = data::Table::read(dir, SUMMARY_FILE)?;
+    let timeseries = data::Table::read(dir, TIMESERIES_FILE)?;
+    let project_table = data::Table::read(dir, PROJECTS_FILE)?;
+    let compare_table = data::Table::read(dir, COMPARE_FILE)?;
+    let sensitivity = data::Table::read(dir, SENSITIVITY_FILE)?;
+
+    let summary_rows = summary.as_ref().map(data::summary_rows).transpose()?;
+    // Without a manifest, the caption falls back to the folder's name and the
+    // summary's replication count.
+    let caption = match &info {
+        Some(info) => info.caption.clone(),
+        None => {
+            let folder = dir
+                .canonicalize()
+                .ok()
+                .and_then(|path| Some(path.file_name()?.to_string_lossy().into_owned()))
+                .unwrap_or_default();
+            match &summary_rows {
+                Some(rows) => {
+                    let replications = rows.iter().map(|row| row.n).fold(0.0, f64::max);
+                    format!("{folder} · {replications} replications")
+                }
+                None => folder,
+            }
+        }
+    };
+
+    let mut charts = Vec::new();
+    let mut notes = Vec::new();
+    if let Some(table) = &timeseries {
+        let points = data::series_points(table)?;
+        charts.extend(
+            fan::fan_charts(&points, &caption)
+                .into_iter()
+                .map(Chart::Fan),
+        );
+    }
+    if let Some(table) = &project_table {
+        let rows = data::project_rows(table)?;
+        if rows.is_empty() {
+            notes.push(format!(
+                "{}: no project group to chart",
+                table.path().display()
+            ));
+        } else {
+            charts.extend(
+                (projects::project_charts(&rows, &caption).into_iter()).map(Chart::Project),
+            );
+        }
+    }
+    if let Some(rows) = &summary_rows {
+        match energy::energy_chart(rows, &caption) {
+            Some(chart) => charts.push(Chart::Energy(chart)),
+            None => notes.push(format!(
+                "{}: no energy_twh_YYYY rows, so no energy chart",
+                dir.join(SUMMARY_FILE).display()
+            )),
+        }
+    }
+    if let Some(table) = &compare_table {
+        let rows = data::compare_rows(table)?;
+        let scenario = info.as_ref().map(|info| info.scenario.as_str());
+        charts.push(Chart::Compare(compare::compare_chart(&rows, scenario)));
+    }
+    if let Some(table) = &sensitivity {
+        let sweep = sweep::sweep_charts(table, &caption)?;
+        charts.extend(sweep.tornadoes.into_iter().map(Chart::Tornado));
+        charts.extend(sweep.morris.into_iter().map(Chart::Morris));
+        notes.extend(sweep.notes);
+    }
+    Ok((charts, notes))
+}
+
+/// The index of the plots folder, which also marks it as chipsim's for [`Staging`].
+#[derive(Debug, serde::Serialize)]
+struct PlotsManifest<'a> {
+    chipsim_version: &'a str,
+    charts: Vec<String>,
+    notes: &'a [String],
+}
+
+/// Draws every chart the outputs in `out_dir` support into `out_dir/plots/`, replacing
+/// a previous `plots/` folder only when all of them were written. Fails, writing
+/// nothing, when the folder holds no chipsim outputs.
+pub fn write_plots(out_dir: &Path) -> Result<PlotReport, PlotError> {
+    canvas::register_font().map_err(|message| PlotError::Draw {
+        chart: "any chart".into(),
+        message,
+    })?;
+    let (charts, notes) = charts_of(out_dir)?;
+    if charts.is_empty() {
+        let dir = out_dir.to_path_buf();
+        return Err(if notes.is_empty() {
+            PlotError::NoOutputs { dir }
+        } else {
+            PlotError::NothingCharted { dir, notes }
+        });
+    }
+    let target = out_dir.join(PLOTS_DIR);
+    let staging = Staging::create(&target)?;
+    let mut stems = Vec::with_capacity(charts.len());
+    for chart in &charts {
+        let stem = chart.file_stem();
+        let (svg, png) = chart.render()?;
+        for (extension, bytes) in [("svg", svg.as_bytes()), ("png", png.as_slice())] {
+            let path = staging.path().join(format!("{stem}.{extension}"));
+            std::fs::write(&path, bytes)
+                .map_err(|error| OutputError::io("cannot write", &path, error))?;
+        }
+        stems.push(stem);
+    }
+    let manifest = PlotsManifest {
+        chipsim_version: env!("CARGO_PKG_VERSION"),
+        charts: stems.clone(),
+        notes: &notes,
+    };
+    let path = staging.path().join(MANIFEST_FILE);
+    let mut text = serde_json::to_string_pretty(&manifest).map_err(|error| PlotError::Format {
+        path: path.clone(),
+        message: error.to_string(),
+    })?;
+    text.push('\n');
+    std::fs::write(&path, text).map_err(|error| OutputError::io("cannot write", &path, error))?;
+    staging.commit()?;
+    Ok(PlotReport {
+        dir: target,
+        charts: stems,
+        notes,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_are_plain() {
+        assert_eq!(file_safe("energy_twh"), "energy_twh");
+        assert_eq!(file_safe("a/b c"), "a_b_c");
+        assert_eq!(file_safe("über"), "_ber");
+    }
+}
