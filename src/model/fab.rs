@@ -14,6 +14,19 @@ use super::{
     draw_days, schedule, Event, FabId, GridId, ProductId, RegionId, Requester, SupplyChain,
 };
 
+/// What happens at a fab.
+#[derive(Debug, Clone, Copy)]
+pub enum FabEvent {
+    /// The fab starts its next lot.
+    LotStart,
+    /// A lot finishes (slot in the fab's work in process).
+    LotDone(u32),
+    /// Construction breaks ground.
+    ConstructionStart,
+    /// The building is finished.
+    Built,
+}
+
 /// A fab being built.
 #[derive(Debug, Clone)]
 pub struct FabConstruction {
@@ -130,6 +143,24 @@ impl FabParams {
 }
 
 impl SupplyChain<'_> {
+    pub(super) fn on_fab_event(
+        &mut self,
+        id: FabId,
+        event: FabEvent,
+        scheduler: &mut Scheduler<Event>,
+    ) -> Result<(), EngineError> {
+        match event {
+            FabEvent::LotStart => self.on_lot_start(id, scheduler),
+            FabEvent::LotDone(slot) => self.on_lot_done(id, slot, scheduler),
+            FabEvent::ConstructionStart => self.on_fab_construction_start(id, scheduler),
+            FabEvent::Built => self.on_fab_built(id, scheduler),
+        }
+    }
+
+    pub(super) fn describe_fab(&self, id: FabId) -> String {
+        format!("fab {}", self.world.fabs[id.0 as usize].name)
+    }
+
     /// Weeks of `product` the packaging sites that use it hold on hand and inbound, at
     /// their capacity on `day` (infinite when none has capacity).
     fn downstream_cover_weeks(&self, product: ProductId, day: f64) -> f64 {
@@ -163,7 +194,7 @@ impl SupplyChain<'_> {
             return schedule(
                 scheduler,
                 construction.start_day,
-                Event::FabConstructionStart(id),
+                Event::Fab(id, FabEvent::ConstructionStart),
             )
             .map(|_| ());
         }
@@ -175,7 +206,7 @@ impl SupplyChain<'_> {
             let started = -(f64::from(k)) * interval;
             self.start_lot(id, started, scheduler)?;
         }
-        schedule(scheduler, 0.0, Event::LotStart(id)).map(|_| ())
+        schedule(scheduler, 0.0, Event::Fab(id, FabEvent::LotStart)).map(|_| ())
     }
 
     /// Starts one lot on `day` (negative while pre-filling); lots that would already
@@ -227,7 +258,11 @@ impl SupplyChain<'_> {
             gross_dies,
             good_dies,
         });
-        schedule(scheduler, day + cycle, Event::LotDone(id, slot))?;
+        schedule(
+            scheduler,
+            day + cycle,
+            Event::Fab(id, FabEvent::LotDone(slot)),
+        )?;
         let name = &self.world.fabs[id.0 as usize].name;
         if self.trace.is_some() {
             self.record(
@@ -245,7 +280,7 @@ impl SupplyChain<'_> {
         Ok(())
     }
 
-    pub(super) fn on_lot_start(
+    fn on_lot_start(
         &mut self,
         id: FabId,
         scheduler: &mut Scheduler<Event>,
@@ -255,12 +290,12 @@ impl SupplyChain<'_> {
         schedule(
             scheduler,
             now + self.world.lot_interval_days,
-            Event::LotStart(id),
+            Event::Fab(id, FabEvent::LotStart),
         )
         .map(|_| ())
     }
 
-    pub(super) fn on_lot_done(
+    fn on_lot_done(
         &mut self,
         id: FabId,
         slot: u32,
@@ -285,7 +320,7 @@ impl SupplyChain<'_> {
         self.dispatch_dies(params.region, params.product, lot.good_dies, scheduler)
     }
 
-    pub(super) fn on_fab_construction_start(
+    fn on_fab_construction_start(
         &mut self,
         id: FabId,
         scheduler: &mut Scheduler<Event>,
@@ -310,7 +345,7 @@ impl SupplyChain<'_> {
         schedule(
             scheduler,
             construction.start_day + days,
-            Event::FabBuilt(id),
+            Event::Fab(id, FabEvent::Built),
         )?;
         match construction.grid {
             Some(grid) => self.request_grid(
@@ -324,7 +359,7 @@ impl SupplyChain<'_> {
         }
     }
 
-    pub(super) fn on_fab_built(
+    fn on_fab_built(
         &mut self,
         id: FabId,
         scheduler: &mut Scheduler<Event>,
@@ -367,7 +402,7 @@ impl SupplyChain<'_> {
                     "built and connected; ramping".into(),
                 );
             }
-            schedule(scheduler, now, Event::LotStart(id))?;
+            schedule(scheduler, now, Event::Fab(id, FabEvent::LotStart))?;
         }
         Ok(())
     }

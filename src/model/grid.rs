@@ -15,6 +15,17 @@ use super::{draw_days, schedule, Event, GridId, Requester, SupplyChain};
 /// Days between two monthly capacity additions.
 const MONTH_DAYS: f64 = 365.25 / 12.0;
 
+/// What happens at a grid operator.
+#[derive(Debug, Clone, Copy)]
+pub enum GridEvent {
+    /// A connection study is finished; the request may now be granted.
+    StudyDone(Requester),
+    /// The transformer is in and the requester is connected.
+    Connected(Requester),
+    /// A grid region's monthly capacity addition.
+    CapacityAdded(GridId),
+}
+
 /// A grid region's parameters.
 #[derive(Debug, Clone)]
 pub struct GridParams {
@@ -78,13 +89,47 @@ impl GridState {
 }
 
 impl SupplyChain<'_> {
+    pub(super) fn on_grid_event(
+        &mut self,
+        event: GridEvent,
+        scheduler: &mut Scheduler<Event>,
+    ) -> Result<(), EngineError> {
+        match event {
+            GridEvent::StudyDone(requester) => self.on_grid_study_done(requester, scheduler),
+            GridEvent::Connected(requester) => self.on_grid_connected(requester, scheduler),
+            GridEvent::CapacityAdded(grid) => self.on_grid_capacity_added(grid, scheduler),
+        }
+    }
+
+    pub(super) fn describe_grid_event(&self, event: GridEvent) -> String {
+        let requester = match event {
+            GridEvent::StudyDone(requester) | GridEvent::Connected(requester) => requester,
+            GridEvent::CapacityAdded(grid) => {
+                return format!("grid region {}", self.world.grids[grid.0 as usize].name)
+            }
+        };
+        match requester {
+            Requester::Project(p) => format!(
+                "grid request of project {}",
+                self.projects[p.0 as usize].name
+            ),
+            Requester::Fab(f) => {
+                format!("grid request of fab {}", self.world.fabs[f.0 as usize].name)
+            }
+        }
+    }
+
     pub(super) fn start_grid(
         &mut self,
         id: GridId,
         scheduler: &mut Scheduler<Event>,
     ) -> Result<(), EngineError> {
         if self.world.grids[id.0 as usize].capacity_added_mw_per_year > 0.0 {
-            schedule(scheduler, MONTH_DAYS, Event::GridCapacityAdded(id))?;
+            schedule(
+                scheduler,
+                MONTH_DAYS,
+                Event::Grid(GridEvent::CapacityAdded(id)),
+            )?;
         }
         Ok(())
     }
@@ -122,7 +167,7 @@ impl SupplyChain<'_> {
             return schedule(
                 scheduler,
                 study_done_day + lead,
-                Event::GridConnected(requester),
+                Event::Grid(GridEvent::Connected(requester)),
             )
             .map(|_| ());
         }
@@ -151,7 +196,7 @@ impl SupplyChain<'_> {
         schedule(
             scheduler,
             request_day + study,
-            Event::GridStudyDone(requester),
+            Event::Grid(GridEvent::StudyDone(requester)),
         )
         .map(|_| ())
     }
@@ -180,7 +225,7 @@ impl SupplyChain<'_> {
         }
     }
 
-    pub(super) fn on_grid_study_done(
+    fn on_grid_study_done(
         &mut self,
         requester: Requester,
         scheduler: &mut Scheduler<Event>,
@@ -196,7 +241,7 @@ impl SupplyChain<'_> {
         self.grant(grid, scheduler)
     }
 
-    pub(super) fn on_grid_capacity_added(
+    fn on_grid_capacity_added(
         &mut self,
         grid: GridId,
         scheduler: &mut Scheduler<Event>,
@@ -205,7 +250,11 @@ impl SupplyChain<'_> {
         let params = &self.world.grids[grid.0 as usize];
         self.grids[grid.0 as usize].available_mw += params.capacity_added_mw_per_year / 12.0;
         if now + MONTH_DAYS < self.horizon {
-            schedule(scheduler, now + MONTH_DAYS, Event::GridCapacityAdded(grid))?;
+            schedule(
+                scheduler,
+                now + MONTH_DAYS,
+                Event::Grid(GridEvent::CapacityAdded(grid)),
+            )?;
         }
         self.grant(grid, scheduler)
     }
@@ -247,12 +296,12 @@ impl SupplyChain<'_> {
             schedule(
                 scheduler,
                 now + lead,
-                Event::GridConnected(request.requester),
+                Event::Grid(GridEvent::Connected(request.requester)),
             )?;
         }
     }
 
-    pub(super) fn on_grid_connected(
+    fn on_grid_connected(
         &mut self,
         requester: Requester,
         scheduler: &mut Scheduler<Event>,

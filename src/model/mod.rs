@@ -79,41 +79,25 @@ pub enum Requester {
     Fab(FabId),
 }
 
-/// The model's events: small, carrying ids only.
+/// The model's events: small, carrying ids only, nested by the agent kind they belong
+/// to. Each agent file owns its sub-enum, its handler (`on_<kind>_event`) and its
+/// description (`describe_<kind>`), so adding an agent kind adds one variant here.
 #[derive(Debug, Clone, Copy)]
 pub enum Event {
-    /// A fab starts its next lot.
-    LotStart(FabId),
-    /// A fab lot finishes (slot in the fab's work in progress).
-    LotDone(FabId, u32),
-    /// A fab construction breaks ground.
-    FabConstructionStart(FabId),
-    /// A fab's building is finished.
-    FabBuilt(FabId),
-    /// A packaging site starts its next batch.
-    BatchStart(SiteId),
-    /// A packaging batch finishes (slot in the site's work in progress).
-    BatchDone(SiteId, u32),
+    /// Something happens at a fab.
+    Fab(FabId, fab::FabEvent),
+    /// Something happens at a packaging site.
+    Packaging(SiteId, packaging::SiteEvent),
     /// A shipment reaches its destination.
     Arrival(ShipmentId),
-    /// A project's building is finished.
-    ProjectBuilt(ProjectId),
-    /// A project places its order for accelerators.
-    OrderPlaced(ProjectId),
-    /// A connection request reaches the grid operator.
-    GridRequest(Requester),
-    /// A connection study is finished; the request may now be granted.
-    GridStudyDone(Requester),
-    /// The transformer is in and the requester is connected.
-    GridConnected(Requester),
-    /// A grid region's monthly capacity addition.
-    GridCapacityAdded(GridId),
+    /// Something happens to a data-centre project.
+    Project(ProjectId, project::ProjectEvent),
+    /// Something happens at a grid operator.
+    Grid(grid::GridEvent),
+    /// A shock (index) starts or ends.
+    Shock(u32, shock::ShockEvent),
     /// The end of a reporting period (index): snapshot the time series.
     PeriodEnd(u32),
-    /// A shock (index) occurs.
-    ShockStart(u32),
-    /// An occurrence of a shock (index, occurrence) ends.
-    ShockEnd(u32, u32),
 }
 
 /// The validated parameters of a scenario: everything a replication needs.
@@ -345,59 +329,28 @@ impl Model for SupplyChain<'_> {
         let now = scheduler.now().days();
         self.energy.advance(now);
         match event {
-            Event::LotStart(fab) => self.on_lot_start(fab, scheduler),
-            Event::LotDone(fab, slot) => self.on_lot_done(fab, slot, scheduler),
-            Event::FabConstructionStart(fab) => self.on_fab_construction_start(fab, scheduler),
-            Event::FabBuilt(fab) => self.on_fab_built(fab, scheduler),
-            Event::BatchStart(site) => self.on_batch_start(site, scheduler),
-            Event::BatchDone(site, slot) => self.on_batch_done(site, slot, scheduler),
+            Event::Fab(fab, event) => self.on_fab_event(fab, event, scheduler),
+            Event::Packaging(site, event) => self.on_site_event(site, event, scheduler),
             Event::Arrival(shipment) => self.on_arrival(shipment, scheduler),
-            Event::ProjectBuilt(project) => self.on_project_built(project, scheduler),
-            Event::OrderPlaced(project) => self.on_order_placed(project, scheduler),
-            Event::GridRequest(requester) => self.on_grid_request(requester, scheduler),
-            Event::GridStudyDone(requester) => self.on_grid_study_done(requester, scheduler),
-            Event::GridConnected(requester) => self.on_grid_connected(requester, scheduler),
-            Event::GridCapacityAdded(grid) => self.on_grid_capacity_added(grid, scheduler),
+            Event::Project(project, event) => self.on_project_event(project, event, scheduler),
+            Event::Grid(event) => self.on_grid_event(event, scheduler),
             Event::PeriodEnd(period) => {
                 self.snapshot_period(period as usize);
                 Ok(())
             }
-            Event::ShockStart(shock) => self.on_shock_start(shock, scheduler),
-            Event::ShockEnd(shock, occurrence) => self.on_shock_end(shock, occurrence, scheduler),
+            Event::Shock(shock, event) => self.on_shock_event(shock, event, scheduler),
         }
     }
 
     fn describe(&self, event: &Event) -> String {
         let agent = match *event {
-            Event::LotStart(f)
-            | Event::LotDone(f, _)
-            | Event::FabConstructionStart(f)
-            | Event::FabBuilt(f) => {
-                format!("fab {}", self.world.fabs[f.0 as usize].name)
-            }
-            Event::BatchStart(s) | Event::BatchDone(s, _) => {
-                format!("packaging site {}", self.world.packaging[s.0 as usize].name)
-            }
-            Event::Arrival(s) => format!("shipment {}", s.0),
-            Event::ProjectBuilt(p) | Event::OrderPlaced(p) => {
-                format!("project {}", self.projects[p.0 as usize].name)
-            }
-            Event::GridRequest(r) | Event::GridStudyDone(r) | Event::GridConnected(r) => match r {
-                Requester::Project(p) => format!(
-                    "grid request of project {}",
-                    self.projects[p.0 as usize].name
-                ),
-                Requester::Fab(f) => {
-                    format!("grid request of fab {}", self.world.fabs[f.0 as usize].name)
-                }
-            },
-            Event::GridCapacityAdded(g) => {
-                format!("grid region {}", self.world.grids[g.0 as usize].name)
-            }
-            Event::PeriodEnd(p) => format!("period {p}"),
-            Event::ShockStart(s) | Event::ShockEnd(s, _) => {
-                format!("shock {}", self.world.shocks[s as usize].name)
-            }
+            Event::Fab(fab, _) => self.describe_fab(fab),
+            Event::Packaging(site, _) => self.describe_site(site),
+            Event::Arrival(shipment) => format!("shipment {}", shipment.0),
+            Event::Project(project, _) => self.describe_project(project),
+            Event::Grid(event) => self.describe_grid_event(event),
+            Event::PeriodEnd(period) => format!("period {period}"),
+            Event::Shock(shock, _) => self.describe_shock(shock),
         };
         format!("{agent} ({event:?})")
     }

@@ -13,6 +13,15 @@ use super::shock::Outages;
 use super::slots::Slots;
 use super::{draw_days, schedule, Event, ProductId, RegionId, SiteId, SupplyChain, World};
 
+/// What happens at a packaging site.
+#[derive(Debug, Clone, Copy)]
+pub enum SiteEvent {
+    /// The site starts its next batch.
+    BatchStart,
+    /// A batch finishes (slot in the site's work in process).
+    BatchDone(u32),
+}
+
 /// A packaging site's parameters.
 #[derive(Debug, Clone)]
 pub struct PackagingParams {
@@ -94,6 +103,25 @@ impl SiteState {
 }
 
 impl SupplyChain<'_> {
+    pub(super) fn on_site_event(
+        &mut self,
+        id: SiteId,
+        event: SiteEvent,
+        scheduler: &mut Scheduler<Event>,
+    ) -> Result<(), EngineError> {
+        match event {
+            SiteEvent::BatchStart => self.on_batch_start(id, scheduler),
+            SiteEvent::BatchDone(slot) => self.on_batch_done(id, slot, scheduler),
+        }
+    }
+
+    pub(super) fn describe_site(&self, id: SiteId) -> String {
+        format!(
+            "packaging site {}",
+            self.world.packaging[id.0 as usize].name
+        )
+    }
+
     /// Pre-fills the site's pipeline with batches started before day 0 (their inputs
     /// were consumed then), and starts the first batch on day 0.
     pub(super) fn start_site(
@@ -114,7 +142,7 @@ impl SupplyChain<'_> {
             site.carry = planned - count;
             self.start_batch(id, day, count as u64, scheduler)?;
         }
-        schedule(scheduler, 0.0, Event::BatchStart(id)).map(|_| ())
+        schedule(scheduler, 0.0, Event::Packaging(id, SiteEvent::BatchStart)).map(|_| ())
     }
 
     fn start_batch(
@@ -138,7 +166,11 @@ impl SupplyChain<'_> {
             good,
         };
         let slot = site.batches.insert(batch);
-        schedule(scheduler, day + cycle, Event::BatchDone(id, slot))?;
+        schedule(
+            scheduler,
+            day + cycle,
+            Event::Packaging(id, SiteEvent::BatchDone(slot)),
+        )?;
         let name = &self.world.packaging[id.0 as usize].name;
         if self.trace.is_some() {
             self.record(
@@ -156,7 +188,7 @@ impl SupplyChain<'_> {
         Ok(())
     }
 
-    pub(super) fn on_batch_start(
+    fn on_batch_start(
         &mut self,
         id: SiteId,
         scheduler: &mut Scheduler<Event>,
@@ -189,10 +221,15 @@ impl SupplyChain<'_> {
             site.dies_consumed += count * per_unit;
         }
         self.start_batch(id, now, count, scheduler)?;
-        schedule(scheduler, now + interval, Event::BatchStart(id)).map(|_| ())
+        schedule(
+            scheduler,
+            now + interval,
+            Event::Packaging(id, SiteEvent::BatchStart),
+        )
+        .map(|_| ())
     }
 
-    pub(super) fn on_batch_done(
+    fn on_batch_done(
         &mut self,
         id: SiteId,
         slot: u32,

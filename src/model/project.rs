@@ -14,6 +14,17 @@ use super::{
     draw_days, schedule, Event, GridId, ProjectId, RegionId, Requester, SupplyChain, World,
 };
 
+/// What happens to a data-centre project.
+#[derive(Debug, Clone, Copy)]
+pub enum ProjectEvent {
+    /// The building is finished.
+    Built,
+    /// The project places its order for accelerators.
+    OrderPlaced,
+    /// The connection request reaches the grid operator.
+    GridRequest,
+}
+
 /// A project listed in the scenario.
 #[derive(Debug, Clone)]
 pub struct ProjectParams {
@@ -328,6 +339,23 @@ impl SupplyChain<'_> {
         Ok(())
     }
 
+    pub(super) fn on_project_event(
+        &mut self,
+        id: ProjectId,
+        event: ProjectEvent,
+        scheduler: &mut Scheduler<Event>,
+    ) -> Result<(), EngineError> {
+        match event {
+            ProjectEvent::Built => self.on_project_built(id, scheduler),
+            ProjectEvent::OrderPlaced => self.on_order_placed(id, scheduler),
+            ProjectEvent::GridRequest => self.on_grid_request(Requester::Project(id), scheduler),
+        }
+    }
+
+    pub(super) fn describe_project(&self, id: ProjectId) -> String {
+        format!("project {}", self.projects[id.0 as usize].name)
+    }
+
     pub(super) fn start_project(
         &mut self,
         id: ProjectId,
@@ -339,17 +367,21 @@ impl SupplyChain<'_> {
             project.grid_request_day,
             project.order_day,
         );
-        schedule(scheduler, built, Event::ProjectBuilt(id))?;
+        schedule(scheduler, built, Event::Project(id, ProjectEvent::Built))?;
         schedule(
             scheduler,
             request,
-            Event::GridRequest(Requester::Project(id)),
+            Event::Project(id, ProjectEvent::GridRequest),
         )?;
-        schedule(scheduler, order, Event::OrderPlaced(id))?;
+        schedule(
+            scheduler,
+            order,
+            Event::Project(id, ProjectEvent::OrderPlaced),
+        )?;
         Ok(())
     }
 
-    pub(super) fn on_project_built(
+    fn on_project_built(
         &mut self,
         id: ProjectId,
         scheduler: &mut Scheduler<Event>,
@@ -378,7 +410,7 @@ impl SupplyChain<'_> {
         Ok(())
     }
 
-    pub(super) fn on_order_placed(
+    fn on_order_placed(
         &mut self,
         id: ProjectId,
         scheduler: &mut Scheduler<Event>,

@@ -17,6 +17,15 @@ use crate::random::{stream, SimRng};
 
 use super::{draw_days, schedule, Event, FabId, GridId, LaneId, RegionId, SiteId, SupplyChain};
 
+/// What happens to a shock.
+#[derive(Debug, Clone, Copy)]
+pub enum ShockEvent {
+    /// An occurrence starts.
+    Start,
+    /// An occurrence (index) ends.
+    End(u32),
+}
+
 /// What kind of disruption.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum ShockKind {
@@ -183,6 +192,22 @@ impl ShockState {
 }
 
 impl SupplyChain<'_> {
+    pub(super) fn on_shock_event(
+        &mut self,
+        index: u32,
+        event: ShockEvent,
+        scheduler: &mut Scheduler<Event>,
+    ) -> Result<(), EngineError> {
+        match event {
+            ShockEvent::Start => self.on_shock_start(index, scheduler),
+            ShockEvent::End(occurrence) => self.on_shock_end(index, occurrence, scheduler),
+        }
+    }
+
+    pub(super) fn describe_shock(&self, index: u32) -> String {
+        format!("shock {}", self.world.shocks[index as usize].name)
+    }
+
     /// Schedules every occurrence of shock `index`: fixed dates and Poisson times.
     pub(super) fn start_shock(
         &mut self,
@@ -206,12 +231,16 @@ impl SupplyChain<'_> {
         }
         days.sort_by(f64::total_cmp);
         for day in days {
-            schedule(scheduler, day, Event::ShockStart(index as u32))?;
+            schedule(
+                scheduler,
+                day,
+                Event::Shock(index as u32, ShockEvent::Start),
+            )?;
         }
         Ok(())
     }
 
-    pub(super) fn on_shock_start(
+    fn on_shock_start(
         &mut self,
         index: u32,
         scheduler: &mut Scheduler<Event>,
@@ -320,12 +349,12 @@ impl SupplyChain<'_> {
         schedule(
             scheduler,
             now + duration,
-            Event::ShockEnd(index, occurrence),
+            Event::Shock(index, ShockEvent::End(occurrence)),
         )
         .map(|_| ())
     }
 
-    pub(super) fn on_shock_end(
+    fn on_shock_end(
         &mut self,
         index: u32,
         occurrence: u32,
