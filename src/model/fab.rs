@@ -8,8 +8,7 @@ use crate::engine::{EngineError, Scheduler};
 use crate::random::{stream, SimRng};
 
 use super::capacity::CapacitySchedule;
-use super::shock::Outages;
-use super::slots::Slots;
+use super::producer::{InProcess, Producer, Scrapped};
 use super::{
     draw_days, schedule, Event, FabId, GridId, ProductId, RegionId, Requester, SupplyChain,
 };
@@ -82,14 +81,12 @@ pub(super) struct FabState {
     pub online_day: Option<f64>,
     built: bool,
     connected: bool,
-    carry_wafers: f64,
-    pub lots: Slots<Lot>,
+    /// Lots in process, capacity and outages.
+    pub producer: Producer<Lot>,
     pub gross_dies_started: u64,
     pub dies_yield_loss: u64,
     /// Dies scrapped by shocks.
     pub dies_shock_scrapped: u64,
-    /// Outages acting on the fab.
-    pub outages: Outages,
 }
 
 impl FabState {
@@ -100,32 +97,28 @@ impl FabState {
             online_day: params.construction.is_none().then_some(0.0),
             built: false,
             connected: false,
-            carry_wafers: 0.0,
-            lots: Slots::default(),
+            producer: Producer::default(),
             gross_dies_started: 0,
             dies_yield_loss: 0,
             dies_shock_scrapped: 0,
-            outages: Outages::default(),
         }
     }
+}
 
-    /// Gross dies in lots still in process.
-    pub fn gross_dies_in_process(&self) -> u64 {
-        self.lots.iter().map(|(_, lot)| lot.gross_dies).sum()
+impl InProcess for Lot {
+    fn units(&self) -> u64 {
+        self.gross_dies
     }
 
-    /// Scraps `fraction` of every lot in process; returns the wafers lost.
-    pub fn scrap_work_in_progress(&mut self, fraction: f64) -> f64 {
-        let mut wafers_lost = 0.0;
-        for lot in self.lots.values_mut() {
-            let scrapped = (lot.gross_dies as f64 * fraction).round() as u64;
-            let kept = lot.gross_dies - scrapped;
-            lot.good_dies = ((lot.good_dies as f64 * (1.0 - fraction)).round() as u64).min(kept);
-            lot.gross_dies = kept;
-            self.dies_shock_scrapped += scrapped;
-            wafers_lost += lot.wafers as f64 * fraction;
+    fn scrap(&mut self, fraction: f64) -> Scrapped {
+        let scrapped = (self.gross_dies as f64 * fraction).round() as u64;
+        let kept = self.gross_dies - scrapped;
+        self.good_dies = ((self.good_dies as f64 * (1.0 - fraction)).round() as u64).min(kept);
+        self.gross_dies = kept;
+        Scrapped {
+            capacity_units: self.wafers as f64 * fraction,
+            units: scrapped,
         }
-        wafers_lost
     }
 }
 
@@ -223,7 +216,7 @@ impl SupplyChain<'_> {
         let interval = self.world.lot_interval_days;
         let full = params.wafer_starts_per_week(day.max(0.0), online_day) * interval / 7.0;
         let availability = if day >= 0.0 {
-            fab.outages.availability(day)
+            fab.producer.outages.availability(day)
         } else {
             1.0
         };
@@ -234,26 +227,19 @@ impl SupplyChain<'_> {
         let overstocked = day >= 0.0
             && self.downstream_cover_weeks(params.product, day) >= self.world.max_inventory_weeks;
         let fab = &mut self.fabs[id.0 as usize];
-        let planned = if overstocked {
-            0.0
-        } else {
-            full * availability + fab.carry_wafers
-        };
-        let wafers = planned.floor();
-        fab.carry_wafers = planned - wafers;
+        let wafers = fab.producer.plan_start(full, availability, overstocked);
         let cycle = draw_days(&params.cycle_time_days, &mut fab.rng);
         let yield_fraction = params.yield_fraction.sample(&mut fab.rng).clamp(0.0, 1.0);
-        if wafers <= 0.0 || day + cycle <= 0.0 {
+        if wafers == 0 || day + cycle <= 0.0 {
             return Ok(());
         }
-        let wafers = wafers as u64;
         let gross_dies = (wafers as f64 * params.dies_per_wafer).round() as u64;
         let good_dies = ((gross_dies as f64) * yield_fraction).round() as u64;
         if day >= 0.0 {
             self.tally.wafers_started(day, wafers);
         }
         fab.gross_dies_started += gross_dies;
-        let slot = fab.lots.insert(Lot {
+        let slot = fab.producer.lots.insert(Lot {
             wafers,
             gross_dies,
             good_dies,
@@ -303,7 +289,7 @@ impl SupplyChain<'_> {
     ) -> Result<(), EngineError> {
         let now = scheduler.now().days();
         let fab = &mut self.fabs[id.0 as usize];
-        let Some(lot) = fab.lots.remove(slot) else {
+        let Some(lot) = fab.producer.lots.remove(slot) else {
             return Ok(());
         };
         fab.dies_yield_loss += lot.gross_dies - lot.good_dies;

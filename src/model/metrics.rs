@@ -397,7 +397,7 @@ impl SupplyChain<'_> {
         Conservation {
             dies_started: self.fabs.iter().map(|f| f.gross_dies_started).sum(),
             dies_scrapped: self.fabs.iter().map(|f| f.dies_yield_loss).sum(),
-            dies_in_process: self.fabs.iter().map(|f| f.gross_dies_in_process()).sum(),
+            dies_in_process: self.fabs.iter().map(|f| f.producer.in_process()).sum(),
             dies_in_transit: self.shipments.units_in_transit(components)
                 + self.parked_units(components),
             dies_in_stock: self.sites.iter().map(|s| s.stock.iter().sum::<u64>()).sum(),
@@ -405,7 +405,7 @@ impl SupplyChain<'_> {
             dies_shock_scrapped: self.fabs.iter().map(|f| f.dies_shock_scrapped).sum(),
             accelerators_started: self.sites.iter().map(|s| s.accelerators_started).sum(),
             accelerators_scrapped: self.sites.iter().map(|s| s.accelerators_scrapped).sum(),
-            accelerators_in_process: self.sites.iter().map(|s| s.in_process()).sum(),
+            accelerators_in_process: self.sites.iter().map(|s| s.producer.in_process()).sum(),
             accelerators_in_stock: self.sites.iter().map(|s| s.finished).sum(),
             accelerators_in_transit: self.shipments.units_in_transit(accelerators)
                 + self.parked_units(accelerators),

@@ -21,6 +21,7 @@ mod grid;
 mod lane;
 mod metrics;
 mod packaging;
+mod producer;
 mod project;
 mod shock;
 mod slots;

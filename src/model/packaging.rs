@@ -9,8 +9,7 @@ use crate::random::{stream, SimRng};
 
 use super::capacity::CapacitySchedule;
 use super::lane::{Cargo, Route};
-use super::shock::Outages;
-use super::slots::Slots;
+use super::producer::{InProcess, Producer, Scrapped};
 use super::{draw_days, schedule, Event, ProductId, RegionId, SiteId, SupplyChain, World};
 
 /// What happens at a packaging site.
@@ -50,55 +49,49 @@ pub(super) struct Batch {
 #[derive(Debug)]
 pub(super) struct SiteState {
     rng: SimRng,
-    carry: f64,
+    /// Batches in process, capacity and outages.
+    pub producer: Producer<Batch>,
     /// Inputs on hand, by product index.
     pub stock: Vec<u64>,
     /// Inputs on their way here, by product index.
     pub inbound: Vec<u64>,
-    pub batches: Slots<Batch>,
     /// Finished accelerators not yet allocated.
     pub finished: u64,
     pub dies_consumed: u64,
     pub accelerators_started: u64,
     pub accelerators_scrapped: u64,
     pub accelerators_built: u64,
-    /// Outages acting on the site.
-    pub outages: Outages,
 }
 
 impl SiteState {
     pub fn new(params: &PackagingParams, world: &World, seed: u64) -> Self {
         SiteState {
             rng: stream(seed, &format!("packaging/{}", params.name)),
-            carry: 0.0,
+            producer: Producer::default(),
             stock: vec![0; world.products.len()],
             inbound: vec![0; world.products.len()],
-            batches: Slots::default(),
             finished: 0,
             dies_consumed: 0,
             accelerators_started: 0,
             accelerators_scrapped: 0,
             accelerators_built: 0,
-            outages: Outages::default(),
         }
     }
+}
 
-    /// Scraps `fraction` of every batch in assembly; returns the accelerators lost.
-    pub fn scrap_work_in_progress(&mut self, fraction: f64) -> u64 {
-        let mut lost = 0;
-        for batch in self.batches.values_mut() {
-            let scrapped = (batch.started as f64 * fraction).round() as u64;
-            batch.started -= scrapped;
-            batch.good = batch.good.min(batch.started);
-            lost += scrapped;
-        }
-        self.accelerators_scrapped += lost;
-        lost
+impl InProcess for Batch {
+    fn units(&self) -> u64 {
+        self.started
     }
 
-    /// Accelerators in assembly.
-    pub fn in_process(&self) -> u64 {
-        self.batches.iter().map(|(_, batch)| batch.started).sum()
+    fn scrap(&mut self, fraction: f64) -> Scrapped {
+        let scrapped = (self.started as f64 * fraction).round() as u64;
+        self.started -= scrapped;
+        self.good = self.good.min(self.started);
+        Scrapped {
+            capacity_units: scrapped as f64,
+            units: scrapped,
+        }
     }
 }
 
@@ -137,10 +130,9 @@ impl SupplyChain<'_> {
         for k in (1..=look_back).rev() {
             let day = -(f64::from(k)) * interval;
             let site = &mut self.sites[id.0 as usize];
-            let planned = params.capacity.per_week(0.0) * interval / 7.0 + site.carry;
-            let count = planned.floor();
-            site.carry = planned - count;
-            self.start_batch(id, day, count as u64, scheduler)?;
+            let full = params.capacity.per_week(0.0) * interval / 7.0;
+            let count = site.producer.plan_start(full, 1.0, false);
+            self.start_batch(id, day, count, scheduler)?;
         }
         schedule(scheduler, 0.0, Event::Packaging(id, SiteEvent::BatchStart)).map(|_| ())
     }
@@ -165,7 +157,7 @@ impl SupplyChain<'_> {
             started: count,
             good,
         };
-        let slot = site.batches.insert(batch);
+        let slot = site.producer.lots.insert(batch);
         schedule(
             scheduler,
             day + cycle,
@@ -198,24 +190,18 @@ impl SupplyChain<'_> {
         let params = &self.world.packaging[id.0 as usize];
         let site = &mut self.sites[id.0 as usize];
         let full = params.capacity.per_week(now) * interval / 7.0;
-        let availability = site.outages.availability(now);
+        let availability = site.producer.outages.availability(now);
         self.tally.packaging_accelerators_lost += full * (1.0 - availability);
         let overstocked =
             site.finished as f64 >= self.world.max_inventory_weeks * params.capacity.per_week(now);
-        let planned = if overstocked {
-            0.0
-        } else {
-            full * availability + site.carry
-        };
-        let capacity = planned.floor();
-        site.carry = planned - capacity;
+        let capacity = site.producer.plan_start(full, availability, overstocked);
         let feasible = params
             .bill_of_materials
             .iter()
             .map(|&(product, per_unit)| site.stock[product.0 as usize] / per_unit)
             .min()
             .unwrap_or(0);
-        let count = (capacity as u64).min(feasible);
+        let count = capacity.min(feasible);
         for &(product, per_unit) in &params.bill_of_materials {
             site.stock[product.0 as usize] -= count * per_unit;
             site.dies_consumed += count * per_unit;
@@ -237,7 +223,7 @@ impl SupplyChain<'_> {
     ) -> Result<(), EngineError> {
         let now = scheduler.now().days();
         let site = &mut self.sites[id.0 as usize];
-        let Some(batch) = site.batches.remove(slot) else {
+        let Some(batch) = site.producer.lots.remove(slot) else {
             return Ok(());
         };
         site.accelerators_scrapped += batch.started - batch.good;

@@ -271,9 +271,11 @@ impl SupplyChain<'_> {
                         duration,
                         linear: *linear,
                     };
-                    self.fabs[fab.0 as usize].outages.push(outage);
-                    let wafers = self.fabs[fab.0 as usize].scrap_work_in_progress(scrapped);
-                    self.tally.fab_wafers_lost += wafers;
+                    let state = &mut self.fabs[fab.0 as usize];
+                    state.producer.outages.push(outage);
+                    let lost = state.producer.scrap_work_in_process(scrapped);
+                    state.dies_shock_scrapped += lost.units;
+                    self.tally.fab_wafers_lost += lost.capacity_units;
                 }
                 for &site in sites {
                     let lost = capacity_lost.sample(&mut state.rng).clamp(0.0, 1.0);
@@ -284,9 +286,11 @@ impl SupplyChain<'_> {
                         duration,
                         linear: *linear,
                     };
-                    self.sites[site.0 as usize].outages.push(outage);
-                    let accelerators = self.sites[site.0 as usize].scrap_work_in_progress(scrapped);
-                    self.tally.packaging_accelerators_lost += accelerators as f64;
+                    let state = &mut self.sites[site.0 as usize];
+                    state.producer.outages.push(outage);
+                    let lost = state.producer.scrap_work_in_process(scrapped);
+                    state.accelerators_scrapped += lost.units;
+                    self.tally.packaging_accelerators_lost += lost.capacity_units;
                 }
                 Undo::Nothing
             }
