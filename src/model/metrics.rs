@@ -27,7 +27,7 @@ pub(super) struct Tally {
     /// Extra MW requested by demand surges.
     pub surge_mw: f64,
     /// Days shocks were active, by kind (index: `ShockKind as usize`).
-    pub shock_days: [f64; 6],
+    pub shock_days: [f64; ShockKind::ALL.len()],
     period_wafers: Vec<f64>,
     /// Per period: delivered, lead-time unit-days, built, backlog at end, MW live at end.
     period_delivered: Vec<f64>,
@@ -56,7 +56,7 @@ impl Tally {
             fab_capacity_days_lost: 0.0,
             packaging_accelerators_lost: 0.0,
             surge_mw: 0.0,
-            shock_days: [0.0; 6],
+            shock_days: [0.0; ShockKind::ALL.len()],
             period_wafers: vec![0.0; periods],
             period_delivered: vec![0.0; periods],
             period_lead_time_unit_days: vec![0.0; periods],
@@ -102,43 +102,366 @@ impl Tally {
     }
 }
 
-/// Scalar metrics, in layout order: (name, unit, headline).
-const SCALARS: [(&str, &str, bool); 17] = [
-    ("chips_demanded", "accelerators", true),
-    ("chips_delivered", "accelerators", true),
-    ("chips_short", "accelerators", true),
-    ("order_lead_time_mean_days", "days", true),
-    ("projects_delayed", "projects", true),
-    ("project_delay_mean_days", "days", true),
-    ("mw_live_end", "MW", true),
-    ("energy_twh_total", "TWh", true),
-    ("backlog_peak", "accelerators", false),
-    ("projects_total", "projects", false),
-    ("project_delay_p95_days", "days", false),
-    ("grid_wait_mean_days", "days", false),
-    ("accelerators_built", "accelerators", false),
-    ("fabs_built", "fabs", false),
-    ("fab_wafers_lost", "wafers", false),
-    ("fab_capacity_days_lost", "fab-days", false),
-    ("packaging_accelerators_lost", "accelerators", false),
-];
+/// Which instances of a metric a scenario has: one, one per calendar year, one per shock
+/// kind the scenario uses, or one only if the scenario uses a given shock kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Instances {
+    /// A single metric.
+    Once,
+    /// One per calendar year of the horizon: `<name>_<year>`.
+    PerYear,
+    /// One per shock kind the scenario uses: `shock_<kind>_<name>`.
+    PerShockKind,
+    /// One, present only when the scenario has a shock of this kind.
+    IfShockKind(ShockKind),
+}
 
-/// Time-series metrics, in layout order.
-const SERIES: [(&str, &str); 7] = [
-    ("chips_delivered", "accelerators"),
-    ("accelerators_built", "accelerators"),
-    ("backlog", "accelerators"),
-    ("order_lead_time_days", "days"),
-    ("mw_live", "MW"),
-    ("energy_twh", "TWh"),
-    ("wafer_starts", "wafers"),
-];
+/// One instance of a metric.
+#[derive(Debug, Clone, Copy)]
+enum Instance {
+    Once,
+    Year(usize, i32),
+    Kind(ShockKind),
+}
 
-fn metric(name: impl Into<String>, unit: &str, headline: bool) -> MetricDef {
-    MetricDef {
-        name: name.into(),
-        unit: unit.into(),
+/// A scalar metric: one value per replication, defined once here with what it means
+/// and how it is computed from a finished replication.
+#[derive(Debug, Clone, Copy)]
+pub struct Metric {
+    /// snake_case name (for families, the part after the year or kind).
+    pub name: &'static str,
+    /// Unit.
+    pub unit: &'static str,
+    /// Headline metrics appear first in summaries and drive `--precision`.
+    pub headline: bool,
+    /// What it measures, in one or two sentences.
+    pub definition: &'static str,
+    value: fn(&Finished, Instance) -> f64,
+}
+
+/// Metrics that expand together over the same instances (metric-major within each
+/// instance), in layout order.
+#[derive(Debug, Clone, Copy)]
+pub struct MetricGroup {
+    /// Which instances the group has.
+    pub instances: Instances,
+    /// Its metrics.
+    pub metrics: &'static [Metric],
+}
+
+/// A time-series metric: one value per reporting period per replication.
+#[derive(Debug, Clone, Copy)]
+pub struct SeriesMetric {
+    /// snake_case name.
+    pub name: &'static str,
+    /// Unit.
+    pub unit: &'static str,
+    /// What it measures, and whether it is a total over the period, a mean over the
+    /// period or a snapshot at its end.
+    pub definition: &'static str,
+    value: fn(&Tally, &[f64], usize) -> f64,
+}
+
+const fn scalar(
+    name: &'static str,
+    unit: &'static str,
+    headline: bool,
+    definition: &'static str,
+    value: fn(&Finished, Instance) -> f64,
+) -> Metric {
+    Metric {
+        name,
+        unit,
         headline,
+        definition,
+        value,
+    }
+}
+
+/// Every scalar metric, in layout order.
+pub const METRICS: &[MetricGroup] = &[
+    MetricGroup {
+        instances: Instances::Once,
+        metrics: &[
+            scalar(
+                "chips_demanded",
+                "accelerators",
+                true,
+                "Accelerators ordered by every project of the replication.",
+                |f, _| f.demanded as f64,
+            ),
+            scalar(
+                "chips_delivered",
+                "accelerators",
+                true,
+                "Accelerators delivered to projects by the end.",
+                |f, _| f.chain.tally.delivered as f64,
+            ),
+            scalar(
+                "chips_short",
+                "accelerators",
+                true,
+                "Accelerators not delivered by their project's planned go-live.",
+                |f, _| f.short as f64,
+            ),
+            scalar(
+                "order_lead_time_mean_days",
+                "days",
+                true,
+                "Mean days from order to delivery, over delivered accelerators.",
+                |f, _| f.lead_time_mean(),
+            ),
+            scalar(
+                "projects_delayed",
+                "projects",
+                true,
+                "Projects live after their planned go-live, or not live by the end.",
+                |f, _| f.outcomes.iter().filter(|o| o.delay_days > 0.0).count() as f64,
+            ),
+            scalar(
+                "project_delay_mean_days",
+                "days",
+                true,
+                "Mean delay over all projects (0 when on time; counted to the end when not live).",
+                |f, _| mean(&f.delays),
+            ),
+            scalar(
+                "mw_live_end",
+                "MW",
+                true,
+                "IT load of accelerators live at the end.",
+                |f, _| f.chain.energy.it_mw(),
+            ),
+            scalar(
+                "energy_twh_total",
+                "TWh",
+                true,
+                "Electricity drawn by live accelerators over the horizon (IT × utilisation × PUE).",
+                |f, _| f.chain.energy.twh_by_year().iter().sum(),
+            ),
+            scalar(
+                "backlog_peak",
+                "accelerators",
+                false,
+                "Largest number of accelerators ordered and not yet allocated.",
+                |f, _| f.chain.tally.backlog_peak as f64,
+            ),
+            scalar(
+                "projects_total",
+                "projects",
+                false,
+                "Projects of the replication (listed, generated and added by surges).",
+                |f, _| f.chain.projects.len() as f64,
+            ),
+            scalar(
+                "project_delay_p95_days",
+                "days",
+                false,
+                "95th percentile of project delays within the replication.",
+                |f, _| quantile_sorted(&f.delays, 0.95),
+            ),
+            scalar(
+                "grid_wait_mean_days",
+                "days",
+                false,
+                "Mean days from grid request to connection, over connected requests.",
+                |f, _| mean(&f.chain.tally.grid_wait_days),
+            ),
+            scalar(
+                "accelerators_built",
+                "accelerators",
+                false,
+                "Accelerators that passed test at packaging sites.",
+                |f, _| {
+                    f.chain
+                        .sites
+                        .iter()
+                        .map(|s| s.accelerators_built)
+                        .sum::<u64>() as f64
+                },
+            ),
+            scalar(
+                "fabs_built",
+                "fabs",
+                false,
+                "Fab constructions producing by the end.",
+                |f, _| f.chain.fabs_online_from_construction() as f64,
+            ),
+            scalar(
+                "fab_wafers_lost",
+                "wafers",
+                false,
+                "Wafers not started or scrapped because of outages.",
+                |f, _| f.chain.tally.fab_wafers_lost,
+            ),
+            scalar(
+                "fab_capacity_days_lost",
+                "fab-days",
+                false,
+                "Fab-days of capacity lost to outages.",
+                |f, _| f.chain.tally.fab_capacity_days_lost,
+            ),
+            scalar(
+                "packaging_accelerators_lost",
+                "accelerators",
+                false,
+                "Accelerators not started or scrapped at packaging sites because of outages.",
+                |f, _| f.chain.tally.packaging_accelerators_lost,
+            ),
+        ],
+    },
+    MetricGroup {
+        instances: Instances::PerYear,
+        metrics: &[scalar(
+            "energy_twh",
+            "TWh",
+            false,
+            "Electricity drawn by live accelerators in the calendar year.",
+            |f, i| f.year_twh(i),
+        )],
+    },
+    MetricGroup {
+        instances: Instances::PerYear,
+        metrics: &[scalar(
+            "energy_share_world",
+            "percent",
+            false,
+            "That year's energy as a share of world electricity (`world_electricity_twh`).",
+            |f, i| 100.0 * f.year_twh(i) / f.chain.world.world_electricity_twh,
+        )],
+    },
+    MetricGroup {
+        instances: Instances::PerShockKind,
+        metrics: &[
+            scalar(
+                "occurrences",
+                "occurrences",
+                false,
+                "Occurrences of shocks of this kind.",
+                |f, i| f.occurrences(i),
+            ),
+            scalar(
+                "days",
+                "days",
+                false,
+                "Days shocks of this kind were active inside the horizon.",
+                |f, i| match i {
+                    Instance::Kind(kind) => f.chain.tally.shock_days[kind.index()],
+                    _ => f64::NAN,
+                },
+            ),
+        ],
+    },
+    MetricGroup {
+        instances: Instances::IfShockKind(ShockKind::DemandSurge),
+        metrics: &[scalar(
+            "surge_mw",
+            "MW",
+            false,
+            "Extra IT load requested by demand surges.",
+            |f, _| f.chain.tally.surge_mw,
+        )],
+    },
+];
+
+/// Every time-series metric, in layout order.
+pub const SERIES: &[SeriesMetric] = &[
+    SeriesMetric {
+        name: "chips_delivered",
+        unit: "accelerators",
+        definition: "Accelerators delivered to projects in the period (total).",
+        value: |t, _, p| t.period_delivered[p],
+    },
+    SeriesMetric {
+        name: "accelerators_built",
+        unit: "accelerators",
+        definition: "Accelerators that passed test in the period (total).",
+        value: |t, _, p| t.period_built[p],
+    },
+    SeriesMetric {
+        name: "backlog",
+        unit: "accelerators",
+        definition: "Accelerators ordered and not yet allocated at the period's end (snapshot).",
+        value: |t, _, p| t.period_backlog[p],
+    },
+    SeriesMetric {
+        name: "order_lead_time_days",
+        unit: "days",
+        definition: "Mean days from order to delivery over accelerators delivered in the period.",
+        value: |t, _, p| {
+            let delivered = t.period_delivered[p];
+            if delivered > 0.0 {
+                t.period_lead_time_unit_days[p] / delivered
+            } else {
+                f64::NAN
+            }
+        },
+    },
+    SeriesMetric {
+        name: "mw_live",
+        unit: "MW",
+        definition: "IT load live at the period's end (snapshot).",
+        value: |t, _, p| t.period_mw_live[p],
+    },
+    SeriesMetric {
+        name: "energy_twh",
+        unit: "TWh",
+        definition: "Electricity drawn by live accelerators in the period (total).",
+        value: |_, energy, p| energy[p],
+    },
+    SeriesMetric {
+        name: "wafer_starts",
+        unit: "wafers",
+        definition: "Wafers started at fabs in the period (total).",
+        value: |t, _, p| t.period_wafers[p],
+    },
+];
+
+/// Mean of `values` (NaN when empty).
+fn mean(values: &[f64]) -> f64 {
+    if values.is_empty() {
+        f64::NAN
+    } else {
+        values.iter().sum::<f64>() / values.len() as f64
+    }
+}
+
+/// A finished replication, with what several metrics share computed once.
+struct Finished<'a, 'w> {
+    chain: &'a SupplyChain<'w>,
+    outcomes: Vec<ProjectOutcome>,
+    /// Project delays, sorted.
+    delays: Vec<f64>,
+    demanded: u64,
+    short: u64,
+}
+
+impl Finished<'_, '_> {
+    fn lead_time_mean(&self) -> f64 {
+        let tally = &self.chain.tally;
+        if tally.delivered > 0 {
+            tally.lead_time_unit_days / tally.delivered as f64
+        } else {
+            f64::NAN
+        }
+    }
+
+    fn year_twh(&self, instance: Instance) -> f64 {
+        match instance {
+            Instance::Year(index, _) => self.chain.energy.twh_by_year()[index],
+            _ => f64::NAN,
+        }
+    }
+
+    fn occurrences(&self, instance: Instance) -> f64 {
+        let Instance::Kind(kind) = instance else {
+            return f64::NAN;
+        };
+        let world = self.chain.world;
+        (world.shocks.iter().zip(&self.chain.shocks))
+            .filter(|(params, _)| params.kind == kind)
+            .map(|(_, state)| state.occurrences)
+            .sum::<u64>() as f64
     }
 }
 
@@ -150,38 +473,67 @@ fn shock_kinds(world: &World) -> Vec<ShockKind> {
     kinds
 }
 
+/// The instances of `group` in `world`, in layout order.
+fn instances(world: &World, group: &MetricGroup) -> Vec<Instance> {
+    match group.instances {
+        Instances::Once => vec![Instance::Once],
+        Instances::PerYear => (world.years().into_iter().enumerate())
+            .map(|(index, year)| Instance::Year(index, year))
+            .collect(),
+        Instances::PerShockKind => shock_kinds(world).into_iter().map(Instance::Kind).collect(),
+        Instances::IfShockKind(kind) => {
+            if shock_kinds(world).contains(&kind) {
+                vec![Instance::Once]
+            } else {
+                Vec::new()
+            }
+        }
+    }
+}
+
+/// The name of `metric`'s `instance`.
+fn instance_name(metric: &Metric, instance: Instance) -> String {
+    match instance {
+        Instance::Once => metric.name.to_string(),
+        Instance::Year(_, year) => format!("{}_{year}", metric.name),
+        Instance::Kind(kind) => format!("shock_{}_{}", kind.label(), metric.name),
+    }
+}
+
+/// Every (metric, instance) of `world`, in layout order.
+fn expanded(world: &World) -> Vec<(&'static Metric, Instance)> {
+    let mut all = Vec::new();
+    for group in METRICS {
+        for instance in instances(world, group) {
+            for metric in group.metrics {
+                all.push((metric, instance));
+            }
+        }
+    }
+    all
+}
+
 /// The layout of every replication of `world`.
 pub(super) fn layout(world: &World) -> OutputLayout {
-    let mut metrics: Vec<MetricDef> = SCALARS.iter().map(|&(n, u, h)| metric(n, u, h)).collect();
-    for year in world.years() {
-        metrics.push(metric(format!("energy_twh_{year}"), "TWh", false));
-    }
-    for year in world.years() {
-        metrics.push(metric(
-            format!("energy_share_world_{year}"),
-            "percent",
-            false,
-        ));
-    }
-    for kind in shock_kinds(world) {
-        metrics.push(metric(
-            format!("shock_{}_occurrences", kind.label()),
-            "occurrences",
-            false,
-        ));
-        metrics.push(metric(
-            format!("shock_{}_days", kind.label()),
-            "days",
-            false,
-        ));
-    }
-    if shock_kinds(world).contains(&ShockKind::DemandSurge) {
-        metrics.push(metric("surge_mw", "MW", false));
-    }
+    let metric_def = |name: String, unit: &str, headline| MetricDef {
+        name,
+        unit: unit.into(),
+        headline,
+    };
     OutputLayout {
         scenario: world.name.clone(),
-        metrics,
-        series: SERIES.iter().map(|&(n, u)| metric(n, u, false)).collect(),
+        metrics: (expanded(world).into_iter())
+            .map(|(metric, instance)| {
+                metric_def(
+                    instance_name(metric, instance),
+                    metric.unit,
+                    metric.headline,
+                )
+            })
+            .collect(),
+        series: (SERIES.iter())
+            .map(|series| metric_def(series.name.to_string(), series.unit, false))
+            .collect(),
         periods: world.periods.clone(),
         projects: world.project_groups.clone(),
     }
@@ -286,90 +638,36 @@ impl SupplyChain<'_> {
     /// The replication's metrics, series and project outcomes.
     pub(super) fn result(&self) -> ReplicationResult {
         let world = self.world;
-        let horizon = self.horizon;
-        let outcomes: Vec<ProjectOutcome> =
-            self.projects.iter().map(|p| p.outcome(horizon)).collect();
-        let mut delays: Vec<f64> = outcomes.iter().map(|o| o.delay_days).collect();
-        delays.sort_by(f64::total_cmp);
-        let demanded: u64 = self.projects.iter().map(|p| p.accelerators).sum();
-        let short: u64 = self
+        let outcomes: Vec<ProjectOutcome> = self
             .projects
             .iter()
-            .map(|p| p.accelerators - p.delivered_on_time.min(p.accelerators))
-            .sum();
-        let mean = |values: &[f64]| {
-            if values.is_empty() {
-                f64::NAN
-            } else {
-                values.iter().sum::<f64>() / values.len() as f64
-            }
+            .map(|p| p.outcome(self.horizon))
+            .collect();
+        let mut delays: Vec<f64> = outcomes.iter().map(|o| o.delay_days).collect();
+        delays.sort_by(f64::total_cmp);
+        let finished = Finished {
+            chain: self,
+            demanded: self.projects.iter().map(|p| p.accelerators).sum(),
+            short: (self.projects.iter())
+                .map(|p| p.accelerators - p.delivered_on_time.min(p.accelerators))
+                .sum(),
+            outcomes,
+            delays,
         };
-        let tally = &self.tally;
-        let built: u64 = self.sites.iter().map(|s| s.accelerators_built).sum();
-        let by_year = self.energy.twh_by_year();
-        let mut metrics = vec![
-            demanded as f64,
-            tally.delivered as f64,
-            short as f64,
-            if tally.delivered > 0 {
-                tally.lead_time_unit_days / tally.delivered as f64
-            } else {
-                f64::NAN
-            },
-            outcomes.iter().filter(|o| o.delay_days > 0.0).count() as f64,
-            mean(&delays),
-            self.energy.it_mw(),
-            by_year.iter().sum(),
-            tally.backlog_peak as f64,
-            self.projects.len() as f64,
-            quantile_sorted(&delays, 0.95),
-            mean(&tally.grid_wait_days),
-            built as f64,
-            self.fabs_online_from_construction() as f64,
-            tally.fab_wafers_lost,
-            tally.fab_capacity_days_lost,
-            tally.packaging_accelerators_lost,
-        ];
-        metrics.extend_from_slice(by_year);
-        metrics.extend(
-            by_year
-                .iter()
-                .map(|twh| 100.0 * twh / world.world_electricity_twh),
-        );
-        let kinds = shock_kinds(world);
-        for &kind in &kinds {
-            let occurrences: u64 = world
-                .shocks
-                .iter()
-                .zip(&self.shocks)
-                .filter(|(params, _)| params.kind == kind)
-                .map(|(_, state)| state.occurrences)
-                .sum();
-            metrics.extend([occurrences as f64, tally.shock_days[kind as usize]]);
-        }
-        if kinds.contains(&ShockKind::DemandSurge) {
-            metrics.push(tally.surge_mw);
-        }
-        let by_period = self.energy.twh_by_period();
+        let metrics = (expanded(world).into_iter())
+            .map(|(metric, instance)| (metric.value)(&finished, instance))
+            .collect();
+        let energy = self.energy.twh_by_period();
         let mut series = Vec::with_capacity(world.periods.len() * SERIES.len());
-        for (period, &energy_twh) in by_period.iter().enumerate() {
-            let delivered = tally.period_delivered[period];
-            series.extend_from_slice(&[
-                delivered,
-                tally.period_built[period],
-                tally.period_backlog[period],
-                if delivered > 0.0 {
-                    tally.period_lead_time_unit_days[period] / delivered
-                } else {
-                    f64::NAN
-                },
-                tally.period_mw_live[period],
-                energy_twh,
-                tally.period_wafers[period],
-            ]);
+        for period in 0..world.periods.len() {
+            series.extend(
+                SERIES
+                    .iter()
+                    .map(|s| (s.value)(&self.tally, energy, period)),
+            );
         }
         let mut projects = vec![Vec::new(); world.project_groups.len()];
-        for (project, outcome) in self.projects.iter().zip(outcomes) {
+        for (project, outcome) in self.projects.iter().zip(finished.outcomes) {
             projects[project.group].push(outcome);
         }
         ReplicationResult {

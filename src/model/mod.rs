@@ -32,7 +32,7 @@ pub use capacity::CapacitySchedule;
 pub use fab::{FabConstruction, FabParams};
 pub use grid::GridParams;
 pub use lane::{LaneParams, Mode};
-pub use metrics::Conservation;
+pub use metrics::{Conservation, Instances, Metric, MetricGroup, SeriesMetric, METRICS, SERIES};
 pub use packaging::PackagingParams;
 pub use project::{DemandParams, InstalledBase, ProjectParams};
 pub use shock::{ShockEffect, ShockKind, ShockParams};

@@ -44,6 +44,21 @@ pub enum ShockKind {
 }
 
 impl ShockKind {
+    /// Every kind, in a fixed order.
+    pub const ALL: [ShockKind; 6] = [
+        ShockKind::Outage,
+        ShockKind::LaneDisruption,
+        ShockKind::ExportControl,
+        ShockKind::GridMoratorium,
+        ShockKind::TransformerCrunch,
+        ShockKind::DemandSurge,
+    ];
+
+    /// Position in [`ShockKind::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
     /// snake_case name, as in scenario files.
     pub fn label(self) -> &'static str {
         match self {
@@ -345,7 +360,7 @@ impl SupplyChain<'_> {
             }
         };
         self.shocks[index as usize].undo.push(undo);
-        self.tally.shock_days[params.kind as usize] += duration.min(self.horizon - now);
+        self.tally.shock_days[params.kind.index()] += duration.min(self.horizon - now);
         if self.trace.is_some() {
             let detail = format!("{} for {duration:.1} days", params.kind.label());
             self.record(now, "shock_start", &params.name, duration, detail);
