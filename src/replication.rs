@@ -47,23 +47,29 @@ pub enum DelayCause {
     Construction,
     /// The grid connection came last.
     Grid,
+    /// The power equipment (transformers, switchgear, turbines) arrived last.
+    PowerEquipment,
     /// The last accelerators were finished (packaged) too late.
     Chips,
     /// The last accelerators were finished in time but spent too long in transit.
     Shipping,
     /// Not live by the end of the horizon (delay counted to the horizon).
     NotLiveByEnd,
+    /// Given up: its grid request or its whole order was withdrawn (delay counted 0).
+    Withdrawn,
 }
 
 impl DelayCause {
     /// Every cause, in the order of the `projects.csv` share columns.
-    pub const ALL: [DelayCause; 6] = [
+    pub const ALL: [DelayCause; 8] = [
         DelayCause::OnTime,
         DelayCause::Construction,
         DelayCause::Grid,
+        DelayCause::PowerEquipment,
         DelayCause::Chips,
         DelayCause::Shipping,
         DelayCause::NotLiveByEnd,
+        DelayCause::Withdrawn,
     ];
 
     /// snake_case label used in CSV headers.
@@ -72,9 +78,11 @@ impl DelayCause {
             DelayCause::OnTime => "on_time",
             DelayCause::Construction => "construction",
             DelayCause::Grid => "grid",
+            DelayCause::PowerEquipment => "power_equipment",
             DelayCause::Chips => "chips",
             DelayCause::Shipping => "shipping",
             DelayCause::NotLiveByEnd => "not_live_by_end",
+            DelayCause::Withdrawn => "withdrawn",
         }
     }
 }

@@ -6,18 +6,27 @@ use crate::replication::{MetricDef, OutputLayout, ProjectOutcome, ReplicationRes
 use crate::stats::quantile_sorted;
 
 use super::lane::Cargo;
+use super::project::ProjectState;
 use super::{ShockKind, SupplyChain, World};
 
-/// Running counts kept while a replication runs.
+/// Running counts kept while a replication runs; only events inside the horizon
+/// (from the start, after the warm-up) count.
 #[derive(Debug, Clone)]
 pub(super) struct Tally {
+    start_day: f64,
     period_bounds: Vec<f64>,
+    /// Units ordered, allocated and withdrawn (all orders, warm-up included).
     ordered: u64,
     allocated: u64,
+    withdrawn: u64,
     backlog_peak: u64,
     delivered: u64,
     lead_time_unit_days: f64,
-    pub grid_wait_days: Vec<f64>,
+    /// Lead times quoted to orders placed inside the horizon: sum and count.
+    quoted_days: f64,
+    quotes: u64,
+    /// Accelerators delivered to sites that are not ready for them.
+    pub waiting_for_site: u64,
     /// Wafers not started or scrapped because of outages.
     pub fab_wafers_lost: f64,
     /// Fab-days of capacity lost to outages.
@@ -26,32 +35,38 @@ pub(super) struct Tally {
     pub packaging_accelerators_lost: f64,
     /// Extra MW requested by demand surges.
     pub surge_mw: f64,
-    /// Days shocks were active, by kind (index: `ShockKind as usize`).
+    /// Days shocks were active, by kind (index: `ShockKind::index`).
     pub shock_days: [f64; ShockKind::ALL.len()],
+    /// Per period: totals over the period, or snapshots at its end.
     period_wafers: Vec<f64>,
-    /// Per period: delivered, lead-time unit-days, built, backlog at end, MW live at end.
     period_delivered: Vec<f64>,
     period_lead_time_unit_days: Vec<f64>,
     period_built: Vec<f64>,
     period_backlog: Vec<f64>,
     period_mw_live: Vec<f64>,
+    period_quoted_days: Vec<f64>,
+    period_quotes: Vec<f64>,
+    period_waiting: Vec<f64>,
+    period_in_stock: Vec<f64>,
 }
 
 impl Tally {
     pub fn new(world: &World) -> Self {
         let periods = world.periods.len();
         Tally {
-            period_bounds: world
-                .periods
-                .iter()
+            start_day: world.start_day,
+            period_bounds: (world.periods.iter())
                 .map(|p| world.day_of(p.end) + 1.0)
                 .collect(),
             ordered: 0,
             allocated: 0,
+            withdrawn: 0,
             backlog_peak: 0,
             delivered: 0,
             lead_time_unit_days: 0.0,
-            grid_wait_days: Vec::new(),
+            quoted_days: 0.0,
+            quotes: 0,
+            waiting_for_site: 0,
             fab_wafers_lost: 0.0,
             fab_capacity_days_lost: 0.0,
             packaging_accelerators_lost: 0.0,
@@ -63,27 +78,52 @@ impl Tally {
             period_built: vec![0.0; periods],
             period_backlog: vec![0.0; periods],
             period_mw_live: vec![0.0; periods],
+            period_quoted_days: vec![0.0; periods],
+            period_quotes: vec![0.0; periods],
+            period_waiting: vec![0.0; periods],
+            period_in_stock: vec![0.0; periods],
         }
     }
 
+    /// The reporting period of `day` (None in the warm-up or after the end).
     fn period_of(&self, day: f64) -> Option<usize> {
+        if day < self.start_day {
+            return None;
+        }
         let index = self.period_bounds.partition_point(|&end| end <= day);
         (index < self.period_bounds.len()).then_some(index)
     }
 
-    pub fn order_placed(&mut self, units: u64) {
+    /// Units ordered and not yet allocated or withdrawn.
+    fn backlog(&self) -> u64 {
+        self.ordered - self.allocated - self.withdrawn
+    }
+
+    pub fn order_placed(&mut self, day: f64, units: u64, quoted_days: f64) {
         self.ordered += units;
-        self.backlog_peak = self.backlog_peak.max(self.ordered - self.allocated);
+        if day >= self.start_day {
+            self.backlog_peak = self.backlog_peak.max(self.backlog());
+        }
+        if let Some(period) = self.period_of(day) {
+            self.quoted_days += quoted_days;
+            self.quotes += 1;
+            self.period_quoted_days[period] += quoted_days;
+            self.period_quotes[period] += 1.0;
+        }
     }
 
     pub fn allocated(&mut self, units: u64) {
         self.allocated += units;
     }
 
+    pub fn withdrawn(&mut self, units: u64) {
+        self.withdrawn += units;
+    }
+
     pub fn delivered(&mut self, day: f64, units: u64, lead_time_days: f64) {
-        self.delivered += units;
-        self.lead_time_unit_days += units as f64 * lead_time_days;
         if let Some(period) = self.period_of(day) {
+            self.delivered += units;
+            self.lead_time_unit_days += units as f64 * lead_time_days;
             self.period_delivered[period] += units as f64;
             self.period_lead_time_unit_days[period] += units as f64 * lead_time_days;
         }
@@ -159,7 +199,7 @@ pub struct SeriesMetric {
     /// What it measures, and whether it is a total over the period, a mean over the
     /// period or a snapshot at its end.
     pub definition: &'static str,
-    value: fn(&Tally, &[f64], usize) -> f64,
+    value: fn(&SupplyChain, usize) -> f64,
 }
 
 const fn scalar(
@@ -187,28 +227,31 @@ pub const METRICS: &[MetricGroup] = &[
                 "chips_demanded",
                 "accelerators",
                 true,
-                "Accelerators ordered by every project of the replication.",
-                |f, _| f.demanded as f64,
+                "Accelerators ordered by the projects of the horizon (warm-up projects excluded).",
+                |f, _| f.sum(|p| p.accelerators + p.withdrawn_units),
             ),
             scalar(
                 "chips_delivered",
                 "accelerators",
                 true,
-                "Accelerators delivered to projects by the end.",
+                "Accelerators delivered to projects inside the horizon.",
                 |f, _| f.chain.tally.delivered as f64,
             ),
             scalar(
                 "chips_short",
                 "accelerators",
                 true,
-                "Accelerators not delivered by their project's planned go-live.",
-                |f, _| f.short as f64,
+                "Accelerators not delivered by their need date (the later of the planned \
+                 go-live and the day the halls were ready), counted once per accelerator; \
+                 `chip_days_short` also weighs how late.",
+                |f, _| f.sum(|p| p.short_at_due),
             ),
             scalar(
                 "order_lead_time_mean_days",
                 "days",
                 true,
-                "Mean days from order to delivery, over delivered accelerators.",
+                "Mean days from order to delivery, over accelerators delivered inside the horizon \
+                 (realised lead time).",
                 |f, _| f.lead_time_mean(),
             ),
             scalar(
@@ -222,36 +265,37 @@ pub const METRICS: &[MetricGroup] = &[
                 "project_delay_mean_days",
                 "days",
                 true,
-                "Mean delay over all projects (0 when on time; counted to the end when not live).",
+                "Mean delay over the projects of the horizon (0 when on time; counted to the end \
+                 when not live; withdrawn projects count 0).",
                 |f, _| mean(&f.delays),
             ),
             scalar(
                 "mw_live_end",
                 "MW",
                 true,
-                "IT load of accelerators live at the end.",
-                |f, _| f.chain.energy.it_mw(),
+                "IT load of accelerators live at the end (installed base included).",
+                |f, _| f.chain.energy.it_mw(None),
             ),
             scalar(
                 "energy_twh_total",
                 "TWh",
                 true,
                 "Electricity drawn by live accelerators over the horizon (IT × utilisation × PUE).",
-                |f, _| f.chain.energy.twh_by_year().iter().sum(),
+                |f, _| f.chain.energy.twh.year_totals().iter().sum(),
             ),
             scalar(
                 "backlog_peak",
                 "accelerators",
                 false,
-                "Largest number of accelerators ordered and not yet allocated.",
+                "Largest number of accelerators ordered and not yet allocated inside the horizon.",
                 |f, _| f.chain.tally.backlog_peak as f64,
             ),
             scalar(
                 "projects_total",
                 "projects",
                 false,
-                "Projects of the replication (listed, generated and added by surges).",
-                |f, _| f.chain.projects.len() as f64,
+                "Projects of the horizon (listed, generated and added by surges).",
+                |f, _| f.outcomes.len() as f64,
             ),
             scalar(
                 "project_delay_p95_days",
@@ -264,21 +308,16 @@ pub const METRICS: &[MetricGroup] = &[
                 "grid_wait_mean_days",
                 "days",
                 false,
-                "Mean days from grid request to connection, over connected requests.",
-                |f, _| mean(&f.chain.tally.grid_wait_days),
+                "Mean days inside the horizon from grid request to connection, over the \
+                 projects' requests; a request not connected by the end counts to the end.",
+                |f, _| f.grid_mean(GridWait::Total),
             ),
             scalar(
                 "accelerators_built",
                 "accelerators",
                 false,
-                "Accelerators that passed test at packaging sites.",
-                |f, _| {
-                    f.chain
-                        .sites
-                        .iter()
-                        .map(|s| s.accelerators_built)
-                        .sum::<u64>() as f64
-                },
+                "Accelerators that passed test at packaging sites inside the horizon.",
+                |f, _| f.chain.tally.period_built.iter().sum(),
             ),
             scalar(
                 "fabs_built",
@@ -307,6 +346,64 @@ pub const METRICS: &[MetricGroup] = &[
                 false,
                 "Accelerators not started or scrapped at packaging sites because of outages.",
                 |f, _| f.chain.tally.packaging_accelerators_lost,
+            ),
+            scalar(
+                "chip_days_short",
+                "accelerator-days",
+                true,
+                "For every accelerator, the days inside the horizon between its need date (the \
+                 later of its project's planned go-live and the day the halls were ready) and its \
+                 delivery; 0 when on time. Does not saturate: a longer outage never lowers it.",
+                |f, _| f.chain.lateness.year_totals().iter().sum(),
+            ),
+            scalar(
+                "quoted_lead_time_mean_days",
+                "days",
+                false,
+                "Mean lead time (order to arrival) quoted to orders placed inside the horizon.",
+                |f, _| {
+                    let tally = &f.chain.tally;
+                    if tally.quotes > 0 {
+                        tally.quoted_days / tally.quotes as f64
+                    } else {
+                        f64::NAN
+                    }
+                },
+            ),
+            scalar(
+                "grid_study_mean_days",
+                "days",
+                false,
+                "Part of `grid_wait_mean_days` spent in the connection study.",
+                |f, _| f.grid_mean(GridWait::Study),
+            ),
+            scalar(
+                "grid_queue_mean_days",
+                "days",
+                false,
+                "Part of `grid_wait_mean_days` spent studied and waiting for capacity.",
+                |f, _| f.grid_mean(GridWait::Queue),
+            ),
+            scalar(
+                "grid_equipment_mean_days",
+                "days",
+                false,
+                "Part of `grid_wait_mean_days` spent granted and waiting for the transformer.",
+                |f, _| f.grid_mean(GridWait::Equipment),
+            ),
+            scalar(
+                "projects_withdrawn",
+                "projects",
+                false,
+                "Projects given up: their grid request or their whole order was withdrawn.",
+                |f, _| f.reported().filter(|p| p.withdrawn).count() as f64,
+            ),
+            scalar(
+                "chips_withdrawn",
+                "accelerators",
+                false,
+                "Accelerators ordered and then withdrawn unfilled by their buyers.",
+                |f, _| f.sum(|p| p.withdrawn_units),
             ),
         ],
     },
@@ -364,56 +461,91 @@ pub const METRICS: &[MetricGroup] = &[
     },
 ];
 
+/// `numerator / denominator` for a period, NaN when nothing was counted.
+fn ratio(numerator: f64, denominator: f64) -> f64 {
+    if denominator > 0.0 {
+        numerator / denominator
+    } else {
+        f64::NAN
+    }
+}
+
 /// Every time-series metric, in layout order.
 pub const SERIES: &[SeriesMetric] = &[
     SeriesMetric {
         name: "chips_delivered",
         unit: "accelerators",
         definition: "Accelerators delivered to projects in the period (total).",
-        value: |t, _, p| t.period_delivered[p],
+        value: |c, p| c.tally.period_delivered[p],
     },
     SeriesMetric {
         name: "accelerators_built",
         unit: "accelerators",
         definition: "Accelerators that passed test in the period (total).",
-        value: |t, _, p| t.period_built[p],
+        value: |c, p| c.tally.period_built[p],
     },
     SeriesMetric {
         name: "backlog",
         unit: "accelerators",
-        definition: "Accelerators ordered and not yet allocated at the period's end (snapshot).",
-        value: |t, _, p| t.period_backlog[p],
+        definition: "Accelerators ordered and not yet allocated at the period's end (snapshot; \
+                     duplicate copies not counted).",
+        value: |c, p| c.tally.period_backlog[p],
     },
     SeriesMetric {
         name: "order_lead_time_days",
         unit: "days",
-        definition: "Mean days from order to delivery over accelerators delivered in the period.",
-        value: |t, _, p| {
-            let delivered = t.period_delivered[p];
-            if delivered > 0.0 {
-                t.period_lead_time_unit_days[p] / delivered
-            } else {
-                f64::NAN
-            }
+        definition: "Realised lead time: mean days from order to delivery over accelerators \
+                     delivered in the period.",
+        value: |c, p| {
+            ratio(
+                c.tally.period_lead_time_unit_days[p],
+                c.tally.period_delivered[p],
+            )
         },
     },
     SeriesMetric {
         name: "mw_live",
         unit: "MW",
         definition: "IT load live at the period's end (snapshot).",
-        value: |t, _, p| t.period_mw_live[p],
+        value: |c, p| c.tally.period_mw_live[p],
     },
     SeriesMetric {
         name: "energy_twh",
         unit: "TWh",
         definition: "Electricity drawn by live accelerators in the period (total).",
-        value: |_, energy, p| energy[p],
+        value: |c, p| c.energy.twh.period_total(None, p),
     },
     SeriesMetric {
         name: "wafer_starts",
         unit: "wafers",
         definition: "Wafers started at fabs in the period (total).",
-        value: |t, _, p| t.period_wafers[p],
+        value: |c, p| c.tally.period_wafers[p],
+    },
+    SeriesMetric {
+        name: "chip_days_short",
+        unit: "accelerator-days",
+        definition: "Accelerator-days late against need dates accrued in the period (total).",
+        value: |c, p| c.lateness.period_total(None, p),
+    },
+    SeriesMetric {
+        name: "quoted_lead_time_days",
+        unit: "days",
+        definition: "Mean lead time (order to arrival) quoted to orders placed in the period.",
+        value: |c, p| ratio(c.tally.period_quoted_days[p], c.tally.period_quotes[p]),
+    },
+    SeriesMetric {
+        name: "accelerators_waiting_for_site",
+        unit: "accelerators",
+        definition: "Accelerators delivered to sites whose halls are not ready (not live) at \
+                     the period's end (snapshot).",
+        value: |c, p| c.tally.period_waiting[p],
+    },
+    SeriesMetric {
+        name: "accelerators_in_stock",
+        unit: "accelerators",
+        definition: "Finished accelerators at packaging sites, not yet shipped, at the period's \
+                     end (snapshot).",
+        value: |c, p| c.tally.period_in_stock[p],
     },
 ];
 
@@ -426,29 +558,66 @@ fn mean(values: &[f64]) -> f64 {
     }
 }
 
+/// A part of a project's grid wait.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum GridWait {
+    Total,
+    Study,
+    Queue,
+    Equipment,
+}
+
 /// A finished replication, with what several metrics share computed once.
 struct Finished<'a, 'w> {
     chain: &'a SupplyChain<'w>,
     outcomes: Vec<ProjectOutcome>,
     /// Project delays, sorted.
     delays: Vec<f64>,
-    demanded: u64,
-    short: u64,
 }
 
 impl Finished<'_, '_> {
+    /// The projects of the horizon (not the warm-up's).
+    fn reported(&self) -> impl Iterator<Item = &ProjectState> {
+        self.chain.projects.iter().filter(|p| !p.history())
+    }
+
+    fn sum(&self, value: impl Fn(&ProjectState) -> u64) -> f64 {
+        self.reported().map(value).sum::<u64>() as f64
+    }
+
     fn lead_time_mean(&self) -> f64 {
         let tally = &self.chain.tally;
-        if tally.delivered > 0 {
-            tally.lead_time_unit_days / tally.delivered as f64
-        } else {
-            f64::NAN
-        }
+        ratio(tally.lead_time_unit_days, tally.delivered as f64)
+    }
+
+    /// Mean days inside the horizon of one part of the grid wait, over the reported
+    /// projects' requests made before the end (a part not over by the end counts to it).
+    fn grid_mean(&self, part: GridWait) -> f64 {
+        let (start, end) = (self.chain.world.start_day, self.chain.horizon);
+        let inside =
+            |from: f64, to: Option<f64>| (to.unwrap_or(end).min(end) - from.max(start)).max(0.0);
+        let waits: Vec<f64> = self
+            .reported()
+            .filter(|p| p.grid_request_day < end && !p.withdrawn)
+            .map(|p| {
+                let request = p.grid_request_day;
+                let studied = p.study_done_day.unwrap_or(end);
+                let granted = p.granted_day;
+                let connected = p.connected_day;
+                match part {
+                    GridWait::Total => inside(request, connected),
+                    GridWait::Study => inside(request, Some(studied)),
+                    GridWait::Queue => inside(studied, granted),
+                    GridWait::Equipment => granted.map_or(0.0, |g| inside(g, connected)),
+                }
+            })
+            .collect();
+        mean(&waits)
     }
 
     fn year_twh(&self, instance: Instance) -> f64 {
         match instance {
-            Instance::Year(index, _) => self.chain.energy.twh_by_year()[index],
+            Instance::Year(index, _) => self.chain.energy.twh.year_totals()[index],
             _ => f64::NAN,
         }
     }
@@ -628,47 +797,42 @@ impl Conservation {
 
 impl SupplyChain<'_> {
     /// Records the end-of-period snapshots.
-    pub(super) fn snapshot_period(&mut self, period: usize) {
-        if period < self.tally.period_backlog.len() {
-            self.tally.period_backlog[period] = (self.tally.ordered - self.tally.allocated) as f64;
-            self.tally.period_mw_live[period] = self.energy.it_mw();
+    pub(super) fn snapshot_period(&mut self, period: usize, now: f64) {
+        self.energy.twh.advance_all(now);
+        self.lateness.advance_all(now);
+        let in_stock: u64 = self.sites.iter().map(|s| s.finished).sum();
+        let tally = &mut self.tally;
+        if period < tally.period_backlog.len() {
+            tally.period_backlog[period] = tally.backlog() as f64;
+            tally.period_mw_live[period] = self.energy.it_mw(None);
+            tally.period_waiting[period] = tally.waiting_for_site as f64;
+            tally.period_in_stock[period] = in_stock as f64;
         }
     }
 
     /// The replication's metrics, series and project outcomes.
     pub(super) fn result(&self) -> ReplicationResult {
         let world = self.world;
-        let outcomes: Vec<ProjectOutcome> = self
-            .projects
-            .iter()
-            .map(|p| p.outcome(self.horizon))
+        let outcomes: Vec<(usize, ProjectOutcome)> = (self.projects.iter())
+            .filter_map(|p| Some((p.group?, p.outcome(self.horizon))))
             .collect();
-        let mut delays: Vec<f64> = outcomes.iter().map(|o| o.delay_days).collect();
+        let mut delays: Vec<f64> = outcomes.iter().map(|(_, o)| o.delay_days).collect();
         delays.sort_by(f64::total_cmp);
         let finished = Finished {
             chain: self,
-            demanded: self.projects.iter().map(|p| p.accelerators).sum(),
-            short: (self.projects.iter())
-                .map(|p| p.accelerators - p.delivered_on_time.min(p.accelerators))
-                .sum(),
-            outcomes,
+            outcomes: outcomes.iter().map(|&(_, o)| o).collect(),
             delays,
         };
         let metrics = (expanded(world).into_iter())
             .map(|(metric, instance)| (metric.value)(&finished, instance))
             .collect();
-        let energy = self.energy.twh_by_period();
         let mut series = Vec::with_capacity(world.periods.len() * SERIES.len());
         for period in 0..world.periods.len() {
-            series.extend(
-                SERIES
-                    .iter()
-                    .map(|s| (s.value)(&self.tally, energy, period)),
-            );
+            series.extend(SERIES.iter().map(|s| (s.value)(self, period)));
         }
         let mut projects = vec![Vec::new(); world.project_groups.len()];
-        for (project, outcome) in self.projects.iter().zip(finished.outcomes) {
-            projects[project.group].push(outcome);
+        for (group, outcome) in outcomes {
+            projects[group].push(outcome);
         }
         ReplicationResult {
             metrics,

@@ -1,7 +1,9 @@
-//! Advanced-packaging sites: assemble accelerators in batches, one batch per lot
-//! interval, only from inputs on hand (every product of the bill of materials), then
-//! test them (yield drawn per batch) and hand the good ones to the allocator. Also the
-//! dispatch of fab output: good dies go to the site whose inputs cover the fewest weeks.
+//! Advanced-packaging sites: start batches of accelerators as the planner decides (see
+//! `planning`), only from inputs on hand (every product of the bill of materials); a
+//! batch finishes when the site's work clock has done its drawn cycle time, then its
+//! accelerators are tested (yield drawn per batch) and join the site's finished stock
+//! for the allocator. Also the dispatch of fab output: good dies go to the site whose
+//! inputs cover the fewest weeks.
 
 use crate::distribution::Distribution;
 use crate::engine::{EngineError, Scheduler};
@@ -10,13 +12,11 @@ use crate::random::{stream, SimRng};
 use super::capacity::CapacitySchedule;
 use super::lane::{Cargo, Route};
 use super::producer::{InProcess, Producer, Scrapped};
-use super::{draw_days, schedule, Event, ProductId, RegionId, SiteId, SupplyChain, World};
+use super::{draw_days, Event, ProductId, RegionId, SiteId, SupplyChain, World};
 
 /// What happens at a packaging site.
 #[derive(Debug, Clone, Copy)]
 pub enum SiteEvent {
-    /// The site starts its next batch.
-    BatchStart,
     /// A batch finishes (slot in the site's work in process).
     BatchDone(u32),
 }
@@ -103,7 +103,6 @@ impl SupplyChain<'_> {
         scheduler: &mut Scheduler<Event>,
     ) -> Result<(), EngineError> {
         match event {
-            SiteEvent::BatchStart => self.on_batch_start(id, scheduler),
             SiteEvent::BatchDone(slot) => self.on_batch_done(id, slot, scheduler),
         }
     }
@@ -115,8 +114,8 @@ impl SupplyChain<'_> {
         )
     }
 
-    /// Pre-fills the site's pipeline with batches started before day 0 (their inputs
-    /// were consumed then), and starts the first batch on day 0.
+    /// Pre-fills the site's pipeline with batches started at capacity before the
+    /// clock's day 0 (their inputs were consumed then); the planner starts the rest.
     pub(super) fn start_site(
         &mut self,
         id: SiteId,
@@ -127,17 +126,29 @@ impl SupplyChain<'_> {
         let look_back = (3.0 * params.cycle_time_days.mean() / interval)
             .ceil()
             .max(1.0) as u32;
+        let per_interval = params.capacity.per_week(0.0) * interval / 7.0;
         for k in (1..=look_back).rev() {
             let day = -(f64::from(k)) * interval;
-            let site = &mut self.sites[id.0 as usize];
-            let full = params.capacity.per_week(0.0) * interval / 7.0;
-            let count = site.producer.plan_start(full, 1.0, false);
+            let count = self.sites[id.0 as usize].producer.whole_units(per_interval);
             self.start_batch(id, day, count, scheduler)?;
         }
-        schedule(scheduler, 0.0, Event::Packaging(id, SiteEvent::BatchStart)).map(|_| ())
+        Ok(())
     }
 
-    fn start_batch(
+    /// Takes the inputs of `count` accelerators out of the site's stock (the caller has
+    /// checked they are there).
+    pub(super) fn consume_inputs(&mut self, id: SiteId, count: u64) {
+        let params = &self.world.packaging[id.0 as usize];
+        let site = &mut self.sites[id.0 as usize];
+        for &(product, per_unit) in &params.bill_of_materials {
+            site.stock[product.0 as usize] -= count * per_unit;
+            site.dies_consumed += count * per_unit;
+        }
+    }
+
+    /// Starts a batch of `count` accelerators on `day` (negative while pre-filling);
+    /// batches that would already have finished before day 0 are not kept.
+    pub(super) fn start_batch(
         &mut self,
         id: SiteId,
         day: f64,
@@ -157,62 +168,25 @@ impl SupplyChain<'_> {
             started: count,
             good,
         };
-        let slot = site.producer.lots.insert(batch);
-        schedule(
-            scheduler,
-            day + cycle,
-            Event::Packaging(id, SiteEvent::BatchDone(slot)),
-        )?;
-        let name = &self.world.packaging[id.0 as usize].name;
+        site.producer.start(batch, day, cycle, scheduler, |slot| {
+            Event::Packaging(id, SiteEvent::BatchDone(slot))
+        })?;
         if self.trace.is_some() {
+            let name = &self.world.packaging[id.0 as usize].name;
+            let what = if day < 0.0 {
+                "batch_prefilled"
+            } else {
+                "batch_start"
+            };
             self.record(
                 day.max(0.0),
-                if day < 0.0 {
-                    "batch_prefilled"
-                } else {
-                    "batch_start"
-                },
+                what,
                 name,
                 count as f64,
                 format!("cycle {cycle:.1} d"),
             );
         }
         Ok(())
-    }
-
-    fn on_batch_start(
-        &mut self,
-        id: SiteId,
-        scheduler: &mut Scheduler<Event>,
-    ) -> Result<(), EngineError> {
-        let now = scheduler.now().days();
-        let interval = self.world.lot_interval_days;
-        let params = &self.world.packaging[id.0 as usize];
-        let site = &mut self.sites[id.0 as usize];
-        let full = params.capacity.per_week(now) * interval / 7.0;
-        let availability = site.producer.outages.availability(now);
-        self.tally.packaging_accelerators_lost += full * (1.0 - availability);
-        let overstocked =
-            site.finished as f64 >= self.world.max_inventory_weeks * params.capacity.per_week(now);
-        let capacity = site.producer.plan_start(full, availability, overstocked);
-        let feasible = params
-            .bill_of_materials
-            .iter()
-            .map(|&(product, per_unit)| site.stock[product.0 as usize] / per_unit)
-            .min()
-            .unwrap_or(0);
-        let count = capacity.min(feasible);
-        for &(product, per_unit) in &params.bill_of_materials {
-            site.stock[product.0 as usize] -= count * per_unit;
-            site.dies_consumed += count * per_unit;
-        }
-        self.start_batch(id, now, count, scheduler)?;
-        schedule(
-            scheduler,
-            now + interval,
-            Event::Packaging(id, SiteEvent::BatchStart),
-        )
-        .map(|_| ())
     }
 
     fn on_batch_done(
@@ -223,7 +197,7 @@ impl SupplyChain<'_> {
     ) -> Result<(), EngineError> {
         let now = scheduler.now().days();
         let site = &mut self.sites[id.0 as usize];
-        let Some(batch) = site.producer.lots.remove(slot) else {
+        let Some(batch) = site.producer.finish(slot) else {
             return Ok(());
         };
         site.accelerators_scrapped += batch.started - batch.good;

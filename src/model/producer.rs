@@ -1,11 +1,15 @@
-//! What fabs and packaging sites share: a producer starts work once per lot interval up
-//! to its available capacity (carrying fractions of a unit over to the next start),
-//! keeps its lots in process in reusable slots, is degraded by outages, and loses a
-//! share of its work in process when a shock scraps it. The lot itself (wafers and dies
-//! at a fab, accelerators at a packaging site) is the agent's own type.
+//! What fabs and packaging sites share: a producer starts whole units of work each
+//! planning interval (carrying fractions of a unit over to the next), keeps its lots in
+//! process in reusable slots, and runs them on its [`WorkClock`]: an outage stops or
+//! slows every lot in process (their completions move later by the work lost) and
+//! scraps a share of them. The lot itself (wafers and dies at a fab, accelerators at a
+//! packaging site) is the agent's own type.
 
-use super::shock::Outages;
+use crate::engine::{EngineError, EventId, Scheduler};
+
+use super::outage::{Outage, WorkClock};
 use super::slots::Slots;
+use super::{schedule, Event};
 
 /// A lot in process, as the producer sees it.
 pub(super) trait InProcess {
@@ -24,15 +28,25 @@ pub(super) struct Scrapped {
     pub units: u64,
 }
 
+/// A lot with the work it needs and its completion event.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Timed<L> {
+    pub lot: L,
+    /// Work (full-capacity days) on the producer's clock at which the lot is done.
+    finish_work: f64,
+    /// Its completion event (moved when an outage strikes).
+    event: EventId,
+}
+
 /// The state a fab and a packaging site share.
 #[derive(Debug)]
 pub(super) struct Producer<L> {
     /// Fraction of a unit planned but not yet started.
     carry: f64,
     /// Lots in process.
-    pub lots: Slots<L>,
-    /// Outages acting on the producer.
-    pub outages: Outages,
+    lots: Slots<Timed<L>>,
+    /// Availability over time, and the work done.
+    pub clock: WorkClock,
 }
 
 impl<L> Default for Producer<L> {
@@ -40,39 +54,76 @@ impl<L> Default for Producer<L> {
         Producer {
             carry: 0.0,
             lots: Slots::default(),
-            outages: Outages::default(),
+            clock: WorkClock::default(),
         }
     }
 }
 
-impl<L: InProcess> Producer<L> {
-    /// Whole units to start now: `units` of capacity this interval at `availability`,
-    /// plus what earlier intervals carried over; nothing when `hold` is set (which also
-    /// drops the carry).
-    pub fn plan_start(&mut self, units: f64, availability: f64, hold: bool) -> u64 {
-        let planned = if hold {
-            0.0
-        } else {
-            units * availability + self.carry
-        };
+impl<L: InProcess + std::fmt::Debug> Producer<L> {
+    /// Whole units to start now out of `units` (fractional), adding what earlier
+    /// intervals carried over; the fraction left is carried to the next start.
+    pub fn whole_units(&mut self, units: f64) -> u64 {
+        let planned = units.max(0.0) + self.carry;
         let whole = planned.floor();
         self.carry = planned - whole;
         whole as u64
     }
 
-    /// Units held in lots still in process.
-    pub fn in_process(&self) -> u64 {
-        self.lots.iter().map(|(_, lot)| lot.units()).sum()
+    /// Starts `lot` on `day` with `cycle_days` of work; `done` makes the completion
+    /// event from the lot's slot.
+    pub fn start(
+        &mut self,
+        lot: L,
+        day: f64,
+        cycle_days: f64,
+        scheduler: &mut Scheduler<Event>,
+        done: impl Fn(u32) -> Event,
+    ) -> Result<u32, EngineError> {
+        let finish_work = self.clock.work_at(day) + cycle_days;
+        let finish_day = self.clock.day_of_work(finish_work);
+        let slot = self.lots.next_slot();
+        let event = schedule(scheduler, finish_day, done(slot))?;
+        Ok(self.lots.insert(Timed {
+            lot,
+            finish_work,
+            event,
+        }))
     }
 
-    /// Scraps `fraction` of every lot in process.
-    pub fn scrap_work_in_process(&mut self, fraction: f64) -> Scrapped {
+    /// Takes the finished lot out of `slot`.
+    pub fn finish(&mut self, slot: u32) -> Option<L> {
+        self.lots.remove(slot).map(|timed| timed.lot)
+    }
+
+    /// The lots in process.
+    pub fn lots(&self) -> impl Iterator<Item = &L> {
+        self.lots.iter().map(|(_, timed)| &timed.lot)
+    }
+
+    /// Units held in lots still in process.
+    pub fn in_process(&self) -> u64 {
+        self.lots().map(InProcess::units).sum()
+    }
+
+    /// An outage strikes now: `scrap_fraction` of every lot is scrapped, and every lot
+    /// left finishes when the slowed clock has done its work.
+    pub fn strike(
+        &mut self,
+        outage: Outage,
+        scrap_fraction: f64,
+        scheduler: &mut Scheduler<Event>,
+        done: impl Fn(u32) -> Event,
+    ) -> Result<Scrapped, EngineError> {
+        self.clock.add(outage);
         let mut total = Scrapped::default();
-        for lot in self.lots.values_mut() {
-            let lost = lot.scrap(fraction);
+        for (slot, timed) in self.lots.iter_mut() {
+            let lost = timed.lot.scrap(scrap_fraction);
             total.capacity_units += lost.capacity_units;
             total.units += lost.units;
+            scheduler.cancel(timed.event);
+            let finish_day = self.clock.day_of_work(timed.finish_work);
+            timed.event = schedule(scheduler, finish_day, done(slot))?;
         }
-        total
+        Ok(total)
     }
 }

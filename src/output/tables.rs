@@ -76,7 +76,7 @@ pub struct ProjectStatistics {
     /// Delay days over every project outcome of the group.
     pub delay: Summary,
     /// Share of outcomes per cause, in [`DelayCause::ALL`] order (NaN with no outcome).
-    pub cause_shares: [f64; 6],
+    pub cause_shares: [f64; DelayCause::ALL.len()],
 }
 
 /// Finished statistics of a run, aligned with its [`OutputLayout`].

@@ -18,7 +18,7 @@ pub struct Aggregator {
     metrics: Vec<Vec<f64>>,
     series: Vec<Vec<f64>>,
     delays: Vec<Vec<f64>>,
-    causes: Vec<[u64; 6]>,
+    causes: Vec<[u64; DelayCause::ALL.len()]>,
     precision_metrics: Vec<usize>,
     replications: u64,
 }
@@ -36,7 +36,7 @@ impl Aggregator {
             metrics: vec![Vec::new(); layout.metrics.len()],
             series: vec![Vec::new(); layout.periods.len() * layout.series.len()],
             delays: vec![Vec::new(); layout.projects.len()],
-            causes: vec![[0; 6]; layout.projects.len()],
+            causes: vec![[0; DelayCause::ALL.len()]; layout.projects.len()],
             // Without headline metrics, the precision target applies to every metric.
             precision_metrics: if headline.is_empty() {
                 (0..layout.metrics.len()).collect()

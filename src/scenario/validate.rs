@@ -10,9 +10,9 @@ use toml::value::Datetime;
 
 use crate::distribution::{Distribution, DistributionSpec};
 use crate::model::{
-    CapacitySchedule, DemandParams, FabConstruction, FabId, FabParams, GridId, GridParams,
-    InstalledBase, LaneId, LaneParams, Mode, PackagingParams, Policy, ProductId, ProjectParams,
-    RegionId, ShockEffect, ShockKind, ShockParams, SiteId, World,
+    CapacitySchedule, DemandParams, FabConstruction, FabParams, GridId, GridParams, InstalledBase,
+    LaneId, LaneParams, Mode, PackagingParams, Policy, ProductId, ProjectParams, RegionId,
+    ShockEffect, ShockKind, ShockParams, World,
 };
 use crate::replication::{Period, ProjectGroup};
 
@@ -279,9 +279,16 @@ fn schedule(
             point.per_week,
             capacity.range,
         )?;
-        resolved.push(((day - start).num_days() as f64, value));
+        resolved.push((
+            (day - start).num_days() as f64 + crate::model::DEFAULT_WARM_UP_DAYS,
+            value,
+        ));
     }
-    Ok(CapacitySchedule::new(initial, resolved))
+    Ok(CapacitySchedule::new(
+        initial,
+        crate::model::DEFAULT_WARM_UP_DAYS,
+        resolved,
+    ))
 }
 
 fn periods(start: NaiveDate, end: NaiveDate, months: u32) -> Vec<Period> {
@@ -322,8 +329,9 @@ pub fn validate(raw: &RawScenario) -> Check<World> {
             format!("the horizon may span at most {MAX_HORIZON_YEARS} years, got {start} to {end}"),
         );
     }
-    let horizon_days = (end - start).num_days() as f64 + 1.0;
-    let day_of = |d: NaiveDate| (d - start).num_days() as f64;
+    let horizon_days = (end - start).num_days() as f64 + 1.0 + crate::model::DEFAULT_WARM_UP_DAYS;
+    let warm_up_days = crate::model::DEFAULT_WARM_UP_DAYS;
+    let day_of = |d: NaiveDate| (d - start).num_days() as f64 + warm_up_days;
     let within = |path: &FieldPath, d: NaiveDate| -> Check<NaiveDate> {
         if d < start || d > end {
             return invalid(
@@ -356,11 +364,7 @@ pub fn validate(raw: &RawScenario) -> Check<World> {
     };
     let lot_interval_days =
         number_or_default(&top, &RawScenario::LOT_INTERVAL_DAYS, raw.lot_interval_days)?;
-    let max_inventory_weeks = number_or_default(
-        &top,
-        &RawScenario::MAX_INVENTORY_WEEKS,
-        raw.max_inventory_weeks,
-    )?;
+
     let power_path = top.key(RawScenario::POWER.name);
     let power = raw.power.as_ref();
     let pue_default = number_or_default(&power_path, &RawPower::PUE, power.and_then(|p| p.pue))?;
@@ -410,6 +414,7 @@ pub fn validate(raw: &RawScenario) -> Check<World> {
                 &RawGridRegion::TRANSFORMER_LEAD_DAYS,
                 &grid.transformer_lead_days,
             )?,
+            withdrawal_share: Distribution::Fixed(0.0),
         });
     }
     let grid_of = |path: &FieldPath, region: &str, what: &str| -> Check<GridId> {
@@ -487,7 +492,7 @@ pub fn validate(raw: &RawScenario) -> Check<World> {
             name: build.id.clone(),
             region: RegionId(regions.intern(&build.region)),
             product: ProductId(products.intern(&build.product)),
-            capacity: CapacitySchedule::new(full, Vec::new()),
+            capacity: CapacitySchedule::new(full, crate::model::DEFAULT_WARM_UP_DAYS, Vec::new()),
             cycle_time_days: distribution(
                 &path,
                 &RawFabConstruction::CYCLE_TIME_DAYS,
@@ -689,14 +694,15 @@ pub fn validate(raw: &RawScenario) -> Check<World> {
             )?,
             planned_go_live_day: day_of(planned),
             grid_request_day: day_of(grid_request),
-            order_lead_days: number_or_default(
+            buyer: crate::model::BuyerParams::calm(number_or_default(
                 &path,
                 &RawProject::ORDER_LEAD_DAYS,
                 project.order_lead_days,
-            )?,
+            )?),
             priority: integer_or_default(&path, &RawProject::PRIORITY, project.priority)?,
             phased: flag(&RawProject::PHASED, project.phased),
             pue: pue(&path, &RawProject::PUE, project.pue)?,
+            group: index,
         });
         project_groups.push(ProjectGroup {
             name: project.id.clone(),
@@ -773,21 +779,23 @@ pub fn validate(raw: &RawScenario) -> Check<World> {
                 &RawDemand::CONSTRUCTION_DAYS,
                 &curve.construction_days,
             )?,
-            planned_construction_days: number(
-                &path,
-                &RawDemand::PLANNED_CONSTRUCTION_DAYS,
-                curve.planned_construction_days,
-            )?,
-            grid_request_lead_days: number(
-                &path,
-                &RawDemand::GRID_REQUEST_LEAD_DAYS,
-                curve.grid_request_lead_days,
-            )?,
-            order_lead_days: number_or_default(
+            plan: crate::model::PlanRule::Fixed {
+                construction_days: number(
+                    &path,
+                    &RawDemand::PLANNED_CONSTRUCTION_DAYS,
+                    curve.planned_construction_days,
+                )?,
+                grid_request_days: number(
+                    &path,
+                    &RawDemand::GRID_REQUEST_LEAD_DAYS,
+                    curve.grid_request_lead_days,
+                )?,
+            },
+            buyer: crate::model::BuyerParams::calm(number_or_default(
                 &path,
                 &RawDemand::ORDER_LEAD_DAYS,
                 curve.order_lead_days,
-            )?,
+            )?),
             priority: integer_or_default(&path, &RawDemand::PRIORITY, curve.priority)?,
             phased: flag(&RawDemand::PHASED, curve.phased),
             pue: pue(&path, &RawDemand::PUE, curve.pue)?,
@@ -803,7 +811,7 @@ pub fn validate(raw: &RawScenario) -> Check<World> {
     for (index, base) in raw.installed_base.iter().enumerate() {
         let path = top.key(RawScenario::INSTALLED_BASE.name).index(index);
         installed_base.push(InstalledBase {
-            region: base.region.clone(),
+            region: RegionId(regions.intern(&base.region)),
             accelerators: number(&path, &RawInstalledBase::ACCELERATORS, base.accelerators)?,
             kw_per_accelerator: number(
                 &path,
@@ -811,6 +819,7 @@ pub fn validate(raw: &RawScenario) -> Check<World> {
                 base.kw_per_accelerator,
             )?,
             pue: pue(&path, &RawInstalledBase::PUE, base.pue)?,
+            refresh: None,
         });
     }
 
@@ -913,7 +922,9 @@ pub fn validate(raw: &RawScenario) -> Check<World> {
         world_electricity_twh,
         utilisation,
         lot_interval_days,
-        max_inventory_weeks,
+        start_day: warm_up_days,
+        power_equipment: Vec::new(),
+        planning: crate::model::PlanningParams::default(),
         event_budget,
         policy,
         regions: regions.names,
@@ -1011,7 +1022,9 @@ fn shocks(
                     ),
                 );
             }
-            days.push((day - resolved.start).num_days() as f64);
+            days.push(
+                (day - resolved.start).num_days() as f64 + crate::model::DEFAULT_WARM_UP_DAYS,
+            );
         }
         if rate_per_year == 0.0 && days.is_empty() {
             return invalid(
@@ -1063,38 +1076,28 @@ fn shocks(
         };
         let effect = match kind {
             ShockKind::Outage => {
-                let (fabs, sites) = match (&shock.site, &shock.region) {
-                    (Some(site), None) => {
-                        let fab = resolved.fabs.iter().position(|f| &f.name == site);
-                        let pack = resolved.packaging.iter().position(|p| &p.name == site);
-                        match (fab, pack) {
-                            (Some(i), _) => (vec![FabId(i as u32)], vec![]),
-                            (None, Some(i)) => (vec![], vec![SiteId(i as u32)]),
-                            (None, None) => {
-                                return invalid(
-                                    &path.key(RawShock::SITE.name),
-                                    format!("no fab or packaging site has id {site:?}"),
-                                )
-                            }
+                let all = crate::model::producers(resolved.fabs, resolved.packaging, &[]);
+                let producers = match (&shock.site, &shock.region) {
+                    (Some(site), None) => match all.iter().find(|p| p.1 == site) {
+                        Some(p) => vec![p.0],
+                        None => {
+                            return invalid(
+                                &path.key(RawShock::SITE.name),
+                                format!("no fab or packaging site has id {site:?}"),
+                            )
                         }
-                    }
+                    },
                     (None, Some(_)) => {
                         let region = region("fab or packaging site")?;
-                        let fabs: Vec<FabId> = (0..resolved.fabs.len())
-                            .filter(|&i| resolved.fabs[i].region == region)
-                            .map(|i| FabId(i as u32))
-                            .collect();
-                        let sites: Vec<SiteId> = (0..resolved.packaging.len())
-                            .filter(|&i| resolved.packaging[i].region == region)
-                            .map(|i| SiteId(i as u32))
-                            .collect();
-                        if fabs.is_empty() && sites.is_empty() {
+                        let hit: Vec<_> =
+                            all.iter().filter(|p| p.2 == region).map(|p| p.0).collect();
+                        if hit.is_empty() {
                             return invalid(
                                 &path.key(RawShock::REGION.name),
                                 "no fab or packaging site stands in this region",
                             );
                         }
-                        (fabs, sites)
+                        hit
                     }
                     _ => {
                         return invalid(
@@ -1104,19 +1107,23 @@ fn shocks(
                     }
                 };
                 ShockEffect::Outage {
-                    fabs,
-                    sites,
+                    producers,
                     capacity_lost: distribution_or_default(
                         &path,
                         &RawShock::CAPACITY_LOST,
                         shock.capacity_lost.as_ref(),
                     )?,
-                    linear: choice(
+                    severity_spread: 0.0,
+                    recovery: if choice(
                         &path,
                         &RawShock::RECOVERY,
                         shock.recovery.as_deref(),
                         linear_recovery,
-                    )?,
+                    )? {
+                        crate::model::Recovery::Linear
+                    } else {
+                        crate::model::Recovery::Step
+                    },
                     wip_scrapped: distribution_or_default(
                         &path,
                         &RawShock::WIP_SCRAPPED,

@@ -1,0 +1,218 @@
+//! The market for accelerators: when buyers order, and what sellers quote them.
+//!
+//! **Quotes.** A seller quotes a new order the earliest day it could ship, given the
+//! orders ahead of it: the smallest `x` with `stock + capacity × (x − now) ≥ visible
+//! units of open orders that may ship by x + the new order` (orders placed later never
+//! overtake it under first-come allocation), plus the shipping time. The capacity is
+//! what the whole chain can finish per day now: the least of the packaging sites'
+//! available capacity and, for each input, what the fabs' available capacity supplies
+//! (so an outage lengthens quotes at once). Duplicate copies inflate the visible book,
+//! so quotes lengthen in a scramble and collapse when orders are filled and their
+//! copies cancelled.
+//!
+//! **Buyers.** A project orders when the quote (plus a margin) reaches its need date —
+//! checked at a monthly market review, in need-date order — and at the latest
+//! `order_lead_days` before its need date (the calm-market lead). It may place
+//! duplicate copies (`duplicate_orders`) and withdraw an order unfilled after
+//! `cancel_after_days`. These behaviours follow the published accounts of GPU and chip
+//! shortages collected in docs/sources.md (buyer behaviour): lead times that tracked
+//! the order book, double ordering, and cancellations once supply caught up.
+//!
+//! Cost: a review is O(orders placed × log days); a need-date change O(log n).
+
+use std::collections::BTreeSet;
+
+use crate::engine::{EngineError, Scheduler};
+
+use super::project::ProjectEvent;
+use super::{schedule, Event, GridId, ProjectId, RegionId, SupplyChain};
+
+/// Days between two market reviews.
+pub(super) const MARKET_REVIEW_DAYS: f64 = 365.25 / 12.0;
+/// Days added to the expected transit when planning when to ship.
+const SHIP_SLACK_DAYS: f64 = 7.0;
+/// Buyers still to order, and what sellers know of their own capacity.
+#[derive(Debug, Default)]
+pub(super) struct Market {
+    /// Projects that have not ordered, by (need day bits, project).
+    waiting: BTreeSet<(u64, u32)>,
+    /// Good accelerators the chain can finish per day (set by the planner each tick).
+    pub capacity_per_day: f64,
+}
+
+impl SupplyChain<'_> {
+    /// Days from shipping to arrival planned for a project in `region`: the longest
+    /// expected transit from a packaging site, plus a week of slack.
+    pub(super) fn ship_lead(&self, region: RegionId) -> f64 {
+        (self.world.packaging.iter())
+            .map(|site| self.transit_estimate(site.region, region))
+            .fold(0.0, f64::max)
+            + SHIP_SLACK_DAYS
+    }
+
+    /// Mean days from a grant to a connection in `grid` now.
+    pub(super) fn expected_connection_lead(&self, grid: GridId) -> f64 {
+        let params = &self.world.grids[grid.0 as usize];
+        params.transformer_lead_days.mean() * self.grids[grid.0 as usize].transformer_multiplier
+    }
+
+    /// The lead time (days from order to arrival) a seller quotes today for `units`
+    /// accelerators to `region`.
+    pub(super) fn quote(&self, units: u64, region: RegionId, now: f64) -> f64 {
+        let stock: u64 = self.sites.iter().map(|s| s.finished).sum();
+        let rate = self.market.capacity_per_day.max(1e-9);
+        let mut ship = now;
+        for _ in 0..64 {
+            let ahead = self.book.due_by(ship) + units;
+            let next = now + ahead.saturating_sub(stock) as f64 / rate;
+            if (next - ship).abs() < 0.5 {
+                ship = next;
+                break;
+            }
+            ship = next;
+        }
+        (ship - now) + self.ship_lead(region)
+    }
+
+    /// A project joins the buyers still to order.
+    pub(super) fn enter_market(
+        &mut self,
+        id: ProjectId,
+        scheduler: &mut Scheduler<Event>,
+    ) -> Result<(), EngineError> {
+        let project = &self.projects[id.0 as usize];
+        let floor = project.need_day - self.buyer_of(id).order_lead_days;
+        self.market
+            .waiting
+            .insert((project.need_day.max(0.0).to_bits(), id.0));
+        schedule(
+            scheduler,
+            floor,
+            Event::Project(id, ProjectEvent::OrderFloor),
+        )
+        .map(|_| ())
+    }
+
+    /// A project leaves the buyers still to order.
+    pub(super) fn leave_market(&mut self, id: ProjectId) {
+        let need = self.projects[id.0 as usize].need_day;
+        self.market.waiting.remove(&(need.max(0.0).to_bits(), id.0));
+    }
+
+    /// Moves a project's need date; its order (if placed) now ships to arrive by it.
+    pub(super) fn set_need(
+        &mut self,
+        id: ProjectId,
+        need: f64,
+        now: f64,
+        scheduler: &mut Scheduler<Event>,
+    ) -> Result<(), EngineError> {
+        let project = &self.projects[id.0 as usize];
+        if need == project.need_day {
+            return Ok(());
+        }
+        let ordered = project.ordered;
+        if !ordered {
+            self.leave_market(id);
+        }
+        let project = &mut self.projects[id.0 as usize];
+        project.need_day = need;
+        let release = need - project.ship_lead_days;
+        if !ordered {
+            self.market.waiting.insert((need.max(0.0).to_bits(), id.0));
+            return Ok(());
+        }
+        match self.book.move_release(id, release, now) {
+            Some(version) => {
+                let event = Event::Project(id, ProjectEvent::Release(version));
+                schedule(scheduler, release, event).map(|_| ())
+            }
+            None => self.allocate(now, scheduler),
+        }
+    }
+
+    /// The latest day to order has come (or the need date moved and it must wait).
+    pub(super) fn on_order_floor(
+        &mut self,
+        id: ProjectId,
+        now: f64,
+        scheduler: &mut Scheduler<Event>,
+    ) -> Result<(), EngineError> {
+        let project = &self.projects[id.0 as usize];
+        if project.ordered || project.withdrawn {
+            return Ok(());
+        }
+        let floor = project.need_day - self.buyer_of(id).order_lead_days;
+        if now + 1e-9 < floor {
+            return schedule(
+                scheduler,
+                floor,
+                Event::Project(id, ProjectEvent::OrderFloor),
+            )
+            .map(|_| ());
+        }
+        self.place_order(id, now, scheduler)
+    }
+
+    /// The monthly review: every buyer whose need date is within the quoted lead time
+    /// (plus its margin) orders now, in need-date order.
+    pub(super) fn on_market_review(
+        &mut self,
+        scheduler: &mut Scheduler<Event>,
+    ) -> Result<(), EngineError> {
+        let now = scheduler.now().days();
+        while let Some(&(need_bits, project)) = self.market.waiting.first() {
+            let id = ProjectId(project);
+            let state = &self.projects[id.0 as usize];
+            let quote = self.quote(state.accelerators, state.region, now);
+            let margin = self.buyer_of(id).order_margin_days;
+            if f64::from_bits(need_bits) - now > quote + margin {
+                break;
+            }
+            self.place_order(id, now, scheduler)?;
+        }
+        if now + MARKET_REVIEW_DAYS < self.horizon {
+            schedule(scheduler, now + MARKET_REVIEW_DAYS, Event::MarketReview)?;
+        }
+        Ok(())
+    }
+
+    /// Places `id`'s order now.
+    fn place_order(
+        &mut self,
+        id: ProjectId,
+        now: f64,
+        scheduler: &mut Scheduler<Event>,
+    ) -> Result<(), EngineError> {
+        self.leave_market(id);
+        let project = &self.projects[id.0 as usize];
+        let (units, region) = (project.accelerators, project.region);
+        let quoted = self.quote(units, region, now);
+        let cancel_after = self.buyer_of(id).cancel_after_days;
+        let project = &mut self.projects[id.0 as usize];
+        project.ordered = true;
+        project.order_day = now;
+        let release = project.need_day - project.ship_lead_days;
+        let (copies, priority) = (project.copies, project.priority);
+        if self.trace.is_some() {
+            let name = project.name.clone();
+            let detail = format!("quoted {quoted:.0} d, {copies} copies");
+            self.record(now, "order_placed", &name, units as f64, detail);
+        }
+        self.tally.order_placed(now, units, quoted);
+        self.book
+            .place(id, units, copies, region, priority, now, release);
+        if release > now {
+            let event = Event::Project(id, ProjectEvent::Release(0));
+            schedule(scheduler, release, event)?;
+        }
+        if let Some(days) = cancel_after {
+            schedule(
+                scheduler,
+                now + days,
+                Event::Project(id, ProjectEvent::Withdraw),
+            )?;
+        }
+        self.allocate(now, scheduler)
+    }
+}
