@@ -136,7 +136,12 @@ fn wrong_values_name_the_line_the_field_and_the_allowed_range() {
         (
             "to = \"us_west\"",
             "to = \"us_east\"",
-            vec!["projects.dc.region", "no lane brings accelerators"],
+            vec![
+                "bad.toml:32",
+                "lanes.air.to",
+                "nothing stands in region \"us_east\"",
+                "(did you mean `us_west`?)",
+            ],
         ),
         (
             "region = \"us_west\"\nit_load_mw",
@@ -175,6 +180,14 @@ fn wrong_values_name_the_line_the_field_and_the_allowed_range() {
     for (from, to, expected) in cases {
         assert_rejected(&golden_with(from, to), &expected);
     }
+    // A lane to a region where only the installed base stands: no accelerators reach
+    // the project.
+    let unreachable = String::from_utf8(golden_with("to = \"us_west\"", "to = \"japan\"")).unwrap()
+        + "\n[[installed_base]]\nregion = \"japan\"\naccelerators = 1\nkw_per_accelerator = 1\n";
+    assert_rejected(
+        unreachable.as_bytes(),
+        &["projects.dc.region", "no lane brings accelerators"],
+    );
     // Duplicate ids.
     let duplicate = golden_text() + "\n[[fabs]]\nid = \"fab\"\nregion = \"taiwan\"\nproduct = \"logic\"\nwafer_starts_per_week = 1\ncycle_time_days = 1\ndies_per_wafer = 1\nyield = 1\n";
     assert_rejected(
@@ -381,7 +394,7 @@ fn let_it_work() {
 
 #[test]
 fn sigint_and_sigterm_keep_every_completed_replication() {
-    for signal in ["-INT", "-TERM"] {
+    for (signal, code) in [("-INT", 130), ("-TERM", 143)] {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("golden.toml"), golden_text()).unwrap();
         let child = spawn_long_run(dir.path(), "out");
@@ -394,7 +407,7 @@ fn sigint_and_sigterm_keep_every_completed_replication() {
         let output = child.wait_with_output().unwrap();
         assert_eq!(
             output.status.code(),
-            Some(130),
+            Some(code),
             "{signal}: {}",
             String::from_utf8_lossy(&output.stderr)
         );
