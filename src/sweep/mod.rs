@@ -73,6 +73,13 @@
 //! that the folders are the N shards of the same sweep (hashes, seed, replications,
 //! version), regenerates the design from CONFIG and writes exactly the files of one
 //! unsharded run.
+//!
+//! # Adding a design
+//!
+//! A new kind of design is a word in `spec`'s `Kind` and a variant of [`DesignSpec`]
+//! with its settings checked in `spec::check`; its points in `design::build` and their
+//! count in `design::point_count`; and its sensitivity columns in `analysis` (the
+//! compiler lists every `match` over [`DesignSpec`] that needs an arm).
 
 mod analysis;
 mod design;
