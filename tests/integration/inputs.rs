@@ -4,27 +4,9 @@
 //! never reaches the terminal raw; negative numbers to numeric flags name the flag and
 //! its range; and `--help` states the defaults as they are.
 
-use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn chipsim(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_chipsim"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("chipsim runs")
-}
-
-fn golden() -> String {
-    std::fs::read_to_string("tests/scenarios/golden.toml").expect("golden")
-}
-
-/// `golden.toml` with `from` replaced by `to` (which must occur).
-fn golden_with(from: &str, to: &str) -> String {
-    let text = golden();
-    assert!(text.contains(from), "golden.toml has no {from:?}");
-    text.replacen(from, to, 1)
-}
+use super::support::{chipsim, golden, golden_with};
 
 /// Runs `args` on `text` (as `bad.toml`), in a fresh folder.
 fn on(text: &str, args: &[&str]) -> Output {

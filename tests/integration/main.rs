@@ -14,4 +14,5 @@ mod runner;
 mod shard_cli;
 mod shocks;
 mod signals;
+mod support;
 mod sweep;

@@ -18,13 +18,7 @@ use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 
-fn chipsim(args: &[&str], dir: &Path) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_chipsim"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("chipsim runs")
-}
+use super::support::{chipsim, files_of, golden};
 
 fn spawn(args: &[&str], dir: &Path) -> Child {
     Command::new(env!("CARGO_BIN_EXE_chipsim"))
@@ -43,22 +37,6 @@ fn succeed(args: &[&str], dir: &Path) {
         "{args:?}: {}",
         String::from_utf8_lossy(&output.stderr)
     );
-}
-
-/// Every file under `folder`, with its bytes, sorted.
-fn files_of(folder: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut files = Vec::new();
-    for entry in fs::read_dir(folder).expect("a folder") {
-        let path = entry.expect("an entry").path();
-        if path.is_dir() {
-            files.extend(files_of(&path));
-        } else {
-            let bytes = fs::read(&path).expect("a file");
-            files.push((path, bytes));
-        }
-    }
-    files.sort();
-    files
 }
 
 /// Hidden temporary or old folders and files chipsim left in `dir`.
@@ -184,8 +162,7 @@ fn mark(folder: &Path) -> Vec<(PathBuf, Vec<u8>)> {
 /// A folder with the golden scenario and a small run of it in `run/`.
 fn golden_run(reps: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("a temporary folder");
-    let text = fs::read_to_string("tests/scenarios/golden.toml").expect("golden");
-    fs::write(dir.path().join("golden.toml"), text).expect("write the scenario");
+    fs::write(dir.path().join("golden.toml"), golden()).expect("write the scenario");
     succeed(
         &[
             "run",
@@ -204,7 +181,7 @@ fn golden_run(reps: &str) -> tempfile::TempDir {
 #[test]
 fn an_interrupted_sweep_keeps_the_previous_outputs() {
     let dir = tempfile::tempdir().expect("a temporary folder");
-    let text = fs::read_to_string("tests/scenarios/golden.toml").expect("golden")
+    let text = golden()
         + "\n[sweep]\n[[sweep.parameters]]\npath = \"fabs.fab.wafer_starts_per_week\"\nscale = [0.5, 2]\n";
     fs::write(dir.path().join("study.toml"), text).expect("write the study");
     succeed(
