@@ -67,7 +67,7 @@ pub fn threads(text: &str) -> Result<usize, String> {
 pub fn seed(text: &str) -> Result<u64, String> {
     text.trim().parse::<u64>().map_err(|_| {
         format!(
-            "must be a whole number from 0 to {} (a seed), got `{text}`",
+            "must be a whole number from 0 to {}, got `{text}`",
             u64::MAX
         )
     })
