@@ -60,7 +60,7 @@ pub use metrics::{Conservation, Instances, Metric, MetricGroup, SeriesMetric, ME
 pub use outage::RecoveryCurve;
 pub use packaging::PackagingParams;
 pub use planning::PlanningParams;
-pub use project::{BuyerParams, DemandParams, InstalledBase, PlanRule, ProjectParams};
+pub use project::{plan_leads, BuyerParams, DemandParams, InstalledBase, ProjectParams, Refresh};
 pub use shock::{Recovery, ShockEffect, ShockKind, ShockParams};
 
 /// Days simulated before the start unless the scenario says otherwise.

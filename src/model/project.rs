@@ -18,8 +18,8 @@
 //!
 //! **Plans.** A generated project plans its construction start and grid request so that
 //! each of its own durations holds with probability √p, so that both together (they are
-//! independent) hold with probability p = `plan_percentile` / 100; a scenario may fix
-//! the leads instead. Its delay cause is the constraint satisfied last.
+//! independent) hold with probability p = `plan_percentile` / 100 ([`plan_leads`]); a
+//! scenario may fix the leads instead. Its delay cause is the constraint satisfied last.
 
 use crate::distribution::Distribution;
 use crate::engine::{EngineError, Scheduler};
@@ -112,20 +112,6 @@ pub struct ProjectParams {
     pub group: usize,
 }
 
-/// When generated projects plan their construction start and grid request.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum PlanRule {
-    /// At `plan_percentile` of their own durations (see the module docs).
-    Percentile(f64),
-    /// Fixed leads before the planned go-live.
-    Fixed {
-        /// Construction starts this many days before.
-        construction_days: f64,
-        /// The grid is asked this many days before.
-        grid_request_days: f64,
-    },
-}
-
 /// A demand curve.
 #[derive(Debug, Clone)]
 pub struct DemandParams {
@@ -149,8 +135,10 @@ pub struct DemandParams {
     pub kw_per_accelerator: f64,
     /// Construction time (days).
     pub construction_days: Distribution,
-    /// How projects plan.
-    pub plan: PlanRule,
+    /// Planned construction start, days before planned go-live (see [`plan_leads`]).
+    pub planned_construction_days: f64,
+    /// Grid request, days before planned go-live (see [`plan_leads`]).
+    pub grid_request_lead_days: f64,
     /// How projects order chips.
     pub buyer: BuyerParams,
     /// Priority.
@@ -382,41 +370,37 @@ fn draw_copies(buyer: &BuyerParams, rng: &mut SimRng) -> u32 {
         .clamp(1.0, 1000.0) as u32
 }
 
-/// The `probability` quantile of `distribution`, estimated from a fixed stream of
-/// draws (the same in every replication, so plans are part of the scenario).
-fn quantile(distribution: impl Fn(&mut SimRng) -> f64, probability: f64, key: &str) -> f64 {
+/// The `probability` quantile of `draw`, estimated from a fixed stream of draws (the
+/// same whatever the replication, so a plan is part of the scenario).
+fn quantile(draw: impl Fn(&mut SimRng) -> f64, probability: f64, key: &str) -> f64 {
     const DRAWS: usize = 4001;
     let mut rng = stream(0x504c_414e, key);
-    let mut values: Vec<f64> = (0..DRAWS).map(|_| distribution(&mut rng)).collect();
+    let mut values: Vec<f64> = (0..DRAWS).map(|_| draw(&mut rng)).collect();
     values.sort_by(f64::total_cmp);
     crate::stats::quantile_sorted(&values, probability)
 }
 
-/// The construction and grid leads a demand curve's projects plan with.
-pub(super) fn plan_leads(world: &World, demand: &DemandParams) -> (f64, f64) {
-    match demand.plan {
-        PlanRule::Fixed {
-            construction_days,
-            grid_request_days,
-        } => (construction_days, grid_request_days),
-        PlanRule::Percentile(percentile) => {
-            let each = (percentile / 100.0).sqrt();
-            let grid = &world.grids[demand.grid.0 as usize];
-            let construction = quantile(
-                |rng| draw_days(&demand.construction_days, rng),
-                each,
-                &format!("plan/{}/construction", demand.name),
-            );
-            let connection = quantile(
-                |rng| {
-                    draw_days(&grid.study_days, rng) + draw_days(&grid.transformer_lead_days, rng)
-                },
-                each,
-                &format!("plan/{}/grid", demand.name),
-            );
-            (construction.ceil(), connection.ceil())
-        }
-    }
+/// The construction and grid-request leads (days before the planned go-live) of a
+/// project that plans at `percentile` (0–100) of its own durations: each path at the
+/// √p quantile, so that both hold together (independent) with probability p.
+pub fn plan_leads(
+    percentile: f64,
+    construction_days: &Distribution,
+    grid: &super::GridParams,
+    key: &str,
+) -> (f64, f64) {
+    let each = (percentile / 100.0).sqrt();
+    let construction = quantile(
+        |rng| draw_days(construction_days, rng),
+        each,
+        &format!("plan/{key}/construction"),
+    );
+    let connection = quantile(
+        |rng| draw_days(&grid.study_days, rng) + draw_days(&grid.transformer_lead_days, rng),
+        each,
+        &format!("plan/{key}/grid"),
+    );
+    (construction.ceil(), connection.ceil())
 }
 
 /// The projects of one replication: the listed ones, then those the demand curves
@@ -448,7 +432,10 @@ pub(super) fn generate(world: &World, seed: u64) -> Vec<ProjectState> {
         projects.push(project);
     }
     for (index, demand) in world.demand.iter().enumerate() {
-        let leads = plan_leads(world, demand);
+        let leads = (
+            demand.planned_construction_days,
+            demand.grid_request_lead_days,
+        );
         for (year, window, group) in demand_years(world, demand) {
             let mut rng = stream(seed, &format!("demand/{}/{year}", demand.name));
             let first_year = demand.years.first().map_or(year, |y| y.0);
@@ -658,7 +645,10 @@ impl SupplyChain<'_> {
         scheduler: &mut Scheduler<Event>,
     ) -> Result<(), EngineError> {
         let params = &self.world.demand[demand];
-        let leads = plan_leads(self.world, params);
+        let leads = (
+            params.planned_construction_days,
+            params.grid_request_lead_days,
+        );
         let planned = now + leads.0;
         let first = self.projects.len();
         let generation = Generation {
@@ -700,7 +690,7 @@ impl SupplyChain<'_> {
             ProjectEvent::Replan => self.replan(id, now, scheduler),
             ProjectEvent::ChipsDue => {
                 self.chips_due(id, now);
-                Ok(())
+                self.check_live(id, now)
             }
             ProjectEvent::OrderFloor => self.on_order_floor(id, now, scheduler),
             ProjectEvent::Release(version) => {
@@ -818,18 +808,19 @@ impl SupplyChain<'_> {
         if project.ready_day.is_some() || project.withdrawn {
             return Ok(());
         }
-        let mut need = project.need_day.max(project.planned_go_live_day);
-        if project.construction_known && !project.built {
-            need = need.max(project.built_day);
-        }
-        let grid_estimate = match (project.connected_day, project.connection_due_day) {
-            (Some(day), _) | (None, Some(day)) => day,
-            (None, None) if now >= need - READINESS_NOTICE_DAYS => {
-                now + self.expected_connection_lead(project.grid)
-            }
-            (None, None) => need,
+        // Each part's best estimate now; the need date is the latest of them, and may
+        // move earlier when news is better than feared.
+        let construction = if project.construction_known {
+            project.built_day
+        } else {
+            project.planned_go_live_day
         };
-        need = need.max(grid_estimate);
+        let grid = match (project.connected_day, project.connection_due_day) {
+            (Some(day), _) | (None, Some(day)) => day,
+            // Not granted yet: no earlier than a transformer's lead from now.
+            (None, None) => now + self.expected_connection_lead(project.grid),
+        };
+        let need = project.planned_go_live_day.max(construction).max(grid);
         self.set_need(id, need, now, scheduler)?;
         let project = &self.projects[id.0 as usize];
         if project.connection_due_day.is_none() && project.connected_day.is_none() {
@@ -930,7 +921,7 @@ impl SupplyChain<'_> {
     /// Brings accelerators into service once the project is built and connected.
     fn check_live(&mut self, id: ProjectId, now: f64) -> Result<(), EngineError> {
         let project = &mut self.projects[id.0 as usize];
-        if project.ready_day.is_none() || project.withdrawn {
+        if project.ready_day.is_none_or(|ready| now < ready) || project.withdrawn {
             return Ok(());
         }
         let complete = project.delivered >= project.accelerators;
