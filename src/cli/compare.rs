@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use chipsim::output::write_comparison;
+use chipsim::output::{write_comparison, COMPARE_FILE};
 use chipsim::runner::compare_runs;
 
 #[derive(Debug, Args)]
@@ -36,7 +36,7 @@ pub fn run(args: CompareArgs) -> anyhow::Result<ExitCode> {
     let out = args
         .out
         .clone()
-        .unwrap_or_else(|| args.other.join("compare.csv"));
+        .unwrap_or_else(|| args.other.join(COMPARE_FILE));
     write_comparison(&out, &comparison.rows)?;
     out!(
         "{:<32} {:>6} {:>16} {:>16} {:>16}   paired 95 % CI",

@@ -11,7 +11,8 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use super::{OutputError, MANIFEST_FILE};
+use super::contract::MANIFEST_FILE;
+use super::OutputError;
 
 /// A temporary output folder that becomes the target on [`Staging::commit`].
 #[derive(Debug)]
