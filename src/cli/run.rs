@@ -16,7 +16,7 @@ use anyhow::Context;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use chipsim::output::Status;
+use chipsim::output::{check_output_folder, FolderKind, Status};
 use chipsim::replication::Replicator;
 use chipsim::runner::{run_batch, Precision, Progress, RunControl, RunError, RunOptions, Shard};
 
@@ -227,6 +227,7 @@ pub fn run_with(
         Some(out) => out.clone(),
         None => default_out_dir(&replicator.layout().scenario)?,
     };
+    check_output_folder(&options.out_dir, FolderKind::Run, &args.config)?;
     options.config_text = config_text.to_string();
     cancel_on_signals()?;
 

@@ -12,6 +12,7 @@ use anyhow::Context;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
+use chipsim::output::{check_output_folder, FolderKind};
 use chipsim::runner::{Progress, RunControl, Shard};
 use chipsim::sweep::{merge_sweep, run_sweep, Study, SweepOptions, SweepOutcome};
 
@@ -84,6 +85,12 @@ pub fn run(args: SweepArgs) -> anyhow::Result<ExitCode> {
     let shard = checked_flags(&args);
     let study = Study::load(&args.config)?;
     let out_dir = args.out.clone().unwrap_or_else(|| default_out_dir(&study));
+    let inputs = [&study.source, &study.base.source].map(PathBuf::from);
+    check_output_folder(
+        &out_dir,
+        FolderKind::Sweep,
+        inputs.iter().chain(&args.merge),
+    )?;
     if !args.merge.is_empty() {
         let outcome = merge_sweep(&study, &args.merge, &out_dir)
             .with_context(|| format!("merge into {}", out_dir.display()))?;

@@ -6,8 +6,8 @@
 //! header text and the [`CellKind`] of its cells. Adding a column is one line in its
 //! enum; the compiler then points at the one writer that must fill it, and readers,
 //! which find columns by these names, are unaffected. Adding a file is one constant and
-//! one [`TableSpec`] in [`TABLES`], which also makes it, if asked, a sheet of the
-//! workbook.
+//! one [`TableSpec`] in [`TABLES`], which also makes it an own file of its folder
+//! ([`FolderKind::owns`]) and, if asked, a sheet of the workbook.
 //!
 //! Some columns are named by the scenario or the design (one per metric, parameter or
 //! delay cause); [`TableSpec::named_columns`] says what their cells hold, and the
@@ -280,11 +280,84 @@ columns! {
     }
 }
 
+/// The kinds of output folder chipsim writes. Each marks its folder with a
+/// `manifest.json` holding `chipsim_version` (and `kind`, except a run's), and replaces
+/// only a folder of its own kind, keeping every file it does not own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FolderKind {
+    /// `chipsim run` or `merge`: the run tables, the manifest and a shard's data.
+    Run,
+    /// `chipsim sweep`: the sweep tables and the manifest.
+    Sweep,
+    /// `plots/` inside an output folder: the charts its manifest lists, and the manifest.
+    Plots,
+}
+
+/// The manifest field every chipsim manifest has: the mark of a chipsim folder.
+pub const OWNER_FIELD: &str = "chipsim_version";
+/// The manifest field naming the folder's kind (absent in a run's manifest).
+pub const KIND_FIELD: &str = "kind";
+/// The field of the plots manifest listing the charts, by file stem.
+pub const CHARTS_FIELD: &str = "charts";
+/// Every chart is written as `<stem>.svg` and `<stem>.png`.
+pub const CHART_EXTENSIONS: [&str; 2] = ["svg", "png"];
+
+impl FolderKind {
+    /// Its name in messages and in the manifest's `kind`.
+    pub fn label(self) -> &'static str {
+        match self {
+            FolderKind::Run => "run",
+            FolderKind::Sweep => "sweep",
+            FolderKind::Plots => "plots",
+        }
+    }
+
+    /// The kind of folder a chipsim manifest describes: its `kind`, else a run (whose
+    /// manifest has none), or plots for a manifest listing charts (written before
+    /// plots manifests had a kind). `Err` holds a kind this chipsim does not know.
+    pub fn of_manifest(manifest: &serde_json::Value) -> Result<FolderKind, String> {
+        match manifest.get(KIND_FIELD).and_then(serde_json::Value::as_str) {
+            Some("sweep") => Ok(FolderKind::Sweep),
+            Some("plots") => Ok(FolderKind::Plots),
+            Some("run") => Ok(FolderKind::Run),
+            Some(other) => Err(other.to_string()),
+            None if manifest.get(CHARTS_FIELD).is_some() => Ok(FolderKind::Plots),
+            None => Ok(FolderKind::Run),
+        }
+    }
+
+    /// Whether `name` is a file this kind of folder writes, given the folder's
+    /// manifest: what a new call replaces, as opposed to files it keeps.
+    pub fn owns(self, manifest: &serde_json::Value, name: &str) -> bool {
+        let table = || {
+            TABLES
+                .iter()
+                .any(|table| table.folder == Some(self) && table.file == name)
+        };
+        match self {
+            FolderKind::Run => name == MANIFEST_FILE || name == SHARD_DATA_FILE || table(),
+            FolderKind::Sweep => name == MANIFEST_FILE || table(),
+            FolderKind::Plots => {
+                let charts = manifest.get(CHARTS_FIELD).and_then(|c| c.as_array());
+                name == MANIFEST_FILE
+                    || (charts.into_iter().flatten()).any(|chart| {
+                        (chart.as_str()).is_some_and(|stem| {
+                            (CHART_EXTENSIONS.iter())
+                                .any(|extension| name == format!("{stem}.{extension}"))
+                        })
+                    })
+            }
+        }
+    }
+}
+
 /// A table of the contract.
 #[derive(Debug)]
 pub struct TableSpec {
     /// Its file name.
     pub file: &'static str,
+    /// The folder it is an own file of; `None` for a file of its own (`compare.csv`).
+    pub folder: Option<FolderKind>,
     /// Whether the workbook has a sheet of it (named as the file, without `.csv`).
     pub in_workbook: bool,
     /// Its fixed columns by name and kind, in groups.
@@ -311,30 +384,35 @@ impl TableSpec {
 pub const TABLES: &[TableSpec] = &[
     TableSpec {
         file: SUMMARY_FILE,
+        folder: Some(FolderKind::Run),
         in_workbook: true,
         columns: &[SummaryColumn::COLUMNS, Statistic::COLUMNS],
         named_columns: CellKind::Value,
     },
     TableSpec {
         file: TIMESERIES_FILE,
+        folder: Some(FolderKind::Run),
         in_workbook: true,
         columns: &[TimeseriesColumn::COLUMNS, Statistic::COLUMNS],
         named_columns: CellKind::Value,
     },
     TableSpec {
         file: PROJECTS_FILE,
+        folder: Some(FolderKind::Run),
         in_workbook: true,
         columns: &[ProjectsColumn::COLUMNS],
         named_columns: CellKind::Share,
     },
     TableSpec {
         file: REPLICATIONS_FILE,
+        folder: Some(FolderKind::Run),
         in_workbook: false,
         columns: &[ReplicationsColumn::COLUMNS],
         named_columns: CellKind::Value,
     },
     TableSpec {
         file: SENSITIVITY_FILE,
+        folder: Some(FolderKind::Sweep),
         in_workbook: true,
         columns: &[
             SensitivityColumn::COLUMNS,
@@ -346,18 +424,21 @@ pub const TABLES: &[TableSpec] = &[
     },
     TableSpec {
         file: SWEEP_POINTS_FILE,
+        folder: Some(FolderKind::Sweep),
         in_workbook: true,
         columns: &[SweepPointsColumn::COLUMNS, Statistic::COLUMNS],
         named_columns: CellKind::Number,
     },
     TableSpec {
         file: SWEEP_REPLICATIONS_FILE,
+        folder: Some(FolderKind::Sweep),
         in_workbook: false,
         columns: &[SweepReplicationsColumn::COLUMNS],
         named_columns: CellKind::Value,
     },
     TableSpec {
         file: COMPARE_FILE,
+        folder: None,
         in_workbook: false,
         columns: &[CompareColumn::COLUMNS],
         named_columns: CellKind::Value,
@@ -372,6 +453,40 @@ pub fn table_spec(file: &str) -> Option<&'static TableSpec> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn folders_own_the_files_their_kind_writes() {
+        let run = serde_json::json!({OWNER_FIELD: "0.1.0", "scenario": "s"});
+        assert_eq!(FolderKind::of_manifest(&run), Ok(FolderKind::Run));
+        for own in [
+            SUMMARY_FILE,
+            REPLICATIONS_FILE,
+            MANIFEST_FILE,
+            SHARD_DATA_FILE,
+        ] {
+            assert!(FolderKind::Run.owns(&run, own), "{own}");
+        }
+        for kept in [
+            PLOTS_DIR,
+            WORKBOOK_FILE,
+            COMPARE_FILE,
+            SENSITIVITY_FILE,
+            "notes.txt",
+        ] {
+            assert!(!FolderKind::Run.owns(&run, kept), "{kept}");
+        }
+        let sweep = serde_json::json!({OWNER_FIELD: "0.1.0", KIND_FIELD: "sweep"});
+        assert_eq!(FolderKind::of_manifest(&sweep), Ok(FolderKind::Sweep));
+        assert!(FolderKind::Sweep.owns(&sweep, SWEEP_POINTS_FILE));
+        assert!(!FolderKind::Sweep.owns(&sweep, SUMMARY_FILE));
+        let plots = serde_json::json!({OWNER_FIELD: "0.1.0", CHARTS_FIELD: ["fan_x"]});
+        assert_eq!(FolderKind::of_manifest(&plots), Ok(FolderKind::Plots));
+        assert!(FolderKind::Plots.owns(&plots, "fan_x.svg"));
+        assert!(FolderKind::Plots.owns(&plots, "fan_x.png"));
+        assert!(!FolderKind::Plots.owns(&plots, "fan_y.svg"), "not listed");
+        let later = serde_json::json!({OWNER_FIELD: "9.0.0", KIND_FIELD: "optimize"});
+        assert_eq!(FolderKind::of_manifest(&later), Err("optimize".to_string()));
+    }
 
     #[test]
     fn table_files_are_unique_and_columns_unique_within_a_table() {
@@ -409,6 +524,11 @@ mod tests {
             Some("sensitivity")
         );
         assert_eq!(Statistic::Ci95Low.name(), "ci95_low");
+        assert_eq!(
+            (table_spec(COMPARE_FILE).map(|t| t.folder)),
+            Some(None),
+            "compare.csv belongs to no folder"
+        );
         assert_eq!(names(TIMESERIES_STATISTICS.as_slice()).count(), 6);
     }
 }

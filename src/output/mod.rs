@@ -16,6 +16,7 @@ pub mod contract;
 mod csv_table;
 mod export;
 mod manifest;
+mod ownership;
 mod shard_data;
 mod staging;
 mod tables;
@@ -28,9 +29,9 @@ use sha2::{Digest, Sha256};
 pub use cells::{neutralise, parse_seed, seed_text, SeedError};
 pub(crate) use cells::{number, text};
 pub use contract::{
-    COMPARE_FILE, MANIFEST_FILE, PLOTS_DIR, PROJECTS_FILE, REPLICATIONS_FILE, SENSITIVITY_FILE,
-    SHARD_DATA_FILE, SUMMARY_FILE, SWEEP_POINTS_FILE, SWEEP_REPLICATIONS_FILE, TIMESERIES_FILE,
-    WORKBOOK_FILE,
+    FolderKind, COMPARE_FILE, MANIFEST_FILE, PLOTS_DIR, PROJECTS_FILE, REPLICATIONS_FILE,
+    SENSITIVITY_FILE, SHARD_DATA_FILE, SUMMARY_FILE, SWEEP_POINTS_FILE, SWEEP_REPLICATIONS_FILE,
+    TIMESERIES_FILE, WORKBOOK_FILE,
 };
 pub use csv_table::CsvTable;
 pub(crate) use export::CsvFile;
@@ -39,6 +40,7 @@ pub(crate) use manifest::{utc_text, write_manifest};
 pub use manifest::{
     Execution, Manifest, PrecisionSpec, ReplicationSet, ShardSpec, Status, StopRule,
 };
+pub use ownership::check_output_folder;
 pub use shard_data::{ShardDataReader, ShardDataWriter, ShardHeader};
 pub use staging::{write_file_atomically, Staging};
 pub(crate) use tables::statistic_cell;
@@ -78,15 +80,86 @@ pub enum OutputError {
         /// What is wrong, and where.
         message: String,
     },
-    /// The output folder exists but is not chipsim's, so it is not replaced.
+    /// An output folder is a file.
+    #[error("refusing to replace {}: it is a file, not an output folder; choose another --out", path.display())]
+    NotAFolder {
+        /// The path.
+        path: PathBuf,
+    },
+    /// An output folder holds files and no chipsim manifest, so it is not replaced.
     #[error(
-        "refusing to replace {}: it exists and does not hold chipsim outputs (no {MANIFEST_FILE}); \
-         choose another --out",
+        "refusing to replace {}: it holds {}, which chipsim did not write (the folder has no \
+         chipsim {MANIFEST_FILE}); choose another --out, or empty the folder",
+        folder.display(),
+        file.display()
+    )]
+    Foreign {
+        /// The folder.
+        folder: PathBuf,
+        /// Its first file (by name).
+        file: PathBuf,
+    },
+    /// An output folder holds chipsim outputs of another kind.
+    #[error(
+        "refusing to write the outputs of a {wanted} into {}: it holds the outputs of a {found} \
+         (see its {MANIFEST_FILE}); choose another --out",
+        folder.display()
+    )]
+    OtherKind {
+        /// The folder.
+        folder: PathBuf,
+        /// The kind it holds.
+        found: String,
+        /// The kind being written.
+        wanted: &'static str,
+    },
+    /// An output folder holds chipsim outputs of a kind this version does not write.
+    #[error(
+        "refusing to replace {}: it holds chipsim outputs of kind `{found}`, which this version \
+         does not write (see its {MANIFEST_FILE}); choose another --out",
+        folder.display()
+    )]
+    UnknownKind {
+        /// The folder.
+        folder: PathBuf,
+        /// The kind its manifest names.
+        found: String,
+    },
+    /// An output folder holds an input of the same call.
+    #[error(
+        "refusing to write into {}: it holds {}, an input of this command, which replacing the \
+         folder could destroy; choose another --out",
+        folder.display(),
+        input.display()
+    )]
+    HoldsInput {
+        /// The folder.
+        folder: PathBuf,
+        /// The input.
+        input: PathBuf,
+    },
+    /// A single output file would overwrite one of a chipsim folder's own files.
+    #[error(
+        "refusing to overwrite {}: it is a file of the chipsim {owner} outputs in that folder, \
+         which must stay as they were written; choose another file",
         path.display()
     )]
-    NotOutputFolder {
-        /// The folder.
+    OwnFile {
+        /// The file.
         path: PathBuf,
+        /// The kind of the folder that owns it.
+        owner: String,
+    },
+    /// A single output file would overwrite a file that is not the same kind of output.
+    #[error(
+        "refusing to overwrite {}: it is not a {what} written by chipsim; choose another file",
+        path.display()
+    )]
+    NotOurs {
+        /// The file.
+        path: PathBuf,
+        /// What chipsim would write there, e.g. `compare.csv`.
+        what: &'static str,
     },
 }
 

@@ -17,6 +17,7 @@ use super::contract::{
 };
 use super::csv_table::CsvTable;
 use super::export::{render, write_export, CsvFile, CsvWriter, Export};
+use super::ownership::check_not_owned;
 use super::{write_file_atomically, OutputError};
 
 /// The statistics of one project group over all replications.
@@ -316,10 +317,24 @@ impl Export for ComparisonTable<'_> {
     }
 }
 
-/// Writes `compare.csv` to `path` (any name), all or nothing.
+/// Writes `compare.csv` to `path` (any name), all or nothing. An existing file there is
+/// replaced only if it is a comparison too, and never when it is a run's own file.
 pub fn write_comparison(path: &Path, rows: &[ComparisonRow]) -> Result<(), OutputError> {
+    check_not_owned(path)?;
     let bytes = render(&ComparisonTable { rows })
         .map_err(|error| OutputError::io("cannot write", path, error))?;
+    if let Ok(existing) = std::fs::read(path) {
+        let header_length = bytes
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(0, |at| at + 1);
+        if !existing.starts_with(&bytes[..header_length]) {
+            return Err(OutputError::NotOurs {
+                path: path.to_path_buf(),
+                what: COMPARE_FILE,
+            });
+        }
+    }
     write_file_atomically(path, &bytes)
 }
 

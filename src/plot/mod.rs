@@ -15,7 +15,8 @@
 //! Like every exporter, this reads finished statistics, never model internals. The
 //! `plots/` folder is written all or nothing through [`Staging`]: the charts go into a
 //! temporary folder with a `manifest.json` listing them (and any chart that was
-//! skipped, with why), which then replaces the previous `plots/`. PNG text uses an
+//! skipped, with why), which then replaces the previous `plots/`, keeping any file in
+//! it that is not a chart the previous manifest lists. PNG text uses an
 //! embedded font, so charts look the same on a machine without fonts.
 
 mod canvas;
@@ -31,9 +32,10 @@ use std::path::{Path, PathBuf};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use crate::output::contract::CHART_EXTENSIONS;
 use crate::output::{
-    write_manifest, CsvTable, OutputError, Staging, COMPARE_FILE, PLOTS_DIR, PROJECTS_FILE,
-    SENSITIVITY_FILE, SUMMARY_FILE, TIMESERIES_FILE,
+    check_output_folder, write_manifest, CsvTable, FolderKind, OutputError, Staging, COMPARE_FILE,
+    PLOTS_DIR, PROJECTS_FILE, SENSITIVITY_FILE, SUMMARY_FILE, TIMESERIES_FILE,
 };
 
 /// The files charts are made from, each charted when it sits in the folder.
@@ -252,10 +254,12 @@ fn charts_of(dir: &Path) -> Result<(Vec<Chart>, Vec<String>), PlotError> {
     Ok((charts, notes))
 }
 
-/// The index of the plots folder, which also marks it as chipsim's for [`Staging`].
+/// The index of the plots folder, which also marks it as chipsim's for [`Staging`]: a
+/// new `plots/` replaces the charts listed here and keeps any other file.
 #[derive(Debug, serde::Serialize)]
 struct PlotsManifest<'a> {
     chipsim_version: &'a str,
+    kind: &'a str,
     charts: Vec<String>,
     notes: &'a [String],
 }
@@ -278,12 +282,13 @@ pub fn write_plots(out_dir: &Path) -> Result<PlotReport, PlotError> {
         });
     }
     let target = out_dir.join(PLOTS_DIR);
+    check_output_folder(&target, FolderKind::Plots, std::iter::empty::<&Path>())?;
     let staging = Staging::create(&target)?;
     let mut stems = Vec::with_capacity(charts.len());
     for chart in &charts {
         let stem = chart.file_stem();
         let (svg, png) = chart.render()?;
-        for (extension, bytes) in [("svg", svg.as_bytes()), ("png", png.as_slice())] {
+        for (extension, bytes) in CHART_EXTENSIONS.iter().zip([svg.as_bytes(), &png]) {
             let path = staging.path().join(format!("{stem}.{extension}"));
             std::fs::write(&path, bytes)
                 .map_err(|error| OutputError::io("cannot write", &path, error))?;
@@ -292,6 +297,7 @@ pub fn write_plots(out_dir: &Path) -> Result<PlotReport, PlotError> {
     }
     let manifest = PlotsManifest {
         chipsim_version: env!("CARGO_PKG_VERSION"),
+        kind: FolderKind::Plots.label(),
         charts: stems.clone(),
         notes: &notes,
     };

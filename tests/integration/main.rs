@@ -6,6 +6,7 @@ mod golden;
 mod hardening;
 mod model;
 mod output;
+mod ownership;
 mod plots;
 mod queueing_theory;
 mod runner;

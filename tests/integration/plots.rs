@@ -10,9 +10,9 @@ use std::path::{Path, PathBuf};
 use calamine::{open_workbook, Data, Reader, Xlsx};
 use chrono::NaiveDate;
 
-const GOLDEN: &str = include_str!("../scenarios/golden.toml");
+pub(crate) const GOLDEN: &str = include_str!("../scenarios/golden.toml");
 
-fn chipsim<I, S>(args: I) -> std::process::Output
+pub(crate) fn chipsim<I, S>(args: I) -> std::process::Output
 where
     I: IntoIterator<Item = S>,
     S: AsRef<OsStr>,
@@ -88,7 +88,7 @@ fn chart_names(plots: &Path) -> Vec<String> {
         .collect()
 }
 
-fn folder_names(dir: &Path) -> Vec<String> {
+pub(crate) fn folder_names(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = (fs::read_dir(dir).expect("list folder"))
         .map(|entry| {
             entry

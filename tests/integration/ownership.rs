@@ -1,0 +1,297 @@
+//! chipsim never deletes or overwrites a file it did not write, end to end through the
+//! binary: a folder without a chipsim manifest is refused (naming it and its first
+//! file), an output folder may not hold an input of the same call, `compare` and
+//! `trace` never overwrite a run's own files, and reruns keep the charts, comparisons
+//! and user files beside the outputs. Every refusal exits 1 and leaves every byte of
+//! the folder as it was.
+
+use std::collections::BTreeMap;
+use std::ffi::OsStr;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use crate::plots::{chipsim, folder_names, GOLDEN};
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn assert_success(output: &Output) {
+    assert!(output.status.success(), "{}", stderr(output));
+}
+
+/// Asserts exit code 1 and that standard error holds every one of `parts`.
+fn assert_refused(output: &Output, parts: &[&str]) {
+    let message = stderr(output);
+    assert_eq!(output.status.code(), Some(1), "{message}");
+    for part in parts {
+        assert!(message.contains(part), "`{part}` not in: {message}");
+    }
+}
+
+/// Every file under `dir`, by path relative to it, with its bytes.
+fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    fn walk(root: &Path, dir: &Path, files: &mut BTreeMap<PathBuf, Vec<u8>>) {
+        for entry in fs::read_dir(dir).expect("list folder") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                walk(root, &path, files);
+            } else {
+                let relative = path.strip_prefix(root).expect("inside").to_path_buf();
+                files.insert(relative, fs::read(&path).expect("read file"));
+            }
+        }
+    }
+    let mut files = BTreeMap::new();
+    walk(dir, dir, &mut files);
+    files
+}
+
+/// Writes the golden scenario to `root/<name>.toml` and runs it into `out`.
+fn run_golden(root: &Path, name: &str, out: &Path, extra: &[&str]) -> PathBuf {
+    let config = root.join(format!("{name}.toml"));
+    fs::write(&config, GOLDEN).expect("write scenario");
+    let mut args: Vec<&OsStr> = vec![
+        "run".as_ref(),
+        config.as_os_str(),
+        "--reps".as_ref(),
+        "4".as_ref(),
+        "--quiet".as_ref(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ];
+    args.extend(extra.iter().map(OsStr::new));
+    assert_success(&chipsim(&args));
+    config
+}
+
+/// `chipsim <command> CONFIG --reps 2 --out OUT`.
+fn two_reps_into(command: &str, config: &Path, out: &Path) -> Output {
+    chipsim([
+        command.as_ref(),
+        config.as_os_str(),
+        "--reps".as_ref(),
+        "2".as_ref(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ])
+}
+
+fn path_text(path: &Path) -> &str {
+    path.to_str().expect("UTF-8 temporary path")
+}
+
+#[test]
+fn a_folder_with_someone_elses_manifest_is_refused_and_kept() {
+    let root = tempfile::tempdir().expect("tempdir");
+    let project = root.path().join("project");
+    fs::create_dir_all(project.join("src")).expect("mkdir");
+    fs::write(project.join("manifest.json"), "{\"name\": \"their app\"}\n").expect("write");
+    fs::write(project.join("README.md"), "# theirs\n").expect("write");
+    fs::write(project.join("src/main.c"), "int main(void) { return 0; }\n").expect("write");
+    let before = snapshot(&project);
+    let config = root.path().join("golden.toml");
+    fs::write(&config, GOLDEN).expect("write scenario");
+    let output = two_reps_into("run", &config, &project);
+    assert_refused(
+        &output,
+        &["refusing to replace", path_text(&project), "README.md"],
+    );
+    assert_eq!(snapshot(&project), before);
+}
+
+#[test]
+fn an_output_folder_may_not_hold_the_scenario_being_run() {
+    let root = tempfile::tempdir().expect("tempdir");
+    let prev = root.path().join("prev");
+    run_golden(root.path(), "first", &prev, &[]);
+    let scenario = prev.join("s.toml");
+    fs::write(&scenario, GOLDEN).expect("write scenario");
+    let before = snapshot(&prev);
+    let output = two_reps_into("run", &scenario, &prev);
+    assert_refused(&output, &[path_text(&prev), "s.toml", "an input"]);
+    assert_eq!(snapshot(&prev), before);
+}
+
+#[test]
+fn merge_never_writes_over_a_shard() {
+    let root = tempfile::tempdir().expect("tempdir");
+    let shards: Vec<PathBuf> = (0..2)
+        .map(|index| {
+            let dir = root.path().join(format!("shard{index}"));
+            run_golden(
+                root.path(),
+                "golden",
+                &dir,
+                &["--shard", &format!("{index}/2")],
+            );
+            dir
+        })
+        .collect();
+    let before = snapshot(&shards[0]);
+    let output = chipsim([
+        "merge".as_ref(),
+        shards[0].as_os_str(),
+        shards[1].as_os_str(),
+        "--out".as_ref(),
+        shards[0].as_os_str(),
+    ]);
+    assert_refused(&output, &["refusing to write into", path_text(&shards[0])]);
+    assert_eq!(snapshot(&shards[0]), before);
+    // Into the folder that holds both shards neither.
+    let output = chipsim([
+        "merge".as_ref(),
+        shards[0].as_os_str(),
+        shards[1].as_os_str(),
+        "--out".as_ref(),
+        root.path().as_os_str(),
+    ]);
+    assert_refused(&output, &["an input"]);
+    assert_eq!(snapshot(&shards[0]), before);
+}
+
+#[test]
+fn compare_and_trace_never_overwrite_a_runs_own_files() {
+    let root = tempfile::tempdir().expect("tempdir");
+    let (base, other) = (root.path().join("base"), root.path().join("other"));
+    let config = run_golden(root.path(), "golden", &base, &[]);
+    run_golden(root.path(), "golden", &other, &[]);
+    let before = snapshot(&base);
+    for own in ["summary.csv", "replications.csv", "manifest.json"] {
+        let target = base.join(own);
+        let output = chipsim([
+            "compare".as_ref(),
+            base.as_os_str(),
+            other.as_os_str(),
+            "--out".as_ref(),
+            target.as_os_str(),
+        ]);
+        assert_refused(&output, &["refusing to overwrite", own, "run"]);
+        let output = chipsim([
+            "trace".as_ref(),
+            config.as_os_str(),
+            "--out".as_ref(),
+            target.as_os_str(),
+        ]);
+        assert_refused(&output, &["refusing to overwrite", own]);
+    }
+    assert_eq!(snapshot(&base), before);
+
+    // A file that is not a comparison is not replaced either; a comparison is.
+    let notes = root.path().join("notes.csv");
+    fs::write(&notes, "mine,not,chipsim's\n").expect("write");
+    let compare_into = |out: &Path| {
+        chipsim([
+            "compare".as_ref(),
+            base.as_os_str(),
+            other.as_os_str(),
+            "--out".as_ref(),
+            out.as_os_str(),
+        ])
+    };
+    assert_refused(
+        &compare_into(&notes),
+        &["refusing to overwrite", "notes.csv"],
+    );
+    assert_eq!(
+        fs::read_to_string(&notes).ok().as_deref(),
+        Some("mine,not,chipsim's\n")
+    );
+    let comparison = root.path().join("comparison.csv");
+    assert_success(&compare_into(&comparison));
+    assert_success(&compare_into(&comparison));
+}
+
+#[test]
+fn reruns_keep_charts_comparisons_and_the_users_files() {
+    let root = tempfile::tempdir().expect("tempdir");
+    let (base, other) = (root.path().join("base"), root.path().join("other"));
+    run_golden(root.path(), "golden", &base, &[]);
+    run_golden(root.path(), "golden", &other, &[]);
+    assert_success(&chipsim([
+        "compare".as_ref(),
+        base.as_os_str(),
+        other.as_os_str(),
+    ]));
+    assert_success(&chipsim(["plot".as_ref(), other.as_os_str()]));
+    fs::write(other.join("notes.txt"), "my notes\n").expect("write");
+    fs::write(other.join("plots/annotated.svg"), "<svg/>\n").expect("write");
+    let kept: BTreeMap<PathBuf, Vec<u8>> = snapshot(&other)
+        .into_iter()
+        .filter(|(path, _)| {
+            path.starts_with("plots")
+                || path == Path::new("compare.csv")
+                || path == Path::new("notes.txt")
+        })
+        .collect();
+    assert!(kept.contains_key(Path::new("plots/fan_backlog.svg")));
+
+    // The user's bug: `run --xlsx` after `chipsim plot` deleted plots/.
+    run_golden(root.path(), "golden", &other, &["--xlsx"]);
+    let after = snapshot(&other);
+    for (path, bytes) in &kept {
+        assert_eq!(after.get(path), Some(bytes), "{}", path.display());
+    }
+    assert!(after.contains_key(Path::new("results.xlsx")));
+
+    // A shard's data belongs to the run it came from: a rerun without --shard drops it.
+    run_golden(root.path(), "golden", &other, &["--shard", "0/2"]);
+    assert!(other.join("shard_data.bin").is_file());
+    run_golden(root.path(), "golden", &other, &[]);
+    assert!(!other.join("shard_data.bin").exists());
+    assert_eq!(
+        snapshot(&other).get(Path::new("notes.txt")),
+        kept.get(Path::new("notes.txt"))
+    );
+
+    // Plotting again replaces the charts and keeps the user's file in plots/.
+    assert_success(&chipsim(["plot".as_ref(), other.as_os_str()]));
+    assert_eq!(
+        fs::read_to_string(other.join("plots/annotated.svg"))
+            .ok()
+            .as_deref(),
+        Some("<svg/>\n")
+    );
+    let names = folder_names(&other);
+    let hidden: Vec<&String> = names.iter().filter(|name| name.starts_with('.')).collect();
+    assert!(hidden.is_empty(), "{hidden:?}");
+}
+
+#[test]
+fn a_run_does_not_replace_a_sweep() {
+    let root = tempfile::tempdir().expect("tempdir");
+    let sweep_config = root.path().join("sweep.toml");
+    fs::write(
+        &sweep_config,
+        format!(
+            "{GOLDEN}\n[sweep]\nmetrics = [\"chips_short\"]\n\n[[sweep.parameters]]\n\
+             path = \"packaging.pack.accelerators_per_week\"\nlow = 50\nhigh = 150\n"
+        ),
+    )
+    .expect("write sweep");
+    let sweep = root.path().join("sweep-out");
+    assert_success(&chipsim([
+        "sweep".as_ref(),
+        sweep_config.as_os_str(),
+        "--reps".as_ref(),
+        "2".as_ref(),
+        "--quiet".as_ref(),
+        "--out".as_ref(),
+        sweep.as_os_str(),
+    ]));
+    let before = snapshot(&sweep);
+    let config = root.path().join("golden.toml");
+    fs::write(&config, GOLDEN).expect("write scenario");
+    let output = two_reps_into("run", &config, &sweep);
+    assert_refused(&output, &["outputs of a run", "outputs of a sweep"]);
+    assert_eq!(snapshot(&sweep), before);
+
+    // A sweep whose scenario lies inside its output folder is refused too.
+    let inside = sweep.join("again.toml");
+    fs::copy(&sweep_config, &inside).expect("copy");
+    let before = snapshot(&sweep);
+    let output = two_reps_into("sweep", &inside, &sweep);
+    assert_refused(&output, &["again.toml", "an input"]);
+    assert_eq!(snapshot(&sweep), before);
+}
