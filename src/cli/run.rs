@@ -42,7 +42,7 @@ pub struct RunArgs {
     #[arg(long, conflicts_with = "precision")]
     pub reps: Option<u64>,
     /// Base seed: replication r uses a seed derived from (seed, r). Default: 1.
-    #[arg(long)]
+    #[arg(long, value_parser = chipsim::output::parse_seed)]
     pub seed: Option<u64>,
     /// Worker threads, at least 1. Default: the number of available cores.
     #[arg(long)]

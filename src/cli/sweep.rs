@@ -35,7 +35,7 @@ pub struct SweepArgs {
     /// Base seed: every design point runs the replications seeded from it (common random
     /// numbers), and random designs draw their points from it. Default: the scenario's
     /// seed, else 1.
-    #[arg(long)]
+    #[arg(long, value_parser = chipsim::output::parse_seed)]
     pub seed: Option<u64>,
     /// Worker threads, at least 1. Default: the number of available cores.
     #[arg(long)]

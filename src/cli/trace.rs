@@ -18,7 +18,7 @@ pub struct TraceArgs {
     #[arg(long, default_value_t = 0)]
     rep: u64,
     /// Base seed (default: the scenario's, else 1).
-    #[arg(long)]
+    #[arg(long, value_parser = chipsim::output::parse_seed)]
     seed: Option<u64>,
     /// Write the CSV here instead of standard output.
     #[arg(long)]

@@ -57,8 +57,23 @@ pub enum CellKind {
     Days,
     /// A fraction of 1.
     Share,
+    /// A number already in percent.
+    Percent,
     /// Any other number.
     Number,
+}
+
+/// Units the model reports that count things: shown as whole numbers.
+const COUNT_UNITS: [&str; 5] = ["accelerators", "wafers", "projects", "fabs", "occurrences"];
+
+/// How a number in `unit` is shown: days, percent, a count, or any other number.
+pub fn unit_kind(unit: &str) -> CellKind {
+    match unit {
+        "days" | "fab-days" => CellKind::Days,
+        "percent" => CellKind::Percent,
+        unit if COUNT_UNITS.contains(&unit) => CellKind::Count,
+        _ => CellKind::Number,
+    }
 }
 
 /// A column of an output table.
@@ -406,7 +421,7 @@ pub const TABLES: &[TableSpec] = &[
     TableSpec {
         file: REPLICATIONS_FILE,
         folder: Some(FolderKind::Run),
-        in_workbook: false,
+        in_workbook: true,
         columns: &[ReplicationsColumn::COLUMNS],
         named_columns: CellKind::Value,
     },
@@ -524,6 +539,10 @@ mod tests {
             Some("sensitivity")
         );
         assert_eq!(Statistic::Ci95Low.name(), "ci95_low");
+        assert_eq!(unit_kind("fab-days"), CellKind::Days);
+        assert_eq!(unit_kind("accelerators"), CellKind::Count);
+        assert_eq!(unit_kind("percent"), CellKind::Percent);
+        assert_eq!(unit_kind("TWh"), CellKind::Number);
         assert_eq!(
             (table_spec(COMPARE_FILE).map(|t| t.folder)),
             Some(None),

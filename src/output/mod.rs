@@ -26,8 +26,8 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-pub use cells::{neutralise, parse_seed, seed_text, SeedError};
-pub(crate) use cells::{number, text};
+pub(crate) use cells::{as_written, number, text};
+pub use cells::{neutralise, parse_seed, seed_text, SeedError, SIGNIFICANT_DIGITS};
 pub use contract::{
     FolderKind, COMPARE_FILE, MANIFEST_FILE, PLOTS_DIR, PROJECTS_FILE, REPLICATIONS_FILE,
     SENSITIVITY_FILE, SHARD_DATA_FILE, SUMMARY_FILE, SWEEP_POINTS_FILE, SWEEP_REPLICATIONS_FILE,

@@ -396,7 +396,7 @@ mod tests {
             "scenario,metric,unit,n,mean,std,ci95_low,ci95_high,p5,p50,p95,min,max"
         );
         assert_eq!(lines[1], "'=s,b,days,0,,,,,,,,,", "headline first");
-        assert!(lines[2].starts_with("'=s,a,days,2,2,1.4142135623730951,"));
+        assert!(lines[2].starts_with("'=s,a,days,2,2,1.4142135623731,"));
         assert_eq!(
             rendered(&TimeseriesTable { layout, statistics }),
             "scenario,period_start,period_end,metric,unit,mean,p5,p50,p95\n\

@@ -1,26 +1,32 @@
 //! `results.xlsx`: the finished CSV tables of an output folder as one workbook for
 //! spreadsheet users, one sheet per table the contract puts in the workbook (summary,
-//! timeseries, projects, and a sweep's sensitivity and sweep_points), plus a `run`
-//! sheet from `manifest.json`.
+//! timeseries, projects, replications, and a sweep's sensitivity and sweep_points), plus
+//! a `run` sheet from `manifest.json`.
 //!
 //! The workbook is made from the CSV files themselves, so it holds exactly their
-//! numbers. A column the contract calls text stays text (a scenario called `2027`);
-//! any other column is typed from its cells: ISO dates become real dates (shown
-//! `yyyy-mm-dd`), numbers become numbers, empty cells (undefined values) stay blank, and
-//! everything else is text passed through [`neutralise`] as in the CSV files. Headers
-//! are bold, frozen and filterable; column widths fit their contents. The file is
-//! written through [`write_file_atomically`], so a reader never sees half of it.
+//! numbers. A column the contract calls text or seed stays text (a scenario called
+//! `2027`, a seed of 20 digits); any other column is typed from its cells: ISO dates
+//! become real dates (shown `yyyy-mm-dd`), numbers become numbers, empty cells
+//! (undefined values) stay blank, and everything else is text passed through
+//! [`neutralise`] as in the CSV files. Numbers are shown by what they hold
+//! ([`CellKind`], and for a metric's values its unit): shares as percentages, counts
+//! with thousands separators, days with one decimal; the cell keeps the exact value.
+//! Headers are bold, frozen and filterable; column widths fit their contents. The file
+//! is written through [`write_file_atomically`], so a reader never sees half of it.
 
+use std::collections::HashMap;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{ExcelDateTime, Format, Worksheet, XlsxError};
 
-use super::contract::{CellKind, TableSpec, MANIFEST_FILE, TABLES, WORKBOOK_FILE};
+use super::contract::{
+    unit_kind, CellKind, Statistic, TableSpec, MANIFEST_FILE, SUMMARY_FILE, TABLES, WORKBOOK_FILE,
+};
 use super::csv_table::CsvTable;
 use super::export::{render, Export};
-use super::{neutralise, write_file_atomically, OutputError};
+use super::{neutralise, seed_text, write_file_atomically, OutputError};
 
 /// The widest a column is made, in characters.
 const MAX_WIDTH: usize = 60;
@@ -45,11 +51,11 @@ fn parse_number(cell: &str) -> Option<f64> {
     cell.parse::<f64>().ok().filter(|value| value.is_finite())
 }
 
-/// The kind of a column: text when the contract says so, else dates or numbers when
-/// every non-empty cell is one.
+/// The kind of a column: text when the contract says text or seed, else dates or
+/// numbers when every non-empty cell is one.
 fn column_kind(contract: CellKind, cells: &[&str]) -> Kind {
     let filled = || cells.iter().filter(|cell| !cell.is_empty());
-    if contract == CellKind::Text || filled().next().is_none() {
+    if matches!(contract, CellKind::Text | CellKind::Seed) || filled().next().is_none() {
         Kind::Text
     } else if filled().all(|cell| parse_date(cell).is_some()) {
         Kind::Date
@@ -100,15 +106,39 @@ impl Workbook {
         Ok(Workbook { sheets, manifest })
     }
 
+    /// Each metric's unit, from `summary.csv`: how the metric columns of
+    /// `replications.csv` are shown.
+    fn metric_units(&self) -> HashMap<String, String> {
+        let summary = self
+            .sheets
+            .iter()
+            .find(|(spec, _)| spec.file == SUMMARY_FILE);
+        let Some((_, table)) = summary else {
+            return HashMap::new();
+        };
+        let (Ok(metric), Ok(unit)) = (
+            table.column(Statistic::Metric),
+            table.column(Statistic::Unit),
+        ) else {
+            return HashMap::new();
+        };
+        (0..table.len())
+            .map(|row| {
+                (
+                    table.text(row, metric).to_string(),
+                    table.text(row, unit).to_string(),
+                )
+            })
+            .collect()
+    }
+
     /// The workbook as `rust_xlsxwriter` builds it.
     fn build(&self) -> Result<rust_xlsxwriter::Workbook, XlsxError> {
-        let formats = Formats {
-            header: Format::new().set_bold(),
-            date: Format::new().set_num_format("yyyy-mm-dd"),
-        };
+        let formats = Formats::new();
+        let units = self.metric_units();
         let mut workbook = rust_xlsxwriter::Workbook::new();
         for (spec, table) in &self.sheets {
-            add_table_sheet(&mut workbook, &formats, spec, table)?;
+            add_table_sheet(&mut workbook, &formats, (spec, table), &units)?;
         }
         if let Some(manifest) = &self.manifest {
             add_run_sheet(&mut workbook, &formats, manifest)?;
@@ -131,32 +161,74 @@ impl Export for Workbook {
     }
 }
 
-/// The header row's style, and the dates'.
+/// The header row's style, and how dates and numbers are shown.
 struct Formats {
     header: Format,
     date: Format,
+    count: Format,
+    days: Format,
+    share: Format,
+    percent: Format,
 }
 
-/// Adds `table` as a sheet named after its file.
+impl Formats {
+    fn new() -> Formats {
+        let shown = |format: &str| Format::new().set_num_format(format);
+        Formats {
+            header: Format::new().set_bold(),
+            date: shown("yyyy-mm-dd"),
+            count: shown("#,##0"),
+            days: shown("#,##0.0"),
+            share: shown("0.0%"),
+            percent: shown("0.00\"%\""),
+        }
+    }
+
+    /// The format of a number of this kind; `None` shows it as General.
+    fn number(&self, kind: CellKind) -> Option<&Format> {
+        match kind {
+            CellKind::Count => Some(&self.count),
+            CellKind::Days => Some(&self.days),
+            CellKind::Share => Some(&self.share),
+            CellKind::Percent => Some(&self.percent),
+            _ => None,
+        }
+    }
+}
+
+/// Adds `table` as a sheet named after its file; `units` are the metrics' units.
 fn add_table_sheet(
     workbook: &mut rust_xlsxwriter::Workbook,
     formats: &Formats,
-    spec: &TableSpec,
-    table: &CsvTable,
+    (spec, table): (&TableSpec, &CsvTable),
+    units: &HashMap<String, String>,
 ) -> Result<(), XlsxError> {
     let sheet = workbook.add_worksheet();
     sheet.set_name(spec.sheet_name())?;
+    let unit_column = table.column(Statistic::Unit).ok();
     for (column, title) in table.header().iter().enumerate() {
         let cells: Vec<&str> = (0..table.len())
             .map(|row| table.text(row, column))
             .collect();
-        let kind = column_kind(spec.kind_of(title), &cells);
+        let contract = spec.kind_of(title);
+        let kind = column_kind(contract, &cells);
+        // A value is shown by its unit: the row's, or the metric's heading the column.
+        let shown = |row: usize| match (contract, unit_column) {
+            (CellKind::Value, Some(unit)) => unit_kind(table.text(row, unit)),
+            (CellKind::Value, None) => unit_kind(units.get(title).map_or("", String::as_str)),
+            (other, _) => other,
+        };
         let column = u16::try_from(column).map_err(|_| XlsxError::RowColumnLimitError)?;
         sheet.write_string_with_format(0, column, neutralise(title), &formats.header)?;
         let mut width = title.chars().count();
-        for (row, cell) in (1_u32..).zip(&cells) {
+        for (row, cell) in cells.iter().enumerate() {
             if !cell.is_empty() {
-                width = width.max(write_cell(sheet, formats, (row, column), kind, cell)?);
+                let at = (
+                    u32::try_from(row + 1).map_err(|_| XlsxError::RowColumnLimitError)?,
+                    column,
+                );
+                let number_format = formats.number(shown(row));
+                width = width.max(write_cell(sheet, formats, at, (kind, number_format), cell)?);
             }
         }
         sheet.set_column_width(column, (width + 2).min(MAX_WIDTH) as f64)?;
@@ -168,12 +240,13 @@ fn add_table_sheet(
     Ok(())
 }
 
-/// Writes one non-empty cell as its column's kind; returns its width in characters.
+/// Writes one non-empty cell as its column's kind, a number in `number_format`;
+/// returns its width in characters.
 fn write_cell(
     sheet: &mut Worksheet,
     formats: &Formats,
     (row, column): (u32, u16),
-    kind: Kind,
+    (kind, number_format): (Kind, Option<&Format>),
     cell: &str,
 ) -> Result<usize, XlsxError> {
     let date = (kind == Kind::Date).then(|| parse_date(cell)).flatten();
@@ -187,8 +260,12 @@ fn write_cell(
         sheet.write_datetime_with_format(row, column, &excel, &formats.date)?;
         Ok(10)
     } else if let Some(number) = number {
-        sheet.write_number(row, column, number)?;
-        Ok(cell.len().min(NUMBER_WIDTH))
+        match number_format {
+            Some(format) => sheet.write_number_with_format(row, column, number, format)?,
+            None => sheet.write_number(row, column, number)?,
+        };
+        // Thousands separators add a character per three digits.
+        Ok((cell.len() + cell.len() / 3).min(NUMBER_WIDTH))
     } else {
         let text = neutralise(cell);
         sheet.write_string(row, column, text.as_ref())?;
@@ -212,7 +289,14 @@ fn add_run_sheet(
     for (row, (field, value)) in (1_u32..).zip(&fields) {
         widths[0] = widths[0].max(field.len());
         sheet.write_string(row, 0, neutralise(field))?;
+        // A seed as in the CSV files: text that keeps every digit.
+        let seed = (field.as_str() == "seed").then(|| value.as_u64()).flatten();
         let width = match value {
+            _ if seed.is_some() => {
+                let text = seed.map(seed_text).unwrap_or_default();
+                sheet.write_string(row, 1, &text)?;
+                text.len()
+            }
             serde_json::Value::Number(number) => {
                 let value = number.as_f64().unwrap_or(f64::NAN);
                 sheet.write_number(row, 1, value)?;

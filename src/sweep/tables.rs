@@ -11,8 +11,8 @@ use crate::output::contract::{
     names, SensitivityColumn, SweepPointsColumn, SweepReplicationsColumn, SWEEP_POINT_STATISTICS,
 };
 use crate::output::{
-    number, seed_text, statistic_cell, text, write_manifest, CsvFile, Execution, OutputError,
-    ShardSpec, Status,
+    as_written, number, seed_text, statistic_cell, text, write_manifest, CsvFile, Execution,
+    OutputError, ShardSpec, Status,
 };
 use crate::replication::OutputLayout;
 use crate::runner::RunError;
@@ -88,8 +88,9 @@ impl Collector {
                 .push((point, vec![Vec::new(); self.analysed.len()]));
         }
         if let Some((_, values)) = self.points.last_mut() {
+            // The values as written, which a merge reads back: its analysis is the same.
             for (column, &metric) in values.iter_mut().zip(&self.analysed) {
-                column.push(metrics[metric]);
+                column.push(as_written(metrics[metric]));
             }
         }
         self.row.clear();

@@ -12,4 +12,5 @@ mod queueing_theory;
 mod runner;
 mod shard_cli;
 mod shocks;
+mod spreadsheet;
 mod sweep;

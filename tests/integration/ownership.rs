@@ -6,12 +6,11 @@
 //! the folder as it was.
 
 use std::collections::BTreeMap;
-use std::ffi::OsStr;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use crate::plots::{chipsim, folder_names, GOLDEN};
+use crate::plots::{chipsim, folder_names, golden_sweep, run, sweep, GOLDEN};
 
 fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
@@ -46,24 +45,6 @@ fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     let mut files = BTreeMap::new();
     walk(dir, dir, &mut files);
     files
-}
-
-/// Writes the golden scenario to `root/<name>.toml` and runs it into `out`.
-fn run_golden(root: &Path, name: &str, out: &Path, extra: &[&str]) -> PathBuf {
-    let config = root.join(format!("{name}.toml"));
-    fs::write(&config, GOLDEN).expect("write scenario");
-    let mut args: Vec<&OsStr> = vec![
-        "run".as_ref(),
-        config.as_os_str(),
-        "--reps".as_ref(),
-        "4".as_ref(),
-        "--quiet".as_ref(),
-        "--out".as_ref(),
-        out.as_os_str(),
-    ];
-    args.extend(extra.iter().map(OsStr::new));
-    assert_success(&chipsim(&args));
-    config
 }
 
 /// `chipsim <command> CONFIG --reps 2 --out OUT`.
@@ -104,8 +85,7 @@ fn a_folder_with_someone_elses_manifest_is_refused_and_kept() {
 #[test]
 fn an_output_folder_may_not_hold_the_scenario_being_run() {
     let root = tempfile::tempdir().expect("tempdir");
-    let prev = root.path().join("prev");
-    run_golden(root.path(), "first", &prev, &[]);
+    let prev = run(root.path(), GOLDEN, "prev", &[]);
     let scenario = prev.join("s.toml");
     fs::write(&scenario, GOLDEN).expect("write scenario");
     let before = snapshot(&prev);
@@ -119,14 +99,13 @@ fn merge_never_writes_over_a_shard() {
     let root = tempfile::tempdir().expect("tempdir");
     let shards: Vec<PathBuf> = (0..2)
         .map(|index| {
-            let dir = root.path().join(format!("shard{index}"));
-            run_golden(
+            let shard = format!("{index}/2");
+            run(
                 root.path(),
-                "golden",
-                &dir,
-                &["--shard", &format!("{index}/2")],
-            );
-            dir
+                GOLDEN,
+                &format!("shard{index}"),
+                &["--shard", &shard],
+            )
         })
         .collect();
     let before = snapshot(&shards[0]);
@@ -154,9 +133,9 @@ fn merge_never_writes_over_a_shard() {
 #[test]
 fn compare_and_trace_never_overwrite_a_runs_own_files() {
     let root = tempfile::tempdir().expect("tempdir");
-    let (base, other) = (root.path().join("base"), root.path().join("other"));
-    let config = run_golden(root.path(), "golden", &base, &[]);
-    run_golden(root.path(), "golden", &other, &[]);
+    let base = run(root.path(), GOLDEN, "base", &[]);
+    let other = run(root.path(), GOLDEN, "other", &[]);
+    let config = root.path().join("base.toml");
     let before = snapshot(&base);
     for own in ["summary.csv", "replications.csv", "manifest.json"] {
         let target = base.join(own);
@@ -206,9 +185,8 @@ fn compare_and_trace_never_overwrite_a_runs_own_files() {
 #[test]
 fn reruns_keep_charts_comparisons_and_the_users_files() {
     let root = tempfile::tempdir().expect("tempdir");
-    let (base, other) = (root.path().join("base"), root.path().join("other"));
-    run_golden(root.path(), "golden", &base, &[]);
-    run_golden(root.path(), "golden", &other, &[]);
+    let base = run(root.path(), GOLDEN, "base", &[]);
+    let other = run(root.path(), GOLDEN, "other", &[]);
     assert_success(&chipsim([
         "compare".as_ref(),
         base.as_os_str(),
@@ -228,7 +206,7 @@ fn reruns_keep_charts_comparisons_and_the_users_files() {
     assert!(kept.contains_key(Path::new("plots/fan_backlog.svg")));
 
     // The user's bug: `run --xlsx` after `chipsim plot` deleted plots/.
-    run_golden(root.path(), "golden", &other, &["--xlsx"]);
+    run(root.path(), GOLDEN, "other", &["--xlsx"]);
     let after = snapshot(&other);
     for (path, bytes) in &kept {
         assert_eq!(after.get(path), Some(bytes), "{}", path.display());
@@ -236,9 +214,9 @@ fn reruns_keep_charts_comparisons_and_the_users_files() {
     assert!(after.contains_key(Path::new("results.xlsx")));
 
     // A shard's data belongs to the run it came from: a rerun without --shard drops it.
-    run_golden(root.path(), "golden", &other, &["--shard", "0/2"]);
+    run(root.path(), GOLDEN, "other", &["--shard", "0/2"]);
     assert!(other.join("shard_data.bin").is_file());
-    run_golden(root.path(), "golden", &other, &[]);
+    run(root.path(), GOLDEN, "other", &[]);
     assert!(!other.join("shard_data.bin").exists());
     assert_eq!(
         snapshot(&other).get(Path::new("notes.txt")),
@@ -261,25 +239,8 @@ fn reruns_keep_charts_comparisons_and_the_users_files() {
 #[test]
 fn a_run_does_not_replace_a_sweep() {
     let root = tempfile::tempdir().expect("tempdir");
-    let sweep_config = root.path().join("sweep.toml");
-    fs::write(
-        &sweep_config,
-        format!(
-            "{GOLDEN}\n[sweep]\nmetrics = [\"chips_short\"]\n\n[[sweep.parameters]]\n\
-             path = \"packaging.pack.accelerators_per_week\"\nlow = 50\nhigh = 150\n"
-        ),
-    )
-    .expect("write sweep");
-    let sweep = root.path().join("sweep-out");
-    assert_success(&chipsim([
-        "sweep".as_ref(),
-        sweep_config.as_os_str(),
-        "--reps".as_ref(),
-        "2".as_ref(),
-        "--quiet".as_ref(),
-        "--out".as_ref(),
-        sweep.as_os_str(),
-    ]));
+    let sweep_text = golden_sweep("design = \"one_at_a_time\"");
+    let sweep = sweep(root.path(), &sweep_text, "sweep-out");
     let before = snapshot(&sweep);
     let config = root.path().join("golden.toml");
     fs::write(&config, GOLDEN).expect("write scenario");
@@ -289,7 +250,7 @@ fn a_run_does_not_replace_a_sweep() {
 
     // A sweep whose scenario lies inside its output folder is refused too.
     let inside = sweep.join("again.toml");
-    fs::copy(&sweep_config, &inside).expect("copy");
+    fs::write(&inside, &sweep_text).expect("write");
     let before = snapshot(&sweep);
     let output = two_reps_into("sweep", &inside, &sweep);
     assert_refused(&output, &["again.toml", "an input"]);
