@@ -460,14 +460,13 @@ pub const TABLES: &[TableSpec] = &[
     },
 ];
 
-/// The table written to a file of this name.
-pub fn table_spec(file: &str) -> Option<&'static TableSpec> {
-    TABLES.iter().find(|table| table.file == file)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn table_spec(file: &str) -> Option<&'static TableSpec> {
+        TABLES.iter().find(|table| table.file == file)
+    }
 
     #[test]
     fn folders_own_the_files_their_kind_writes() {

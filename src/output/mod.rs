@@ -9,7 +9,9 @@
 //! `execution` object of the manifest (threads and timings): the same replications give
 //! the same bytes whatever the thread count or sharding. Cells follow the conventions in
 //! [`cells`]; metric columns of `replications.csv` are headed by the metric's name
-//! exactly as in the layout (neutralised), and units are in `summary.csv`.
+//! exactly as in the layout (neutralised), and units are in `summary.csv`. What an
+//! output may replace is decided in one place ([`check_output_folder`], [`Staging`],
+//! [`write_file_atomically`]): only chipsim's own files of the same kind of output.
 
 pub mod cells;
 pub mod contract;
