@@ -44,7 +44,7 @@ pub use manifest::{
 };
 pub use ownership::check_output_folder;
 pub use shard_data::{ShardDataReader, ShardDataWriter, ShardHeader};
-pub use staging::{write_file_atomically, Staging};
+pub use staging::{abandon_outputs, write_file_atomically, Staging};
 pub(crate) use tables::statistic_cell;
 pub use tables::{
     read_replications, write_comparison, write_tables, ComparisonRow, ComparisonTable,

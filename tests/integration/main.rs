@@ -2,8 +2,10 @@
 
 mod authoring;
 mod backtest;
+mod fuzz;
 mod golden;
 mod hardening;
+mod inputs;
 mod model;
 mod output;
 mod ownership;
@@ -12,5 +14,7 @@ mod queueing_theory;
 mod runner;
 mod shard_cli;
 mod shocks;
+mod signals;
 mod spreadsheet;
+mod support;
 mod sweep;
