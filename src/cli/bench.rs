@@ -9,6 +9,7 @@ use clap::{Args, Subcommand, ValueEnum};
 
 use chipsim::queueing::{LineParameters, LineReport, Service};
 
+use super::flags::{seed, Flag};
 use super::usage_error;
 
 #[derive(Debug, Subcommand)]
@@ -30,7 +31,7 @@ pub struct ModelArgs {
     #[arg(long, default_value_t = 20)]
     reps: u64,
     /// Base seed.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, value_parser = Flag(seed))]
     seed: u64,
 }
 
@@ -60,7 +61,7 @@ pub struct QueueArgs {
     #[arg(long)]
     warmup: Option<u64>,
     /// Random seed.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, value_parser = Flag(seed))]
     seed: u64,
     /// Service time distribution.
     #[arg(long, value_enum, default_value_t = ServiceArg::Exp)]

@@ -60,10 +60,10 @@
 //!   sets), shard, events, and `execution` (threads, timings: the only part that varies
 //!   between runs of the same sweep).
 //!
-//! Cells follow [`crate::output`]'s conventions (dot decimals, shortest round-trip
-//! numbers, empty for undefined, text neutralised for spreadsheets). A sweep is all or
-//! nothing: the folder is written atomically when every point has run, and a failed or
-//! cancelled sweep leaves the previous outputs as they were.
+//! Cells follow [`crate::output`]'s conventions (dot decimals, 15-digit numbers,
+//! hexadecimal seeds, empty for undefined, text neutralised for spreadsheets). A sweep
+//! is all or nothing: the folder is written atomically when every point has run, and a
+//! failed or cancelled sweep leaves the previous outputs as they were.
 //!
 //! # Sharding
 //!
