@@ -118,14 +118,19 @@ impl Routes {
         Routes { regions, by_pair }
     }
 
-    /// Expected days from each region to each (row-major): the cheapest lane's mean
-    /// transit plus half its departure interval; 0 within a region or with no lane.
+    /// Days to allow from each region to each (row-major) by the cheapest lane: a long
+    /// transit (its longest, or mean + 2 standard deviations if that is shorter) plus a
+    /// whole departure interval; 0 within a region or with no lane.
     pub fn transit_estimates(&self, world: &World) -> Vec<f64> {
         let mut days = vec![0.0; self.regions * self.regions];
         for (pair, lanes) in self.by_pair.iter().enumerate() {
             if let Some(lane) = lanes.first() {
                 let params = &world.lanes[lane.0 as usize];
-                days[pair] = params.transit_days.mean() + params.departure_every_days / 2.0;
+                let transit = &params.transit_days;
+                let long = transit
+                    .support_max()
+                    .min(transit.mean() + 2.0 * transit.variance().sqrt());
+                days[pair] = long + params.departure_every_days;
             }
         }
         days

@@ -29,8 +29,8 @@ use super::{schedule, Event, GridId, ProjectId, RegionId, SupplyChain};
 
 /// Days between two market reviews.
 pub(super) const MARKET_REVIEW_DAYS: f64 = 365.25 / 12.0;
-/// Days added to the expected transit when planning when to ship.
-const SHIP_SLACK_DAYS: f64 = 7.0;
+/// Days added to the allowed transit when planning when to ship (handling).
+const SHIP_SLACK_DAYS: f64 = 2.0;
 /// Buyers still to order, and what sellers know of their own capacity.
 #[derive(Debug, Default)]
 pub(super) struct Market {
@@ -42,7 +42,7 @@ pub(super) struct Market {
 
 impl SupplyChain<'_> {
     /// Days from shipping to arrival planned for a project in `region`: the longest
-    /// expected transit from a packaging site, plus a week of slack.
+    /// transit allowed from any packaging site, plus two days of handling.
     pub(super) fn ship_lead(&self, region: RegionId) -> f64 {
         (self.world.packaging.iter())
             .map(|site| self.transit_estimate(site.region, region))

@@ -2,9 +2,11 @@
 //! each product) decides how much to start with a smoothed base-stock (order-up-to)
 //! policy on its echelon inventory position.
 //!
-//! - *Required* is what the order book says must be on hand or in process: the
-//!   visible units of orders that may ship within the stage's window (its own cycle
-//!   time and everything downstream, plus `cover_weeks` of cover).
+//! - *Required* is what must be on hand or in process: the visible units of orders
+//!   already due to ship, plus, for the stage's window (its own cycle time and
+//!   everything downstream, plus `cover_weeks` of cover), the larger of the orders
+//!   booked to ship in it and the forecast (the smoothed demand rate × the window), so
+//!   a stage whose lead time is longer than buyers order ahead builds to forecast.
 //! - *Position* is the stage's echelon inventory: everything it and the stages below it
 //!   hold (work in process, inputs in transit and in stock, finished accelerators not
 //!   yet allocated), in the stage's units.
@@ -194,19 +196,23 @@ impl SupplyChain<'_> {
         Ok(())
     }
 
-    /// Starts, per interval, for a stage with `signal` whose required units are
-    /// `required` and whose position is `position` (all in accelerators).
-    fn desired_starts(&mut self, stage: Option<ProductId>, required: f64, position: f64) -> f64 {
+    /// Starts, per interval, for a stage whose window is `window` days and whose
+    /// echelon position is `position` (all in accelerators).
+    fn desired_starts(&mut self, stage: Option<ProductId>, now: f64, window: f64, position: f64) -> f64 {
         let planning = self.world.planning;
         let interval = self.world.lot_interval_days;
-        let smoothing = (interval / (planning.smoothing_weeks * 7.0)).clamp(0.0, 1.0);
+        let smoothing = (interval / (planning.smoothing_weeks * 7.0).max(interval)).clamp(0.0, 1.0);
         let adjustment = (planning.adjustment_weeks * 7.0 / interval).max(1.0);
         let allocated = self.book.allocated_total;
+        let due_now = self.book.due_by(now) as f64;
+        let booked = self.book.due_by(now + window) as f64;
         let signal = match stage {
             None => &mut self.planner.packaging,
             Some(product) => &mut self.planner.products[product.0 as usize],
         };
-        let demand = signal.observe(required, allocated, smoothing);
+        let demand = signal.observe(booked, allocated, smoothing);
+        let forecast = demand / interval * window;
+        let required = due_now + (booked - due_now).max(forecast);
         let gap = required - position;
         (demand + (gap - demand) / adjustment).max(0.0)
     }
@@ -220,11 +226,11 @@ impl SupplyChain<'_> {
     ) -> Result<f64, EngineError> {
         let world = self.world;
         let interval = world.lot_interval_days;
-        let required = self.book.due_by(now + self.planner.packaging_window) as f64;
         let position: f64 = (self.sites.iter())
             .map(|s| (s.finished + s.producer.in_process()) as f64)
             .sum();
-        let good = self.desired_starts(None, required, position);
+        let window = self.planner.packaging_window;
+        let good = self.desired_starts(None, now, window, position);
         let mut caps = Vec::with_capacity(self.sites.len());
         let mut yields = 0.0;
         let mut capacity_total = 0.0;
@@ -275,7 +281,6 @@ impl SupplyChain<'_> {
             return Ok(f64::INFINITY);
         }
         let window = self.planner.product_windows[product.0 as usize];
-        let required = self.book.due_by(now + window) as f64;
         let mut dies = 0.0;
         for (params, fab) in world.fabs.iter().zip(&self.fabs) {
             if params.product == product {
@@ -287,7 +292,7 @@ impl SupplyChain<'_> {
             dies += (site.inbound[p] + site.stock[p]) as f64;
             dies += per_unit * (site.finished + site.producer.in_process()) as f64;
         }
-        let accelerators = self.desired_starts(Some(product), required, dies / per_unit);
+        let accelerators = self.desired_starts(Some(product), now, window, dies / per_unit);
         let mut caps = Vec::new();
         let mut good_per_wafer = Vec::new();
         let mut members = Vec::new();
