@@ -17,6 +17,19 @@ pub struct MetricDef {
     pub headline: bool,
 }
 
+/// A time-series metric of one scope: the whole world, a region, or one producer (a
+/// fab or packaging site), e.g. `energy_twh` of region `us_east`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeriesDef {
+    /// `world`, a region id, or a fab or packaging-site id.
+    pub scope: String,
+    /// The metric (never a headline).
+    pub metric: MetricDef,
+}
+
+/// The scope of world-wide series.
+pub const WORLD_SCOPE: &str = "world";
+
 /// One reporting period of the time series, `[start, end]` inclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Period {
@@ -104,8 +117,8 @@ pub struct OutputLayout {
     pub scenario: String,
     /// Scalar metrics, one value per replication.
     pub metrics: Vec<MetricDef>,
-    /// Time-series metrics, one value per period per replication.
-    pub series: Vec<MetricDef>,
+    /// Time-series metrics by scope, one value per period per replication.
+    pub series: Vec<SeriesDef>,
     /// Reporting periods, in order.
     pub periods: Vec<Period>,
     /// Project groups, in order.

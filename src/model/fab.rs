@@ -206,7 +206,7 @@ impl SupplyChain<'_> {
         }
         let gross_dies = (wafers as f64 * params.dies_per_wafer).round() as u64;
         let good_dies = ((gross_dies as f64) * yield_fraction).round() as u64;
-        self.tally.wafers_started(day, wafers);
+        self.tally.wafers_started(id, day, wafers);
         fab.gross_dies_started += gross_dies;
         let lot = Lot {
             wafers,
@@ -241,6 +241,7 @@ impl SupplyChain<'_> {
             return Ok(());
         };
         fab.dies_yield_loss += lot.gross_dies - lot.good_dies;
+        self.tally.wafers_finished(id, now, lot.wafers);
         let params = &self.world.fabs[id.0 as usize];
         if self.trace.is_some() {
             self.record(

@@ -2,12 +2,14 @@
 //! and time series at the end, and the stock-and-flow balances (conservation) that
 //! tests check in every replication.
 
-use crate::replication::{MetricDef, OutputLayout, ProjectOutcome, ReplicationResult};
+use crate::replication::{
+    MetricDef, OutputLayout, ProjectOutcome, ReplicationResult, SeriesDef, WORLD_SCOPE,
+};
 use crate::stats::quantile_sorted;
 
 use super::lane::Cargo;
 use super::project::ProjectState;
-use super::{ShockKind, SupplyChain, World};
+use super::{FabId, RegionId, ShockKind, SiteId, SupplyChain, World};
 
 /// Running counts kept while a replication runs; only events inside the horizon
 /// (from the start, after the warm-up) count.
@@ -48,6 +50,18 @@ pub(super) struct Tally {
     period_quotes: Vec<f64>,
     period_waiting: Vec<f64>,
     period_in_stock: Vec<f64>,
+    /// Per scope and period (scope-major): deliveries and MW live by region, wafers
+    /// started and finished by fab, accelerators finished by site, and each producer's
+    /// share of capacity available (fabs, then sites).
+    region_delivered: Vec<f64>,
+    region_mw_live: Vec<f64>,
+    fab_starts: Vec<f64>,
+    fab_output: Vec<f64>,
+    site_output: Vec<f64>,
+    capacity_available: Vec<f64>,
+    /// Each producer's work at the last period end.
+    work_at_period_start: Vec<f64>,
+    periods: usize,
 }
 
 impl Tally {
@@ -82,7 +96,20 @@ impl Tally {
             period_quotes: vec![0.0; periods],
             period_waiting: vec![0.0; periods],
             period_in_stock: vec![0.0; periods],
+            region_delivered: vec![0.0; world.regions.len() * periods],
+            region_mw_live: vec![0.0; world.regions.len() * periods],
+            fab_starts: vec![0.0; world.fabs.len() * periods],
+            fab_output: vec![0.0; world.fabs.len() * periods],
+            site_output: vec![0.0; world.packaging.len() * periods],
+            capacity_available: vec![0.0; (world.fabs.len() + world.packaging.len()) * periods],
+            work_at_period_start: vec![world.start_day; world.fabs.len() + world.packaging.len()],
+            periods,
         }
+    }
+
+    /// Index of (`scope`, `period`) in a scope-major per-period array.
+    fn at(&self, scope: usize, period: usize) -> usize {
+        scope * self.periods + period
     }
 
     /// The reporting period of `day` (None in the warm-up or after the end).
@@ -120,8 +147,10 @@ impl Tally {
         self.withdrawn += units;
     }
 
-    pub fn delivered(&mut self, day: f64, units: u64, lead_time_days: f64) {
+    pub fn delivered(&mut self, region: RegionId, day: f64, units: u64, lead_time_days: f64) {
         if let Some(period) = self.period_of(day) {
+            let cell = self.at(region.0 as usize, period);
+            self.region_delivered[cell] += units as f64;
             self.delivered += units;
             self.lead_time_unit_days += units as f64 * lead_time_days;
             self.period_delivered[period] += units as f64;
@@ -129,15 +158,26 @@ impl Tally {
         }
     }
 
-    pub fn wafers_started(&mut self, day: f64, wafers: u64) {
+    pub fn wafers_started(&mut self, fab: FabId, day: f64, wafers: u64) {
         if let Some(period) = self.period_of(day) {
             self.period_wafers[period] += wafers as f64;
+            let cell = self.at(fab.0 as usize, period);
+            self.fab_starts[cell] += wafers as f64;
         }
     }
 
-    pub fn accelerators_built(&mut self, day: f64, units: u64) {
+    pub fn wafers_finished(&mut self, fab: FabId, day: f64, wafers: u64) {
+        if let Some(period) = self.period_of(day) {
+            let cell = self.at(fab.0 as usize, period);
+            self.fab_output[cell] += wafers as f64;
+        }
+    }
+
+    pub fn accelerators_built(&mut self, site: SiteId, day: f64, units: u64) {
         if let Some(period) = self.period_of(day) {
             self.period_built[period] += units as f64;
+            let cell = self.at(site.0 as usize, period);
+            self.site_output[cell] += units as f64;
         }
     }
 }
@@ -154,6 +194,8 @@ pub enum Instances {
     PerShockKind,
     /// One, present only when the scenario has a shock of this kind.
     IfShockKind(ShockKind),
+    /// One per calendar year and region with data centres: `<name>_<year>.<region>`.
+    PerRegionYear,
 }
 
 /// One instance of a metric.
@@ -162,6 +204,7 @@ enum Instance {
     Once,
     Year(usize, i32),
     Kind(ShockKind),
+    RegionYear(RegionId, usize, i32),
 }
 
 /// A scalar metric: one value per replication, defined once here with what it means
@@ -189,17 +232,52 @@ pub struct MetricGroup {
     pub metrics: &'static [Metric],
 }
 
-/// A time-series metric: one value per reporting period per replication.
+/// What a time series is kept for: the whole world, each region with data centres,
+/// each fab, or each packaging site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScopeKind {
+    /// One series for the world (scope `world`).
+    World,
+    /// One per region where projects, demand curves or the installed base stand.
+    Region,
+    /// One per fab (scope: its id).
+    Fab,
+    /// One per packaging site (scope: its id).
+    Site,
+}
+
+impl ScopeKind {
+    /// Every kind, in the order the layout lists their series.
+    pub const ALL: [ScopeKind; 4] = [
+        ScopeKind::World,
+        ScopeKind::Region,
+        ScopeKind::Fab,
+        ScopeKind::Site,
+    ];
+}
+
+/// One scope of a series.
+#[derive(Debug, Clone, Copy)]
+enum Scope {
+    World,
+    Region(RegionId),
+    Fab(FabId),
+    Site(SiteId),
+}
+
+/// A time-series metric: one value per reporting period per replication, per scope.
 #[derive(Debug, Clone, Copy)]
 pub struct SeriesMetric {
     /// snake_case name.
     pub name: &'static str,
     /// Unit.
     pub unit: &'static str,
+    /// Its scopes.
+    pub scope: ScopeKind,
     /// What it measures, and whether it is a total over the period, a mean over the
     /// period or a snapshot at its end.
     pub definition: &'static str,
-    value: fn(&SupplyChain, usize) -> f64,
+    value: fn(&SupplyChain, Scope, usize) -> f64,
 }
 
 const fn scalar(
@@ -450,6 +528,21 @@ pub const METRICS: &[MetricGroup] = &[
         ],
     },
     MetricGroup {
+        instances: Instances::PerRegionYear,
+        metrics: &[scalar(
+            "energy_twh",
+            "TWh",
+            false,
+            "Electricity drawn by the region's live accelerators in the calendar year.",
+            |f, i| match i {
+                Instance::RegionYear(region, index, _) => {
+                    f.chain.energy.twh.region_year_totals(region)[index]
+                }
+                _ => f64::NAN,
+            },
+        )],
+    },
+    MetricGroup {
         instances: Instances::IfShockKind(ShockKind::DemandSurge),
         metrics: &[scalar(
             "surge_mw",
@@ -470,84 +563,106 @@ fn ratio(numerator: f64, denominator: f64) -> f64 {
     }
 }
 
-/// Every time-series metric, in layout order.
+const fn world(
+    name: &'static str,
+    unit: &'static str,
+    definition: &'static str,
+    value: fn(&SupplyChain, Scope, usize) -> f64,
+) -> SeriesMetric {
+    SeriesMetric {
+        name,
+        unit,
+        scope: ScopeKind::World,
+        definition,
+        value,
+    }
+}
+
+const fn scoped(
+    scope: ScopeKind,
+    name: &'static str,
+    unit: &'static str,
+    definition: &'static str,
+    value: fn(&SupplyChain, Scope, usize) -> f64,
+) -> SeriesMetric {
+    SeriesMetric {
+        name,
+        unit,
+        scope,
+        definition,
+        value,
+    }
+}
+
+/// The region of a region scope (None for the world).
+fn region_of(scope: Scope) -> Option<RegionId> {
+    match scope {
+        Scope::Region(region) => Some(region),
+        _ => None,
+    }
+}
+
+/// Every time-series metric, in layout order within its scope kind.
 pub const SERIES: &[SeriesMetric] = &[
-    SeriesMetric {
-        name: "chips_delivered",
-        unit: "accelerators",
-        definition: "Accelerators delivered to projects in the period (total).",
-        value: |c, p| c.tally.period_delivered[p],
-    },
-    SeriesMetric {
-        name: "accelerators_built",
-        unit: "accelerators",
-        definition: "Accelerators that passed test in the period (total).",
-        value: |c, p| c.tally.period_built[p],
-    },
-    SeriesMetric {
-        name: "backlog",
-        unit: "accelerators",
-        definition: "Accelerators ordered and not yet allocated at the period's end (snapshot; \
-                     duplicate copies not counted).",
-        value: |c, p| c.tally.period_backlog[p],
-    },
-    SeriesMetric {
-        name: "order_lead_time_days",
-        unit: "days",
-        definition: "Realised lead time: mean days from order to delivery over accelerators \
-                     delivered in the period.",
-        value: |c, p| {
-            ratio(
-                c.tally.period_lead_time_unit_days[p],
-                c.tally.period_delivered[p],
-            )
-        },
-    },
-    SeriesMetric {
-        name: "mw_live",
-        unit: "MW",
-        definition: "IT load live at the period's end (snapshot).",
-        value: |c, p| c.tally.period_mw_live[p],
-    },
-    SeriesMetric {
-        name: "energy_twh",
-        unit: "TWh",
-        definition: "Electricity drawn by live accelerators in the period (total).",
-        value: |c, p| c.energy.twh.period_total(None, p),
-    },
-    SeriesMetric {
-        name: "wafer_starts",
-        unit: "wafers",
-        definition: "Wafers started at fabs in the period (total).",
-        value: |c, p| c.tally.period_wafers[p],
-    },
-    SeriesMetric {
-        name: "chip_days_short",
-        unit: "accelerator-days",
-        definition: "Accelerator-days late against need dates accrued in the period (total).",
-        value: |c, p| c.lateness.period_total(None, p),
-    },
-    SeriesMetric {
-        name: "quoted_lead_time_days",
-        unit: "days",
-        definition: "Mean lead time (order to arrival) quoted to orders placed in the period.",
-        value: |c, p| ratio(c.tally.period_quoted_days[p], c.tally.period_quotes[p]),
-    },
-    SeriesMetric {
-        name: "accelerators_waiting_for_site",
-        unit: "accelerators",
-        definition: "Accelerators delivered to sites whose halls are not ready (not live) at \
-                     the period's end (snapshot).",
-        value: |c, p| c.tally.period_waiting[p],
-    },
-    SeriesMetric {
-        name: "accelerators_in_stock",
-        unit: "accelerators",
-        definition: "Finished accelerators at packaging sites, not yet shipped, at the period's \
-                     end (snapshot).",
-        value: |c, p| c.tally.period_in_stock[p],
-    },
+    world("chips_delivered", "accelerators", "Accelerators delivered to projects in the period (total).", |c, _, p| c.tally.period_delivered[p]),
+    world("accelerators_built", "accelerators", "Accelerators that passed test in the period (total).", |c, _, p| c.tally.period_built[p]),
+    world("backlog", "accelerators", "Accelerators ordered and not yet allocated at the period's end (snapshot; duplicate copies not counted).", |c, _, p| c.tally.period_backlog[p]),
+    world("order_lead_time_days", "days", "Realised lead time: mean days from order to delivery over accelerators delivered in the period.", |c, _, p| ratio(c.tally.period_lead_time_unit_days[p], c.tally.period_delivered[p])),
+    world("mw_live", "MW", "IT load live at the period's end (snapshot).", |c, _, p| c.tally.period_mw_live[p]),
+    world("energy_twh", "TWh", "Electricity drawn by live accelerators in the period (total).", |c, _, p| c.energy.twh.period_total(None, p)),
+    world("wafer_starts", "wafers", "Wafers started at fabs in the period (total).", |c, _, p| c.tally.period_wafers[p]),
+    world("chip_days_short", "accelerator-days", "Accelerator-days late against need dates accrued in the period (total).", |c, _, p| c.lateness.period_total(None, p)),
+    world("quoted_lead_time_days", "days", "Mean lead time (order to arrival) quoted to orders placed in the period.", |c, _, p| ratio(c.tally.period_quoted_days[p], c.tally.period_quotes[p])),
+    world("accelerators_waiting_for_site", "accelerators", "Accelerators delivered to sites whose halls are not ready (not live) at the period's end (snapshot).", |c, _, p| c.tally.period_waiting[p]),
+    world("accelerators_in_stock", "accelerators", "Finished accelerators at packaging sites, not yet shipped, at the period's end (snapshot).", |c, _, p| c.tally.period_in_stock[p]),
+    scoped(ScopeKind::Region, "chips_delivered", "accelerators", "Accelerators delivered to the region's projects in the period (total).", |c, s, p| region_of(s).map_or(f64::NAN, |r| c.tally.region_delivered[c.tally.at(r.0 as usize, p)])),
+    scoped(ScopeKind::Region, "mw_live", "MW", "IT load live in the region at the period's end (snapshot).", |c, s, p| region_of(s).map_or(f64::NAN, |r| c.tally.region_mw_live[c.tally.at(r.0 as usize, p)])),
+    scoped(ScopeKind::Region, "energy_twh", "TWh", "Electricity drawn by the region's live accelerators in the period (total).", |c, s, p| c.energy.twh.period_total(region_of(s), p)),
+    scoped(ScopeKind::Region, "chip_days_short", "accelerator-days", "Accelerator-days late accrued in the period by the region's projects (total).", |c, s, p| c.lateness.period_total(region_of(s), p)),
+    scoped(ScopeKind::Fab, "wafer_starts", "wafers", "Wafers the fab started in the period (total).", |c, s, p| match s { Scope::Fab(f) => c.tally.fab_starts[c.tally.at(f.0 as usize, p)], _ => f64::NAN }),
+    scoped(ScopeKind::Fab, "output", "wafers", "Wafers the fab completed in the period (total).", |c, s, p| match s { Scope::Fab(f) => c.tally.fab_output[c.tally.at(f.0 as usize, p)], _ => f64::NAN }),
+    scoped(ScopeKind::Fab, "capacity_available", "share", "Share of the fab's capacity available over the period (mean; 1 without outages).", |c, s, p| match s { Scope::Fab(f) => c.tally.capacity_available[c.tally.at(f.0 as usize, p)], _ => f64::NAN }),
+    scoped(ScopeKind::Site, "output", "accelerators", "Accelerators the site finished (passed test) in the period (total).", |c, s, p| match s { Scope::Site(x) => c.tally.site_output[c.tally.at(x.0 as usize, p)], _ => f64::NAN }),
+    scoped(ScopeKind::Site, "capacity_available", "share", "Share of the site's capacity available over the period (mean; 1 without outages).", |c, s, p| match s { Scope::Site(x) => c.tally.capacity_available[c.tally.at(c.world.fabs.len() + x.0 as usize, p)], _ => f64::NAN }),
 ];
+
+/// The regions with series of their own: where projects, demand curves or the
+/// installed base stand, in region order.
+fn demand_regions(world: &World) -> Vec<RegionId> {
+    let mut regions: Vec<RegionId> = (world.projects.iter().map(|p| p.region))
+        .chain(world.demand.iter().map(|d| d.region))
+        .chain(world.installed_base.iter().map(|b| b.region))
+        .collect();
+    regions.sort();
+    regions.dedup();
+    regions
+}
+
+/// Every (series, scope, scope name) of `world`, in layout order: all world series,
+/// then each region's, each fab's and each site's.
+fn expanded_series(world: &World) -> Vec<(&'static SeriesMetric, Scope, String)> {
+    let mut all = Vec::new();
+    for kind in ScopeKind::ALL {
+        let scopes: Vec<(Scope, String)> = match kind {
+            ScopeKind::World => vec![(Scope::World, WORLD_SCOPE.to_string())],
+            ScopeKind::Region => (demand_regions(world).into_iter())
+                .map(|r| (Scope::Region(r), world.regions[r.0 as usize].clone()))
+                .collect(),
+            ScopeKind::Fab => (world.fabs.iter().enumerate())
+                .map(|(i, f)| (Scope::Fab(FabId(i as u32)), f.name.clone()))
+                .collect(),
+            ScopeKind::Site => (world.packaging.iter().enumerate())
+                .map(|(i, s)| (Scope::Site(SiteId(i as u32)), s.name.clone()))
+                .collect(),
+        };
+        for (scope, name) in scopes {
+            for series in SERIES.iter().filter(|s| s.scope == kind) {
+                all.push((series, scope, name.clone()));
+            }
+        }
+    }
+    all
+}
 
 /// Mean of `values` (NaN when empty).
 fn mean(values: &[f64]) -> f64 {
@@ -650,6 +765,15 @@ fn instances(world: &World, group: &MetricGroup) -> Vec<Instance> {
             .map(|(index, year)| Instance::Year(index, year))
             .collect(),
         Instances::PerShockKind => shock_kinds(world).into_iter().map(Instance::Kind).collect(),
+        Instances::PerRegionYear => {
+            let mut all = Vec::new();
+            for region in demand_regions(world) {
+                for (index, year) in world.years().into_iter().enumerate() {
+                    all.push(Instance::RegionYear(region, index, year));
+                }
+            }
+            all
+        }
         Instances::IfShockKind(kind) => {
             if shock_kinds(world).contains(&kind) {
                 vec![Instance::Once]
@@ -661,11 +785,17 @@ fn instances(world: &World, group: &MetricGroup) -> Vec<Instance> {
 }
 
 /// The name of `metric`'s `instance`.
-fn instance_name(metric: &Metric, instance: Instance) -> String {
+fn instance_name(world: &World, metric: &Metric, instance: Instance) -> String {
     match instance {
         Instance::Once => metric.name.to_string(),
         Instance::Year(_, year) => format!("{}_{year}", metric.name),
         Instance::Kind(kind) => format!("shock_{}_{}", kind.label(), metric.name),
+        Instance::RegionYear(region, _, year) => {
+            format!(
+                "{}_{year}.{}",
+                metric.name, world.regions[region.0 as usize]
+            )
+        }
     }
 }
 
@@ -694,14 +824,17 @@ pub(super) fn layout(world: &World) -> OutputLayout {
         metrics: (expanded(world).into_iter())
             .map(|(metric, instance)| {
                 metric_def(
-                    instance_name(metric, instance),
+                    instance_name(world, metric, instance),
                     metric.unit,
                     metric.headline,
                 )
             })
             .collect(),
-        series: (SERIES.iter())
-            .map(|series| metric_def(series.name.to_string(), series.unit, false))
+        series: (expanded_series(world).into_iter())
+            .map(|(series, _, scope)| SeriesDef {
+                scope,
+                metric: metric_def(series.name.to_string(), series.unit, false),
+            })
             .collect(),
         periods: world.periods.clone(),
         projects: world.project_groups.clone(),
@@ -801,12 +934,30 @@ impl SupplyChain<'_> {
         self.energy.twh.advance_all(now);
         self.lateness.advance_all(now);
         let in_stock: u64 = self.sites.iter().map(|s| s.finished).sum();
+        if period >= self.tally.period_backlog.len() {
+            return;
+        }
         let tally = &mut self.tally;
-        if period < tally.period_backlog.len() {
-            tally.period_backlog[period] = tally.backlog() as f64;
-            tally.period_mw_live[period] = self.energy.it_mw(None);
-            tally.period_waiting[period] = tally.waiting_for_site as f64;
-            tally.period_in_stock[period] = in_stock as f64;
+        tally.period_backlog[period] = tally.backlog() as f64;
+        tally.period_mw_live[period] = self.energy.it_mw(None);
+        tally.period_waiting[period] = tally.waiting_for_site as f64;
+        tally.period_in_stock[period] = in_stock as f64;
+        for region in 0..self.world.regions.len() {
+            let cell = tally.at(region, period);
+            tally.region_mw_live[cell] = self.energy.it_mw(Some(RegionId(region as u32)));
+        }
+        let period_days = {
+            let p = &self.world.periods[period];
+            self.world.day_of(p.end) + 1.0 - self.world.day_of(p.start)
+        };
+        let clocks = (self.fabs.iter().map(|f| &f.producer.clock))
+            .chain(self.sites.iter().map(|s| &s.producer.clock));
+        for (index, clock) in clocks.enumerate() {
+            let work = clock.work_at(now);
+            let cell = tally.at(index, period);
+            tally.capacity_available[cell] =
+                (work - tally.work_at_period_start[index]) / period_days.max(1e-9);
+            tally.work_at_period_start[index] = work;
         }
     }
 
@@ -826,9 +977,14 @@ impl SupplyChain<'_> {
         let metrics = (expanded(world).into_iter())
             .map(|(metric, instance)| (metric.value)(&finished, instance))
             .collect();
-        let mut series = Vec::with_capacity(world.periods.len() * SERIES.len());
+        let scoped = expanded_series(world);
+        let mut series = Vec::with_capacity(world.periods.len() * scoped.len());
         for period in 0..world.periods.len() {
-            series.extend(SERIES.iter().map(|s| (s.value)(self, period)));
+            series.extend(
+                scoped
+                    .iter()
+                    .map(|(s, scope, _)| (s.value)(self, *scope, period)),
+            );
         }
         let mut projects = vec![Vec::new(); world.project_groups.len()];
         for (group, outcome) in outcomes {

@@ -56,7 +56,9 @@ pub use equipment::{EquipmentParams, SupplierId};
 pub use fab::{FabConstruction, FabParams};
 pub use grid::GridParams;
 pub use lane::{LaneParams, Mode};
-pub use metrics::{Conservation, Instances, Metric, MetricGroup, SeriesMetric, METRICS, SERIES};
+pub use metrics::{
+    Conservation, Instances, Metric, MetricGroup, ScopeKind, SeriesMetric, METRICS, SERIES,
+};
 pub use outage::RecoveryCurve;
 pub use packaging::PackagingParams;
 pub use planning::PlanningParams;

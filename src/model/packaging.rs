@@ -203,7 +203,7 @@ impl SupplyChain<'_> {
         site.accelerators_scrapped += batch.started - batch.good;
         site.accelerators_built += batch.good;
         site.finished += batch.good;
-        self.tally.accelerators_built(now, batch.good);
+        self.tally.accelerators_built(id, now, batch.good);
         let name = &self.world.packaging[id.0 as usize].name;
         if self.trace.is_some() {
             self.record(

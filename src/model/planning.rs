@@ -43,7 +43,7 @@ impl Default for PlanningParams {
         PlanningParams {
             cover_weeks: 4.0,
             adjustment_weeks: 4.0,
-            smoothing_weeks: 4.0,
+            smoothing_weeks: 13.0,
         }
     }
 }
@@ -198,7 +198,13 @@ impl SupplyChain<'_> {
 
     /// Starts, per interval, for a stage whose window is `window` days and whose
     /// echelon position is `position` (all in accelerators).
-    fn desired_starts(&mut self, stage: Option<ProductId>, now: f64, window: f64, position: f64) -> f64 {
+    fn desired_starts(
+        &mut self,
+        stage: Option<ProductId>,
+        now: f64,
+        window: f64,
+        position: f64,
+    ) -> f64 {
         let planning = self.world.planning;
         let interval = self.world.lot_interval_days;
         let smoothing = (interval / (planning.smoothing_weeks * 7.0).max(interval)).clamp(0.0, 1.0);

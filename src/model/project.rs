@@ -914,7 +914,7 @@ impl SupplyChain<'_> {
         self.tally.waiting_for_site += units;
         self.lateness
             .change(now, region, late_after as f64 - late_before as f64);
-        self.tally.delivered(now, units, lead_time);
+        self.tally.delivered(region, now, units, lead_time);
         self.check_live(id, now)
     }
 

@@ -114,7 +114,8 @@ impl Export for TimeseriesTable<'_> {
         let layout = self.layout;
         let per_period = layout.series.len();
         for (period_index, period) in layout.periods.iter().enumerate() {
-            for (metric_index, metric) in layout.series.iter().enumerate() {
+            for (metric_index, series) in layout.series.iter().enumerate() {
+                let metric = &series.metric;
                 let Some(summary) =
                     (self.statistics.series).get(period_index * per_period + metric_index)
                 else {
@@ -124,6 +125,7 @@ impl Export for TimeseriesTable<'_> {
                     TimeseriesColumn::Scenario => text(&layout.scenario),
                     TimeseriesColumn::PeriodStart => text(&period.start.to_string()),
                     TimeseriesColumn::PeriodEnd => text(&period.end.to_string()),
+                    TimeseriesColumn::Scope => text(&series.scope),
                 });
                 let statistics =
                     (TIMESERIES_STATISTICS.iter()).map(|&c| statistic_cell(c, metric, summary));
@@ -358,7 +360,10 @@ mod tests {
         let layout = OutputLayout {
             scenario: "=s".into(),
             metrics: vec![metric("a", false), metric("b", true)],
-            series: vec![metric("q", false)],
+            series: vec![crate::replication::SeriesDef {
+                scope: crate::replication::WORLD_SCOPE.into(),
+                metric: metric("q", false),
+            }],
             periods: vec![Period {
                 start: date(1, 1),
                 end: date(3, 31),
@@ -375,7 +380,7 @@ mod tests {
             projects: vec![ProjectStatistics {
                 per_replication: 1.0,
                 delay: summary(&[4.0]),
-                cause_shares: [1.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+                cause_shares: std::array::from_fn(|i| if i == 0 { 1.0 } else { 0.0 }),
             }],
         };
         (layout, statistics)

@@ -177,21 +177,24 @@ fn check_layout(layout: &OutputLayout) -> Result<(), RunError> {
     if layout.scenario.trim().is_empty() {
         return Err(RunError::InvalidLayout("the scenario has no name".into()));
     }
-    for (kind, metrics) in [
-        ("metric", &layout.metrics),
-        ("series metric", &layout.series),
-    ] {
-        let mut seen = HashSet::new();
-        for metric in metrics {
-            if metric.name.is_empty() {
-                return Err(RunError::InvalidLayout(format!("a {kind} has no name")));
-            }
-            if !seen.insert(metric.name.as_str()) {
-                return Err(RunError::InvalidLayout(format!(
-                    "{kind} `{}` appears twice",
-                    metric.name
-                )));
-            }
+    // Metric names are unique; series names are unique within their scope.
+    let metrics = (layout.metrics.iter()).map(|m| ("metric", "", m.name.as_str()));
+    let series =
+        (layout.series.iter()).map(|s| ("series metric", s.scope.as_str(), s.metric.name.as_str()));
+    let mut seen = HashSet::new();
+    for (kind, scope, name) in metrics.chain(series) {
+        if name.is_empty() {
+            return Err(RunError::InvalidLayout(format!("a {kind} has no name")));
+        }
+        if !seen.insert((kind, scope, name)) {
+            let within = if scope.is_empty() {
+                String::new()
+            } else {
+                format!(" of scope `{scope}`")
+            };
+            return Err(RunError::InvalidLayout(format!(
+                "{kind} `{name}`{within} appears twice"
+            )));
         }
     }
     let reserved = ["replication", "seed"];

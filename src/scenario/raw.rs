@@ -193,6 +193,12 @@ table! {
         shocks: Vec<RawShock> =
             Field::tables("shocks", RawShock::FIELDS, "Random and scheduled disruptions.")
                 .optional(),
+        optimize: Option<toml::Value> = Field::section(
+            "optimize",
+            "A search for the best costed investments in this scenario, read and checked by \
+             `chipsim optimize` (see docs/optimize.md); every other command ignores it.",
+        )
+        .optional(),
         sweep: Option<toml::Value> = Field::section(
             "sweep",
             "A sensitivity study of this scenario, read and checked by `chipsim sweep` \
@@ -227,9 +233,10 @@ table! {
             "weeks",
             0.0,
             104.0,
-            "Weeks over which the rate of demand is smoothed.",
+            "Weeks over which the rate of demand is smoothed (the forecast multiplies it by \
+             a window of months, so it must be steady).",
         )
-        .or(Absent::Number(4.0)),
+        .or(Absent::Number(13.0)),
     }
 }
 

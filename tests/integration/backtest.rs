@@ -42,7 +42,7 @@ impl LeadTimes {
         let series = layout
             .series
             .iter()
-            .position(|m| m.name == "order_lead_time_days")
+            .position(|m| m.scope == "world" && m.metric.name == "order_lead_time_days")
             .expect("order_lead_time_days is a time series");
         let base_seed = scenario.seed.unwrap_or(1);
         let by_replication = (0..REPLICATIONS)

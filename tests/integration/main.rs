@@ -2,6 +2,8 @@
 
 mod authoring;
 mod backtest;
+mod disruptions;
+mod dynamics;
 mod fuzz;
 mod golden;
 mod hardening;

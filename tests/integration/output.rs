@@ -12,7 +12,7 @@ use chipsim::replication::{
 use chipsim::runner::Shard;
 use chipsim::stats::student_t_quantile;
 
-use crate::runner::{date, manifest, metric, options, run, Fake};
+use crate::runner::{date, manifest, metric, options, run, world_series, Fake};
 
 /// Five replications with values chosen by hand: metric `x` is 1, 2, 3, 4, 10; metric
 /// `y` is never defined; the series is the replication index; group `p` has one project
@@ -29,7 +29,7 @@ impl Tiny {
             layout: OutputLayout {
                 scenario: scenario.into(),
                 metrics: vec![metric(x, unit, false), metric("y", unit, true)],
-                series: vec![metric(series, unit, false)],
+                series: vec![world_series(series, unit)],
                 periods: vec![Period {
                     start: date(2027, 1, 1),
                     end: date(2027, 3, 31),
