@@ -1,11 +1,20 @@
 //! Statistics of replications: running moments, Student-t confidence intervals,
-//! exact quantiles and batch means.
+//! quantiles and batch means.
 //!
 //! The Student-t quantile is computed from the regularised incomplete beta function
 //! (continued fraction, Numerical Recipes 3rd ed. §6.4) by bisection; it matches
 //! published tables to at least six digits. Quantiles use linear interpolation between
 //! order statistics (Hyndman & Fan type 7), the rule of R's default and of
 //! spreadsheets' `PERCENTILE.INC`, so users can check our numbers in their spreadsheet.
+//!
+//! A [`Sample`] is one output column growing replication by replication: its moments
+//! are exact however long it grows, its quantiles are exact while it holds at most
+//! [`EXACT_VALUES`] values, and from the next value on they come from a
+//! [`QuantileSketch`] of bounded size, so a run's memory stops growing with its length.
+
+pub mod sketch;
+
+pub use sketch::QuantileSketch;
 
 /// Count, mean, variance (Welford's algorithm), minimum and maximum of a stream.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -243,6 +252,84 @@ pub fn quantile_sorted(sorted: &[f64], p: f64) -> f64 {
     }
 }
 
+/// Values a [`Sample`] keeps for exact quantiles: 2^13, 64 KB per column at most.
+pub const EXACT_VALUES: usize = 8192;
+
+/// One output column's values, added one at a time in replication order; NaN values
+/// ("undefined in this replication") are left out. See the module documentation.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Sample {
+    moments: Moments,
+    values: Values,
+}
+
+/// A sample's values: all of them, or a sketch once there are too many.
+#[derive(Debug, Clone, PartialEq)]
+enum Values {
+    Exact(Vec<f64>),
+    Sketched(QuantileSketch),
+}
+
+impl Default for Values {
+    fn default() -> Self {
+        Values::Exact(Vec::new())
+    }
+}
+
+impl Sample {
+    /// Adds one value; NaN is skipped. Infinite values are the caller's to refuse.
+    pub fn push(&mut self, value: f64) {
+        if value.is_nan() {
+            return;
+        }
+        self.moments.push(value);
+        match &mut self.values {
+            Values::Exact(values) if values.len() < EXACT_VALUES => values.push(value),
+            Values::Exact(values) => {
+                let mut sketch = QuantileSketch::default();
+                for &kept in values.iter() {
+                    sketch.push(kept);
+                }
+                sketch.push(value);
+                self.values = Values::Sketched(sketch);
+            }
+            Values::Sketched(sketch) => sketch.push(value),
+        }
+    }
+
+    /// The moments of the defined values.
+    pub fn moments(&self) -> &Moments {
+        &self.moments
+    }
+
+    /// Whether the quantiles are still exact.
+    pub fn is_exact(&self) -> bool {
+        matches!(self.values, Values::Exact(_))
+    }
+
+    /// The summary of the values added so far: like [`Summary::of`] while the sample is
+    /// exact; afterwards its quantiles interpolate (type 7) between order statistics
+    /// known to within [`sketch::RELATIVE_ERROR`], clamped to the exact extremes.
+    pub fn summary(&self) -> Summary {
+        match &self.values {
+            Values::Exact(values) => {
+                let mut sorted = values.clone();
+                sorted.sort_by(f64::total_cmp);
+                Summary::from_moments(&self.moments, |p| quantile_sorted(&sorted, p))
+            }
+            Values::Sketched(sketch) => Summary::from_moments(&self.moments, |p| {
+                let n = sketch.count();
+                let position = p.clamp(0.0, 1.0) * (n - 1) as f64;
+                let below = position.floor() as u64;
+                let low = sketch.order_statistic(below);
+                let high = sketch.order_statistic((below + 1).min(n - 1));
+                let estimate = low + (position - below as f64) * (high - low);
+                estimate.clamp(self.moments.min(), self.moments.max())
+            }),
+        }
+    }
+}
+
 /// What one row of `summary.csv` shows about a sample: count, mean, standard deviation,
 /// 95 % confidence interval of the mean (Student t), type-7 quantiles and extremes.
 ///
@@ -285,6 +372,12 @@ impl Summary {
             sorted.push(value);
         }
         sorted.sort_by(f64::total_cmp);
+        Summary::from_moments(&moments, |p| quantile_sorted(&sorted, p))
+    }
+
+    /// The summary of a sample with these `moments` whose `p` quantile is `quantile(p)`
+    /// (NaN for an empty sample).
+    fn from_moments(moments: &Moments, quantile: impl Fn(f64) -> f64) -> Summary {
         let n = moments.count();
         let (mean, min, max) = if n == 0 {
             (f64::NAN, f64::NAN, f64::NAN)
@@ -299,9 +392,9 @@ impl Summary {
             std,
             ci95_low: mean - half_width,
             ci95_high: mean + half_width,
-            p5: quantile_sorted(&sorted, 0.05),
-            p50: quantile_sorted(&sorted, 0.5),
-            p95: quantile_sorted(&sorted, 0.95),
+            p5: quantile(0.05),
+            p50: quantile(0.5),
+            p95: quantile(0.95),
             min,
             max,
         }
@@ -454,6 +547,67 @@ mod tests {
         let none = Summary::of(&[f64::NAN]);
         assert_eq!(none.n, 0);
         assert!(none.mean.is_nan() && none.min.is_nan() && none.p50.is_nan());
+    }
+
+    #[test]
+    fn a_sample_is_exact_up_to_its_limit_then_sketched_within_the_error() {
+        // A skewed column with undefined values: 1/u for u on a grid, every 10th NaN.
+        let value = |i: usize| {
+            if i % 10 == 3 {
+                f64::NAN
+            } else {
+                1.0 / ((i % 997) as f64 + 0.5)
+            }
+        };
+        let mut sample = Sample::default();
+        let mut values = Vec::new();
+        for i in 0.. {
+            let v = value(i);
+            sample.push(v);
+            values.push(v);
+            if sample.moments().count() == EXACT_VALUES as u64 {
+                break;
+            }
+        }
+        assert!(sample.is_exact());
+        assert_eq!(sample.summary(), Summary::of(&values));
+
+        for i in values.len()..100_000 {
+            sample.push(value(i));
+            values.push(value(i));
+        }
+        assert!(!sample.is_exact());
+        let (sketched, exact) = (sample.summary(), Summary::of(&values));
+        // Moments and extremes stay exact, to the bit.
+        assert_eq!(
+            (
+                sketched.n,
+                sketched.mean,
+                sketched.std,
+                sketched.ci95_low,
+                sketched.min,
+                sketched.max
+            ),
+            (
+                exact.n,
+                exact.mean,
+                exact.std,
+                exact.ci95_low,
+                exact.min,
+                exact.max
+            )
+        );
+        for (estimate, truth) in [
+            (sketched.p5, exact.p5),
+            (sketched.p50, exact.p50),
+            (sketched.p95, exact.p95),
+        ] {
+            assert!(
+                (estimate - truth).abs() <= sketch::RELATIVE_ERROR * truth.abs(),
+                "{estimate} vs {truth}"
+            );
+            assert_ne!(estimate, truth, "the test should exercise the sketch");
+        }
     }
 
     #[test]
