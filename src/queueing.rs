@@ -59,7 +59,7 @@ pub struct LineParameters {
 }
 
 /// What one run of the line measured.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct LineReport {
     /// Events handled (arrivals and departures).
     pub events: u64,

@@ -2,6 +2,7 @@
 
 mod authoring;
 mod backtest;
+mod bench;
 mod golden;
 mod hardening;
 mod model;
