@@ -11,6 +11,8 @@
 //! are exact however long it grows, its quantiles are exact while it holds at most
 //! [`EXACT_VALUES`] values, and from the next value on they come from a
 //! [`QuantileSketch`] of bounded size, so a run's memory stops growing with its length.
+//! While exact, adding a value only stores it, which keeps the runner's aggregating
+//! thread light.
 
 pub mod sketch;
 
@@ -92,6 +94,17 @@ impl Moments {
         }
         let t = student_t_quantile(0.5 + confidence / 2.0, (self.count - 1) as f64);
         t * self.std_dev() / (self.count as f64).sqrt()
+    }
+}
+
+impl FromIterator<f64> for Moments {
+    /// The moments of the values, added in the order given.
+    fn from_iter<I: IntoIterator<Item = f64>>(values: I) -> Self {
+        let mut moments = Moments::default();
+        for value in values {
+            moments.push(value);
+        }
+        moments
     }
 }
 
@@ -184,13 +197,42 @@ pub fn student_t_cdf(t: f64, df: f64) -> f64 {
     }
 }
 
+/// How many Student-t quantiles a thread remembers.
+const T_QUANTILES_KEPT: usize = 1024;
+
 /// The `p` quantile of Student's t with `df` degrees of freedom (`0 < p < 1`).
+///
+/// Each thread remembers the quantiles it computed: the statistics of a run ask for the
+/// same few (p, df) pairs once per column, and each answer is a bisection over some forty
+/// incomplete beta functions, which made it most of the time spent after the last
+/// replication.
 pub fn student_t_quantile(p: f64, df: f64) -> f64 {
+    thread_local! {
+        static KNOWN: std::cell::RefCell<std::collections::HashMap<(u64, u64), f64>> =
+            Default::default();
+    }
+    let key = (p.to_bits(), df.to_bits());
+    if let Some(known) = KNOWN.with(|known| known.borrow().get(&key).copied()) {
+        return known;
+    }
+    let quantile = bisect_student_t_quantile(p, df);
+    KNOWN.with(|known| {
+        let mut known = known.borrow_mut();
+        if known.len() >= T_QUANTILES_KEPT {
+            known.clear();
+        }
+        known.insert(key, quantile);
+    });
+    quantile
+}
+
+/// [`student_t_quantile`] by bisection on the distribution function.
+fn bisect_student_t_quantile(p: f64, df: f64) -> f64 {
     if p == 0.5 {
         return 0.0;
     }
     if p < 0.5 {
-        return -student_t_quantile(1.0 - p, df);
+        return -bisect_student_t_quantile(1.0 - p, df);
     }
     let (mut low, mut high) = (0.0_f64, 1.0_f64);
     while student_t_cdf(high, df) < p {
@@ -259,15 +301,24 @@ pub const EXACT_VALUES: usize = 8192;
 /// ("undefined in this replication") are left out. See the module documentation.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Sample {
-    moments: Moments,
     values: Values,
 }
 
-/// A sample's values: all of them, or a sketch once there are too many.
+/// A sample's values: all of them, or their moments and a sketch once there are too
+/// many (boxed, so that a column stays one small record in the aggregator's arrays).
+/// Adding to an exact sample only stores the value: its moments are computed when
+/// asked, in the same order, so they are the same bits either way.
 #[derive(Debug, Clone, PartialEq)]
 enum Values {
     Exact(Vec<f64>),
-    Sketched(QuantileSketch),
+    Sketched(Box<Sketched>),
+}
+
+/// The running moments and the sketch of a column past its exact buffer.
+#[derive(Debug, Clone, PartialEq)]
+struct Sketched {
+    moments: Moments,
+    sketch: QuantileSketch,
 }
 
 impl Default for Values {
@@ -278,28 +329,44 @@ impl Default for Values {
 
 impl Sample {
     /// Adds one value; NaN is skipped. Infinite values are the caller's to refuse.
+    #[inline]
     pub fn push(&mut self, value: f64) {
         if value.is_nan() {
             return;
         }
-        self.moments.push(value);
         match &mut self.values {
             Values::Exact(values) if values.len() < EXACT_VALUES => values.push(value),
             Values::Exact(values) => {
+                let mut moments: Moments = values.iter().copied().collect();
                 let mut sketch = QuantileSketch::default();
                 for &kept in values.iter() {
                     sketch.push(kept);
                 }
+                moments.push(value);
                 sketch.push(value);
-                self.values = Values::Sketched(sketch);
+                self.values = Values::Sketched(Box::new(Sketched { moments, sketch }));
             }
-            Values::Sketched(sketch) => sketch.push(value),
+            Values::Sketched(sketched) => {
+                sketched.moments.push(value);
+                sketched.sketch.push(value);
+            }
         }
     }
 
-    /// The moments of the defined values.
-    pub fn moments(&self) -> &Moments {
-        &self.moments
+    /// How many values were added (NaN aside).
+    pub fn count(&self) -> u64 {
+        match &self.values {
+            Values::Exact(values) => values.len() as u64,
+            Values::Sketched(sketched) => sketched.moments.count(),
+        }
+    }
+
+    /// The moments of the values added so far.
+    pub fn moments(&self) -> Moments {
+        match &self.values {
+            Values::Exact(values) => values.iter().copied().collect(),
+            Values::Sketched(sketched) => sketched.moments,
+        }
     }
 
     /// Whether the quantiles are still exact.
@@ -314,19 +381,16 @@ impl Sample {
     /// between have the same sign, and always between the exact minimum and maximum.
     pub fn summary(&self) -> Summary {
         match &self.values {
-            Values::Exact(values) => {
-                let mut sorted = values.clone();
-                sorted.sort_by(f64::total_cmp);
-                Summary::from_moments(&self.moments, |p| quantile_sorted(&sorted, p))
-            }
-            Values::Sketched(sketch) => Summary::from_moments(&self.moments, |p| {
+            Values::Exact(values) => Summary::of(values),
+            Values::Sketched(sketched) => Summary::from_moments(&sketched.moments, |p| {
+                let (moments, sketch) = (&sketched.moments, &sketched.sketch);
                 let n = sketch.count();
                 let position = p.clamp(0.0, 1.0) * (n - 1) as f64;
                 let below = position.floor() as u64;
                 let low = sketch.order_statistic(below);
                 let high = sketch.order_statistic((below + 1).min(n - 1));
                 let estimate = low + (position - below as f64) * (high - low);
-                estimate.clamp(self.moments.min(), self.moments.max())
+                estimate.clamp(moments.min(), moments.max())
             }),
         }
     }
@@ -367,13 +431,9 @@ impl Summary {
     /// only in its last bits; callers pass them in replication order so that every run
     /// of the same replications prints the same digits.
     pub fn of(values: &[f64]) -> Summary {
-        let mut moments = Moments::default();
-        let mut sorted: Vec<f64> = Vec::with_capacity(values.len());
-        for &value in values.iter().filter(|value| !value.is_nan()) {
-            moments.push(value);
-            sorted.push(value);
-        }
-        sorted.sort_by(f64::total_cmp);
+        let mut sorted: Vec<f64> = values.iter().copied().filter(|v| !v.is_nan()).collect();
+        let moments: Moments = sorted.iter().copied().collect();
+        sorted.sort_unstable_by(f64::total_cmp);
         Summary::from_moments(&moments, |p| quantile_sorted(&sorted, p))
     }
 
@@ -567,7 +627,7 @@ mod tests {
             let v = value(i);
             sample.push(v);
             values.push(v);
-            if sample.moments().count() == EXACT_VALUES as u64 {
+            if sample.count() == EXACT_VALUES as u64 {
                 break;
             }
         }

@@ -142,7 +142,7 @@ impl Aggregator {
     pub fn statistics(&self) -> RunStatistics {
         let projects = (self.delays.iter().zip(&self.causes))
             .map(|(delays, causes)| {
-                let outcomes = delays.moments().count() as f64;
+                let outcomes = delays.count() as f64;
                 ProjectStatistics {
                     per_replication: if self.replications == 0 {
                         f64::NAN

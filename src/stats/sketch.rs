@@ -48,8 +48,22 @@ struct Buckets {
 }
 
 impl Buckets {
+    #[inline]
     fn add(&mut self, bucket: u64) {
         self.total += 1;
+        // Below `first`, the offset wraps to a huge number: not in range either.
+        match self
+            .counts
+            .get_mut(bucket.wrapping_sub(self.first) as usize)
+        {
+            Some(count) => *count += 1,
+            None => self.add_out_of_range(bucket),
+        }
+    }
+
+    /// Adds a bucket outside the range kept: widens it, merging the smallest magnitudes
+    /// when it would exceed [`MAX_BUCKETS`].
+    fn add_out_of_range(&mut self, bucket: u64) {
         if self.counts.is_empty() {
             self.first = bucket;
             self.counts.push(1);
@@ -73,7 +87,7 @@ impl Buckets {
             let len = (bucket - self.first + 1) as usize;
             self.reserve(len);
             self.counts.resize(len, 0);
-        } else if bucket < self.first {
+        } else {
             let lowest = bucket.max((last + 1).saturating_sub(MAX_BUCKETS as u64));
             let grow = (self.first - lowest) as usize;
             self.reserve(self.counts.len() + grow);
