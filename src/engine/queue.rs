@@ -64,12 +64,13 @@ pub struct EventQueue<E> {
     next_sequence: u64,
     /// Every key below this has been popped.
     popped_below: u128,
-    /// Keys of cancelled events, until a pop passes them.
+    /// Keys of cancelled events still in the heap.
     cancelled: HashSet<u128>,
-    /// How many cancelled events are still in the heap.
-    cancelled_in_heap: usize,
-    /// The smallest key of a cancelled event still in the heap, or `u128::MAX`.
+    /// The smallest key in `cancelled`, or `u128::MAX`.
     first_cancelled: u128,
+    /// Keys of cancelled events dropped from the heap that no pop has passed yet, so
+    /// that cancelling one again is refused.
+    dropped: HashSet<u128>,
 }
 
 impl<E: Copy> Default for EventQueue<E> {
@@ -87,14 +88,14 @@ impl<E: Copy> EventQueue<E> {
             next_sequence: 0,
             popped_below: 0,
             cancelled: HashSet::new(),
-            cancelled_in_heap: 0,
             first_cancelled: u128::MAX,
+            dropped: HashSet::new(),
         }
     }
 
     /// Number of events scheduled and neither popped nor cancelled.
     pub fn len(&self) -> usize {
-        self.heap.len() - usize::from(self.root_vacant) - self.cancelled_in_heap
+        self.heap.len() - usize::from(self.root_vacant) - self.cancelled.len()
     }
 
     /// True when no event is pending.
@@ -126,10 +127,13 @@ impl<E: Copy> EventQueue<E> {
     /// Only handles this queue issued are valid.
     pub fn cancel(&mut self, id: EventId) -> bool {
         let issued = (id.key as u64) < self.next_sequence;
-        if !issued || id.key < self.popped_below || !self.cancelled.insert(id.key) {
+        if !issued
+            || id.key < self.popped_below
+            || self.dropped.contains(&id.key)
+            || !self.cancelled.insert(id.key)
+        {
             return false;
         }
-        self.cancelled_in_heap += 1;
         self.first_cancelled = self.first_cancelled.min(id.key);
         true
     }
@@ -175,17 +179,14 @@ impl<E: Copy> EventQueue<E> {
             }
             match self.heap.first() {
                 Some(top) if top.key == self.first_cancelled => {
-                    let dropped = top.key;
+                    let key = top.key;
                     self.take_top();
-                    self.cancelled_in_heap -= 1;
-                    // Its key stays in `cancelled` until a pop passes it, so that
-                    // cancelling it again is refused even if nothing pops after it.
+                    self.cancelled.remove(&key);
+                    self.first_cancelled =
+                        self.cancelled.iter().copied().min().unwrap_or(u128::MAX);
                     let popped_below = self.popped_below;
-                    self.cancelled.retain(|&key| key >= popped_below);
-                    self.first_cancelled = (self.cancelled.iter().copied())
-                        .filter(|&key| key > dropped)
-                        .min()
-                        .unwrap_or(u128::MAX);
+                    self.dropped.retain(|&dropped| dropped >= popped_below);
+                    self.dropped.insert(key);
                 }
                 _ => return,
             }
@@ -277,6 +278,24 @@ mod tests {
         assert_eq!(queue.peek_time(), Some(t(3.0)));
         assert!(queue.cancel(third));
         assert!(queue.is_empty());
+        assert_eq!(queue.pop(), None);
+    }
+
+    #[test]
+    fn cancelling_below_an_event_dropped_by_a_peek_still_cancels() {
+        let mut queue = EventQueue::new();
+        queue.push(t(1.0), 0);
+        let dropped_by_peek = queue.push(t(5.0), 1);
+        assert_eq!(queue.pop(), Some((t(1.0), 0)));
+        assert!(queue.cancel(dropped_by_peek));
+        assert_eq!(queue.peek_time(), None);
+        // Still allowed: not before the last popped event, though before the dropped one.
+        let early = queue.push(t(3.0), 2);
+        let late = queue.push(t(7.0), 3);
+        assert!(queue.cancel(early));
+        assert!(queue.cancel(late));
+        assert!(!queue.cancel(dropped_by_peek));
+        assert_eq!(queue.len(), 0);
         assert_eq!(queue.pop(), None);
     }
 
