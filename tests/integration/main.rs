@@ -2,6 +2,7 @@
 
 mod authoring;
 mod backtest;
+mod bench;
 mod fuzz;
 mod golden;
 mod hardening;
@@ -15,6 +16,7 @@ mod runner;
 mod shard_cli;
 mod shocks;
 mod signals;
+mod sketched_quantiles;
 mod spreadsheet;
 mod support;
 mod sweep;
