@@ -29,10 +29,10 @@ const DEFAULT_SEED: u64 = 1;
 /// The most replications `--precision` adds without `--max-reps`.
 const DEFAULT_MAX_REPS: u64 = 10_000;
 /// Exit code of an interrupted run (128 + SIGINT, as shells report it).
-const EXIT_INTERRUPTED: u8 = 130;
+pub(super) const EXIT_INTERRUPTED: u8 = 130;
 
 /// Set by the first Ctrl-C or SIGTERM.
-static CANCEL: AtomicBool = AtomicBool::new(false);
+pub(super) static CANCEL: AtomicBool = AtomicBool::new(false);
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
@@ -174,7 +174,7 @@ fn default_out_dir(scenario: &str) -> anyhow::Result<PathBuf> {
 
 /// Starts a thread that sets [`CANCEL`] on the first Ctrl-C or SIGTERM and exits with
 /// code 130 on the second. The handlers are installed before this returns.
-fn cancel_on_signals() -> anyhow::Result<()> {
+pub(super) fn cancel_on_signals() -> anyhow::Result<()> {
     use tokio::signal::unix::{signal, SignalKind};
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

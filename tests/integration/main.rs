@@ -5,6 +5,7 @@ mod backtest;
 mod golden;
 mod hardening;
 mod model;
+mod optimize;
 mod output;
 mod plots;
 mod queueing_theory;

@@ -1,0 +1,196 @@
+//! After the search: ranking and selection among the best few allocations, then the
+//! marginal value of one more step of each investment at the selected optimum. Both run
+//! on the selection replications, fresh seeds that played no part in the search, so the
+//! search's luck (the best of many noisy estimates looks better than it is) does not
+//! carry over.
+//!
+//! **Selection.** The finalists are the search's final allocation and the next best
+//! allocations the search evaluated (by their search estimate, cheaper first on ties),
+//! `finalists` in all. Each is evaluated on the selection replications; the best
+//! estimate wins (cheaper on ties). The winner is compared with every runner-up by the
+//! paired difference, with simultaneous 95 % intervals (Bonferroni over the runners-up):
+//! a runner-up is *distinguishable* when the winner's advantage over it is above zero.
+//! The best is certain when it is distinguishable from every runner-up.
+//!
+//! **Marginal values.** For each investment, the optimum plus one step (beyond the
+//! budget if need be: a shadow price; not beyond `max_steps`) is evaluated; its paired
+//! change of the objective, per cost unit, is what the next unit of money buys there.
+//! Investments are ranked by that benefit per cost, and each is compared with the next
+//! in rank by the paired difference of their benefits per cost, with simultaneous 95 %
+//! intervals (Bonferroni over the adjacent pairs): the order of the two is *certain*
+//! when the interval is above zero.
+
+use super::estimate::Estimate;
+use super::evaluate::{Evaluator, Move, Stage};
+use super::search::{SearchOutcome, ALPHA};
+use super::OptimizeError;
+
+/// One finalist of the selection, in rank order.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Finalist {
+    /// Its trace index on the search replications.
+    pub(crate) searched: usize,
+    /// Its trace index on the selection replications.
+    pub(crate) selected: usize,
+    /// The winner's benefit over it (simultaneous interval); `None` for the winner.
+    pub(crate) winner_advantage: Option<Estimate>,
+}
+
+/// The ranking and selection's result.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Selection {
+    /// Best first.
+    pub(crate) finalists: Vec<Finalist>,
+    /// The confidence of each interval of the runners-up.
+    pub(crate) confidence: f64,
+}
+
+impl Selection {
+    /// The winner's trace index on the selection replications.
+    pub(crate) fn winner(&self) -> usize {
+        self.finalists[0].selected
+    }
+
+    /// Whether the winner is distinguishable from every runner-up (`None` without
+    /// runners-up).
+    pub(crate) fn certain(&self) -> Option<bool> {
+        (self.finalists.len() > 1).then(|| {
+            (self.finalists.iter().skip(1)).all(|f| f.winner_advantage.is_some_and(|a| a.low > 0.0))
+        })
+    }
+}
+
+/// The marginal value of one more step of one investment at the optimum.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Marginal {
+    /// The investment's index.
+    pub(crate) investment: usize,
+    /// The trace index of the optimum plus one step; `None` at `max_steps`.
+    pub(crate) evaluation: Option<usize>,
+    /// The objective's paired change (95 % interval).
+    pub(crate) change: Option<Estimate>,
+    /// The change per cost unit.
+    pub(crate) change_per_cost: Option<Estimate>,
+    /// 1 = the most benefit per cost unit.
+    pub(crate) rank: Option<usize>,
+    /// Its benefit per cost unit minus the next-ranked investment's (simultaneous
+    /// interval); `None` for the last.
+    pub(crate) lead_over_next: Option<Estimate>,
+}
+
+/// Whether `a` is better than `b`: objective estimate by the goal, then cost, then order.
+fn ranks_before(evaluator: &Evaluator<'_>, a: usize, b: usize) -> std::cmp::Ordering {
+    let sign = evaluator.problem.spec.objective.goal.sign();
+    let (a, b) = (&evaluator.trace[a], &evaluator.trace[b]);
+    (sign * b.objective.value)
+        .total_cmp(&(sign * a.objective.value))
+        .then(a.cost.total_cmp(&b.cost))
+}
+
+/// Selects the best of the finalists; see the module docs.
+pub(crate) fn select(
+    evaluator: &mut Evaluator<'_>,
+    search: &SearchOutcome,
+) -> Result<Selection, OptimizeError> {
+    let mut searched: Vec<usize> = (0..evaluator.trace.len())
+        .filter(|&i| evaluator.trace[i].stage == Stage::Search)
+        .collect();
+    searched.sort_by(|&a, &b| ranks_before(evaluator, a, b).then(a.cmp(&b)));
+    let count = evaluator.problem.spec.finalists.min(searched.len());
+    let mut chosen: Vec<usize> = searched[..count].to_vec();
+    if !chosen.contains(&search.current) {
+        chosen[count - 1] = search.current;
+    }
+    let mut finalists = Vec::with_capacity(count);
+    for searched in chosen {
+        let steps = evaluator.trace[searched].steps.clone();
+        let selected = evaluator.evaluate(&steps, Stage::Selection, Move::Finalist)?;
+        finalists.push(Finalist {
+            searched,
+            selected,
+            winner_advantage: None,
+        });
+    }
+    finalists.sort_by(|a, b| ranks_before(evaluator, a.selected, b.selected));
+    let winner = finalists[0].selected;
+    evaluator.trace[winner].accepted = true;
+    let confidence = 1.0 - ALPHA / (count.max(2) - 1) as f64;
+    for finalist in finalists.iter_mut().skip(1) {
+        finalist.winner_advantage = Some(evaluator.benefit(finalist.selected, winner, confidence));
+    }
+    Ok(Selection {
+        finalists,
+        confidence,
+    })
+}
+
+/// The marginal value of one more step of every investment at the evaluation
+/// `optimum` (selection replications); see the module docs.
+pub(crate) fn marginals(
+    evaluator: &mut Evaluator<'_>,
+    optimum: usize,
+) -> Result<Vec<Marginal>, OptimizeError> {
+    let problem = evaluator.problem;
+    let investments = problem.investments();
+    let sign = problem.spec.objective.goal.sign();
+    let mut marginals = Vec::with_capacity(investments.len());
+    for (index, investment) in investments.iter().enumerate() {
+        let mut steps = evaluator.trace[optimum].steps.clone();
+        let evaluation = if steps[index] < problem.reach(index) {
+            steps[index] += 1;
+            Some(evaluator.evaluate(&steps, Stage::Marginal, Move::NextStep)?)
+        } else {
+            None
+        };
+        let change = evaluation.map(|next| {
+            evaluator.estimator.contrast(
+                &[
+                    (1.0, &evaluator.trace[next].values),
+                    (-1.0, &evaluator.trace[optimum].values),
+                ],
+                0.95,
+            )
+        });
+        marginals.push(Marginal {
+            investment: index,
+            evaluation,
+            change,
+            change_per_cost: change.map(|c| c.scaled(1.0 / investment.cost_per_step)),
+            rank: None,
+            lead_over_next: None,
+        });
+    }
+    let mut ranked: Vec<usize> = (0..marginals.len())
+        .filter(|&i| marginals[i].change_per_cost.is_some())
+        .collect();
+    let benefit = |i: usize| {
+        marginals[i]
+            .change_per_cost
+            .map_or(f64::NAN, |c| sign * c.value)
+    };
+    ranked.sort_by(|&a, &b| benefit(b).total_cmp(&benefit(a)).then(a.cmp(&b)));
+    for (position, &index) in ranked.iter().enumerate() {
+        marginals[index].rank = Some(position + 1);
+    }
+    let confidence = 1.0 - ALPHA / (ranked.len().max(2) - 1) as f64;
+    for pair in ranked.windows(2) {
+        let (a, b) = (&marginals[pair[0]], &marginals[pair[1]]);
+        let (Some(next_a), Some(next_b)) = (a.evaluation, b.evaluation) else {
+            continue;
+        };
+        let per_a = sign / investments[a.investment].cost_per_step;
+        let per_b = sign / investments[b.investment].cost_per_step;
+        let optimum_values = &evaluator.trace[optimum].values;
+        let lead = evaluator.estimator.contrast(
+            &[
+                (per_a, &evaluator.trace[next_a].values),
+                (-per_a, optimum_values),
+                (-per_b, &evaluator.trace[next_b].values),
+                (per_b, optimum_values),
+            ],
+            confidence,
+        );
+        marginals[pair[0]].lead_over_next = Some(lead);
+    }
+    Ok(marginals)
+}
