@@ -75,7 +75,7 @@ use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::time::{Instant, SystemTime};
 
-use crate::output::{OutputError, Staging, Status};
+use crate::output::{utc_text, Execution, OutputError, Staging, Status};
 use crate::runner::RunError;
 use crate::scenario::locate::{FieldPath, SourceMap};
 use crate::scenario::ScenarioError;
@@ -304,6 +304,8 @@ pub fn run_optimize(
         Status::Complete
     };
     let optimum = selection.as_ref().map_or(search.current, |s| s.winner());
+    let wall_seconds = clock.elapsed().as_secs_f64();
+    let replications_run = evaluator.trace.len() as u64 * options.replications;
     let results = Results {
         problem,
         trace: &evaluator.trace,
@@ -315,9 +317,21 @@ pub fn run_optimize(
         seed: options.base_seed,
         replications: options.replications,
         events: evaluator.events,
+        execution: Execution {
+            threads: options.threads,
+            started_utc: utc_text(started),
+            finished_utc: utc_text(SystemTime::now()),
+            wall_seconds,
+            replications_per_second: if wall_seconds > 0.0 {
+                replications_run as f64 / wall_seconds
+            } else {
+                0.0
+            },
+            merged_from: Vec::new(),
+        },
     };
     let staging = Staging::create(&options.out_dir)?;
-    tables::write_all(staging.path(), &results, options.threads, started, clock)?;
+    tables::write_all(staging.path(), &results)?;
     staging.commit()?;
     let steps = evaluator.trace[optimum].steps.clone();
     Ok(OptimizeOutcome {

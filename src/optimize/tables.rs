@@ -30,11 +30,10 @@
 //! - `best.toml`, `manifest.json`: see [`super`].
 
 use std::path::Path;
-use std::time::{Instant, SystemTime};
 
 use serde::{Deserialize, Serialize};
 
-use crate::output::{neutralise, number, utc_text, Execution, OutputError, Status, MANIFEST_FILE};
+use crate::output::{neutralise, number, Execution, OutputError, Status, MANIFEST_FILE};
 
 use super::estimate::Estimate;
 use super::evaluate::{selection_seed, Evaluation};
@@ -135,6 +134,7 @@ pub(crate) struct Results<'a> {
     pub(crate) seed: u64,
     pub(crate) replications: u64,
     pub(crate) events: u64,
+    pub(crate) execution: Execution,
 }
 
 /// Writes `header` and `rows` as the CSV file `name` in `dir`.
@@ -191,13 +191,7 @@ fn allocation_cells(evaluation: &Evaluation) -> Vec<String> {
 }
 
 /// Writes every file of `results` into `dir`.
-pub(crate) fn write_all(
-    dir: &Path,
-    results: &Results<'_>,
-    threads: usize,
-    started: SystemTime,
-    clock: Instant,
-) -> Result<(), OutputError> {
+pub(crate) fn write_all(dir: &Path, results: &Results<'_>) -> Result<(), OutputError> {
     let problem = results.problem;
     let optimum = &results.trace[results.optimum];
     let paths =
@@ -305,7 +299,7 @@ pub(crate) fn write_all(
     std::fs::write(&best_path, best)
         .map_err(|error| OutputError::io("cannot write", &best_path, error))?;
 
-    write_manifest(dir, results, threads, started, clock)
+    write_manifest(dir, results)
 }
 
 /// `objective` in the manifest.
@@ -388,18 +382,10 @@ struct OptimizeManifest<'a> {
     execution: Execution,
 }
 
-fn write_manifest(
-    dir: &Path,
-    results: &Results<'_>,
-    threads: usize,
-    started: SystemTime,
-    clock: Instant,
-) -> Result<(), OutputError> {
+fn write_manifest(dir: &Path, results: &Results<'_>) -> Result<(), OutputError> {
     let problem = results.problem;
     let spec = &problem.spec;
     let optimum = &results.trace[results.optimum];
-    let wall_seconds = clock.elapsed().as_secs_f64();
-    let replications_run = results.trace.len() as u64 * results.replications;
     let manifest = OptimizeManifest {
         chipsim_version: env!("CARGO_PKG_VERSION"),
         kind: "optimize",
@@ -460,18 +446,7 @@ fn write_manifest(
              were not written",
         ),
         events_total: results.events,
-        execution: Execution {
-            threads,
-            started_utc: utc_text(started),
-            finished_utc: utc_text(SystemTime::now()),
-            wall_seconds,
-            replications_per_second: if wall_seconds > 0.0 {
-                replications_run as f64 / wall_seconds
-            } else {
-                0.0
-            },
-            merged_from: Vec::new(),
-        },
+        execution: results.execution.clone(),
     };
     let path = dir.join(MANIFEST_FILE);
     let mut text = serde_json::to_string_pretty(&manifest)

@@ -17,6 +17,8 @@ use chipsim::optimize::{
 };
 use chipsim::output::Status;
 
+use super::sweep::{contents, number, rows};
+
 /// The optimisation file of the two-stage scenario.
 const TWO_STAGES: &str = "tests/scenarios/two-stages-optimize.toml";
 /// Its analytic optimum: 4 fab steps and 2 packaging steps balance the stages at 500 a
@@ -42,29 +44,6 @@ fn optimize(
         out_dir: out_dir.to_path_buf(),
     };
     run_optimize(problem, &options, control).unwrap_or_else(|error| panic!("{error}"))
-}
-
-/// A CSV file as rows of column → cell.
-fn rows(path: &Path) -> Vec<BTreeMap<String, String>> {
-    let mut reader = csv::Reader::from_path(path).expect("open the CSV");
-    let header = reader.headers().expect("header").clone();
-    reader
-        .records()
-        .map(|record| {
-            let record = record.expect("record");
-            header
-                .iter()
-                .map(String::from)
-                .zip(record.iter().map(String::from))
-                .collect()
-        })
-        .collect()
-}
-
-fn number(row: &BTreeMap<String, String>, column: &str) -> f64 {
-    row[column]
-        .parse()
-        .unwrap_or_else(|_| panic!("{column} = {:?} is not a number", row[column]))
 }
 
 /// An optimisation file in `dir` over the two-stage scenario with `section` as its
@@ -178,31 +157,6 @@ fn the_ninetieth_percentile_finds_the_same_balance() {
             .expect("json");
     assert_eq!(manifest["objective"]["statistic"], "p90");
     assert_eq!(manifest["bootstrap_resamples"], 1000);
-}
-
-/// Every file of a folder, with the manifest's `execution` (threads, timings) removed.
-fn contents(dir: &Path) -> BTreeMap<String, String> {
-    fs::read_dir(dir)
-        .expect("list")
-        .map(|entry| {
-            let path = entry.expect("entry").path();
-            let name = path
-                .file_name()
-                .expect("name")
-                .to_string_lossy()
-                .into_owned();
-            let mut text = fs::read_to_string(&path).expect("read");
-            if name == "manifest.json" {
-                let mut manifest: serde_json::Value = serde_json::from_str(&text).expect("json");
-                manifest
-                    .as_object_mut()
-                    .expect("object")
-                    .remove("execution");
-                text = manifest.to_string();
-            }
-            (name, text)
-        })
-        .collect()
 }
 
 #[test]
