@@ -6,7 +6,8 @@
 //!
 //! **Selection.** The finalists are the search's final allocation and the next best
 //! allocations the search evaluated (by their search estimate, cheaper first on ties),
-//! `finalists` in all. Each is evaluated on the selection replications; the best
+//! `finalists` in all; an allocation with exactly the replication values of a cheaper
+//! one (it adds something that changes nothing) is left out. Each is evaluated on the selection replications; the best
 //! estimate wins (cheaper on ties). The winner is compared with every runner-up by the
 //! paired difference, with simultaneous 95 % intervals (Bonferroni over the runners-up):
 //! a runner-up is *distinguishable* when the winner's advantage over it is above zero.
@@ -96,11 +97,21 @@ pub(crate) fn select(
         .filter(|&i| evaluator.trace[i].stage == Stage::Search)
         .collect();
     searched.sort_by(|&a, &b| ranks_before(evaluator, a, b).then(a.cmp(&b)));
-    let count = evaluator.problem.spec.finalists.min(searched.len());
-    let mut chosen: Vec<usize> = searched[..count].to_vec();
-    if !chosen.contains(&search.current) {
-        chosen[count - 1] = search.current;
+    // An allocation with exactly the replication values of a cheaper one (it buys
+    // something that changes nothing) is the same outcome at more cost: not a finalist.
+    let same_outcome = |a: usize, b: usize| evaluator.trace[a].values == evaluator.trace[b].values;
+    let size = evaluator.problem.spec.finalists;
+    let mut chosen: Vec<usize> = Vec::with_capacity(size);
+    for &candidate in &searched {
+        if chosen.len() < size && !chosen.iter().any(|&c| same_outcome(c, candidate)) {
+            chosen.push(candidate);
+        }
     }
+    if !chosen.iter().any(|&c| same_outcome(c, search.current)) {
+        chosen.pop();
+        chosen.push(search.current);
+    }
+    let count = chosen.len();
     let mut finalists = Vec::with_capacity(count);
     for searched in chosen {
         let steps = evaluator.trace[searched].steps.clone();

@@ -143,6 +143,39 @@ fn two_stages_in_series_get_the_balanced_allocation() {
 }
 
 #[test]
+fn an_investment_that_changes_nothing_is_never_bought() {
+    let root = tempfile::tempdir().expect("tempdir");
+    let text = fs::read_to_string(TWO_STAGES).expect("read");
+    let section = format!(
+        "{}\n[[optimize.investments]]\nname = \"electricity\"\npath = \"world_electricity_twh\"\nstep = 1000\ncost_per_step = 0.5\n",
+        &text[text.find("[optimize]").expect("section")..]
+    );
+    let file = write_optimisation(root.path(), &section);
+    let out = root.path().join("out");
+    let outcome = optimize(&load(&file), &out, 2, &OptimizeControl::default());
+    assert_eq!(outcome.optimum_steps, [4, 2, 0]);
+    // Buying it changes no replication: the search never takes it, and an allocation
+    // that adds it to a cheaper one is the same outcome, so never a finalist.
+    let trace = rows(&out.join(TRACE_FILE));
+    assert!(trace
+        .iter()
+        .filter(|row| row["stage"] == "search" && row["accepted"] == "true")
+        .all(|row| row["electricity"] == "0"));
+    assert!(rows(&out.join(SELECTION_FILE))
+        .iter()
+        .all(|row| row["electricity"] == "0"));
+    let marginal = rows(&out.join(MARGINAL_FILE));
+    let electricity = marginal
+        .iter()
+        .find(|row| row["investment"] == "electricity")
+        .expect("a row");
+    for column in ["change", "change_ci95_low", "change_ci95_high"] {
+        assert_eq!(number(electricity, column), 0.0, "{column}");
+    }
+    assert_eq!(electricity["rank"], "3");
+}
+
+#[test]
 fn the_ninetieth_percentile_finds_the_same_balance() {
     let root = tempfile::tempdir().expect("tempdir");
     let text = fs::read_to_string(TWO_STAGES).expect("read");
