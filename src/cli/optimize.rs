@@ -122,8 +122,11 @@ pub fn run(args: OptimizeArgs) -> anyhow::Result<ExitCode> {
             outcome.out_dir.display()
         );
         let certainty = match outcome.certain {
-            Some(true) => "distinguishable from every runner-up",
-            Some(false) => "NOT distinguishable from every runner-up: see selection.csv",
+            Some(true) => "certain: distinguishable from every runner-up",
+            Some(false) => {
+                "NOT certain: other finalists are as good as the data can tell; the cheapest \
+                 of them was chosen (see selection.csv)"
+            }
             None if outcome.status == Status::Interrupted => "not certified (interrupted)",
             None => "no runner-up to compare",
         };

@@ -97,7 +97,7 @@ pub struct Evaluation {
     pub reached_by: Move,
     /// The objective statistic with its 95 % interval.
     pub objective: Estimate,
-    /// Search: the search moved here. Selection: the selected best.
+    /// Search: the search moved here. Selection: the chosen optimum.
     pub accepted: bool,
     /// The objective metric, one value per replication.
     pub(crate) values: Vec<f64>,

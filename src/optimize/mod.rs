@@ -51,7 +51,7 @@
 //!
 //! - `optimum.csv`: one row per investment at the selected optimum.
 //! - `optimize_trace.csv`: one row per evaluated allocation, in order.
-//! - `selection.csv`: one row per finalist, best first, with the winner's advantage.
+//! - `selection.csv`: one row per finalist, best first: the best subset and the optimum.
 //! - `marginal.csv`: one row per investment: one more step's paired change, per cost
 //!   unit, ranked.
 //! - `best.toml`: the base scenario with the optimum applied (runs with `chipsim run`).
@@ -243,7 +243,7 @@ pub struct OptimizeOutcome {
     pub optimum: String,
     /// Steps per investment at the optimum.
     pub optimum_steps: Vec<u32>,
-    /// Whether the optimum is distinguishable from every runner-up (`None` when there
+    /// Whether the best is certain: distinguishable from every runner-up (`None` when there
     /// was no runner-up or the selection did not run).
     pub certain: Option<bool>,
     /// Elapsed seconds.
@@ -286,7 +286,7 @@ pub fn run_optimize(
     let mut interrupted = search.stop == SearchStop::Interrupted;
     if !interrupted {
         let finished = select::select(&mut evaluator, &search).and_then(|chosen| {
-            let found = select::marginals(&mut evaluator, chosen.winner())?;
+            let found = select::marginals(&mut evaluator, chosen.optimum())?;
             Ok((chosen, found))
         });
         match finished {
@@ -303,7 +303,7 @@ pub fn run_optimize(
     } else {
         Status::Complete
     };
-    let optimum = selection.as_ref().map_or(search.current, |s| s.winner());
+    let optimum = selection.as_ref().map_or(search.current, |s| s.optimum());
     let wall_seconds = clock.elapsed().as_secs_f64();
     let replications_run = evaluator.trace.len() as u64 * options.replications;
     let results = Results {

@@ -12,14 +12,16 @@
 //!   `pair`, `swap`, `finalist`, `next_step`), one column per investment headed by its
 //!   name (steps bought), `total_cost`, `objective` (the statistic over the stage's
 //!   replications), `ci95_low`, `ci95_high`, `accepted` (search: the search moved
-//!   there; selection: the selected best). Marginal rows hold one step more than the
+//!   there; selection: the chosen optimum). Marginal rows hold one step more than the
 //!   optimum and may cost more than the budget.
-//! - `selection.csv`, one row per finalist, best first: `rank`, `evaluation` (its
-//!   selection row in the trace), one column per investment, `total_cost`, `objective`,
-//!   `ci95_low`, `ci95_high` (selection replications), `search_objective` (its estimate
-//!   in the search), `winner_advantage` (the winner's paired benefit over it, positive =
-//!   the winner is better) with `winner_advantage_ci_low`/`_high` (simultaneous 95 %,
-//!   Bonferroni over the runners-up), `distinguishable`.
+//! - `selection.csv`, one row per finalist, by selection estimate (best first): `rank`,
+//!   `evaluation` (its selection row in the trace), one column per investment,
+//!   `total_cost`, `objective`, `ci95_low`, `ci95_high` (selection replications),
+//!   `search_objective` (its estimate in the search), `shortfall_to_best` (the best
+//!   estimate's paired benefit over it, positive = the best is better) with
+//!   `shortfall_to_best_ci_low`/`_high` (simultaneous 95 %, Bonferroni over each
+//!   finalist's rivals), `in_best_subset` (no rival beats it significantly), `chosen`
+//!   (the optimum: the cheapest of the best subset).
 //! - `marginal.csv`, one row per investment, by rank: `investment`, `path`,
 //!   `steps_at_optimum`, `step`, `cost_per_step`, `change` (the objective's paired change
 //!   for one more step, metric units) with `change_ci95_low`/`_high`, `change_per_cost`
@@ -76,16 +78,17 @@ const TRACE_VALUES: [&str; 5] = [
 /// `selection.csv`'s columns before the investments'.
 const SELECTION_KEYS: [&str; 2] = ["rank", "evaluation"];
 /// … and after them.
-const SELECTION_VALUES: [&str; 9] = [
+const SELECTION_VALUES: [&str; 10] = [
     "total_cost",
     "objective",
     "ci95_low",
     "ci95_high",
     "search_objective",
-    "winner_advantage",
-    "winner_advantage_ci_low",
-    "winner_advantage_ci_high",
-    "distinguishable",
+    "shortfall_to_best",
+    "shortfall_to_best_ci_low",
+    "shortfall_to_best_ci_high",
+    "in_best_subset",
+    "chosen",
 ];
 const MARGINAL_HEADER: [&str; 17] = [
     "investment",
@@ -244,8 +247,9 @@ pub(crate) fn write_all(dir: &Path, results: &Results<'_>) -> Result<(), OutputE
                 let mut row = vec![(rank + 1).to_string(), finalist.selected.to_string()];
                 row.extend(allocation_cells(&results.trace[finalist.selected]));
                 row.push(number(results.trace[finalist.searched].objective.value));
-                row.extend(estimate_cells(finalist.winner_advantage));
-                row.push(flag(finalist.winner_advantage.map(|a| a.low > 0.0)));
+                row.extend(estimate_cells(finalist.shortfall));
+                row.push(flag(Some(finalist.in_best_subset)));
+                row.push(flag(Some(rank == selection.chosen)));
                 row
             })
             .collect();
@@ -339,8 +343,11 @@ struct ManifestSearch {
 #[derive(Debug, Serialize)]
 struct ManifestSelection {
     finalists: usize,
-    /// Of each of the runners-up's simultaneous intervals.
+    /// Of each comparison of a finalist with a rival.
     confidence_per_interval: f64,
+    /// Finalists no rival beats significantly.
+    best_subset: usize,
+    /// The best subset holds one allocation.
     best_is_distinguishable: Option<bool>,
 }
 
@@ -428,6 +435,9 @@ fn write_manifest(dir: &Path, results: &Results<'_>) -> Result<(), OutputError> 
         selection: results.selection.map(|selection| ManifestSelection {
             finalists: selection.finalists.len(),
             confidence_per_interval: selection.confidence,
+            best_subset: (selection.finalists.iter())
+                .filter(|f| f.in_best_subset)
+                .count(),
             best_is_distinguishable: selection.certain(),
         }),
         optimum: ManifestOptimum {
@@ -466,7 +476,7 @@ pub struct TracePoint {
     pub total_cost: f64,
     /// The objective statistic and its 95 % interval.
     pub objective: Estimate,
-    /// The search moved here (search), or the selected best (selection).
+    /// The search moved here (search), or the chosen optimum (selection).
     pub accepted: bool,
 }
 

@@ -113,19 +113,22 @@ fn two_stages_in_series_get_the_balanced_allocation() {
         .collect();
     assert_eq!(marginal.len(), 2, "one more step of each investment");
 
-    // The selection's runners-up are each clearly worse than the winner.
+    // The selection's runners-up are each clearly worse than the best: the best subset
+    // holds the optimum alone.
     let selection = rows(&out.join(SELECTION_FILE));
     assert_eq!(selection.len(), 5);
     assert_eq!(
         (
             selection[0]["fab"].as_str(),
-            selection[0]["packaging"].as_str()
+            selection[0]["packaging"].as_str(),
+            selection[0]["in_best_subset"].as_str(),
+            selection[0]["chosen"].as_str()
         ),
-        ("4", "2")
+        ("4", "2", "true", "true")
     );
     for runner_up in &selection[1..] {
-        assert_eq!(runner_up["distinguishable"], "true");
-        assert!(number(runner_up, "winner_advantage_ci_low") > 0.0);
+        assert_eq!(runner_up["in_best_subset"], "false");
+        assert!(number(runner_up, "shortfall_to_best_ci_low") > 0.0);
     }
 
     // Past the balance, either stage alone adds little: a few percent of what a
