@@ -106,17 +106,17 @@ fn finalists_of(evaluator: &Evaluator<'_>, search: &SearchOutcome) -> Vec<usize>
     searched.sort_by(|&a, &b| ranks_before(evaluator, a, b).then(a.cmp(&b)));
     let same_outcome = |a: usize, b: usize| evaluator.trace[a].values == evaluator.trace[b].values;
     let size = evaluator.problem.spec.finalists;
-    let mut chosen: Vec<usize> = Vec::with_capacity(size);
+    let mut picked: Vec<usize> = Vec::with_capacity(size);
     for &candidate in &searched {
-        if chosen.len() < size && !chosen.iter().any(|&c| same_outcome(c, candidate)) {
-            chosen.push(candidate);
+        if picked.len() < size && !picked.iter().any(|&c| same_outcome(c, candidate)) {
+            picked.push(candidate);
         }
     }
-    if !chosen.iter().any(|&c| same_outcome(c, search.current)) {
-        chosen.pop();
-        chosen.push(search.current);
+    if !picked.iter().any(|&c| same_outcome(c, search.current)) {
+        picked.pop();
+        picked.push(search.current);
     }
-    chosen
+    picked
 }
 
 /// Evaluates the finalists on the selection replications and chooses the optimum;
