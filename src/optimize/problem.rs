@@ -14,7 +14,7 @@ use crate::output::config_hash;
 use crate::replication::{MetricDef, OutputLayout};
 use crate::scenario::locate::FieldPath;
 use crate::scenario::{self, Scenario, ScenarioError, MAX_FILE_BYTES};
-use crate::sweep::{resolve, Target};
+use crate::sweep::{nearest_metrics, resolve, Target};
 
 use super::spec::{self, investment_field, Investment, OptimizeSpec};
 use super::OptimizeError;
@@ -147,9 +147,9 @@ impl Problem {
                 return Err(invalid(
                     field.key("from"),
                     format!(
-                        "no value the path matches is dated on or after {from}: `from` \
-                             selects capacity schedule points (…capacity_schedule.*.per_week) by \
-                             their `date`; an undated value counts as dated at the start, {}",
+                        "no value the path matches is dated on or after {from}: `from` selects \
+                         capacity schedule points (…capacity_schedule.*.per_week) by their \
+                         `date`; an undated value counts as dated at the start, {}",
                         base.world.start
                     ),
                 ));
@@ -345,18 +345,4 @@ fn dated_from(target: &Target, root: &toml::Value, start: NaiveDate, from: Naive
         _ => None,
     };
     date.unwrap_or(start) >= from
-}
-
-/// The metric names nearest to `name`, for messages.
-fn nearest_metrics(layout: &OutputLayout, name: &str) -> String {
-    let mut scored: Vec<(usize, &str)> = (layout.metrics.iter())
-        .map(|m| (scenario::edit_distance(name, &m.name), m.name.as_str()))
-        .collect();
-    scored.sort();
-    scored
-        .iter()
-        .take(3)
-        .map(|(_, name)| format!("`{name}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }

@@ -81,26 +81,27 @@ impl From<OptimizeError> for Halt {
 /// investments, within the budget and every `max_steps`.
 fn neighbours(spec: &OptimizeSpec, steps: &[u32], kind: Move) -> Vec<Vec<u32>> {
     let k = steps.len();
+    // `steps` with counts changed, if every count stays within 0..=u32::MAX.
     let with = |changes: &[(usize, i64)]| {
         let mut next = steps.to_vec();
         for &(index, change) in changes {
-            next[index] = (i64::from(next[index]) + change) as u32;
+            next[index] = u32::try_from(i64::from(next[index]) + change).ok()?;
         }
-        next
+        Some(next)
     };
     let candidates: Vec<Vec<u32>> = match kind {
-        Move::Add => (0..k).map(|i| with(&[(i, 1)])).collect(),
+        Move::Add => (0..k).filter_map(|i| with(&[(i, 1)])).collect(),
         Move::Pair => (0..k)
             .flat_map(|i| (i + 1..k).map(move |j| (i, j)))
-            .map(|(i, j)| with(&[(i, 1), (j, 1)]))
+            .filter_map(|(i, j)| with(&[(i, 1), (j, 1)]))
             .collect(),
         Move::Swap => (0..k)
             .flat_map(|from| (0..k).map(move |to| (from, to)))
             .filter(|(from, to)| from != to)
             .filter_map(|(from, to)| {
                 (1..=i64::from(steps[from]))
-                    .map(|taken| with(&[(from, -taken), (to, 1)]))
-                    .find(|next| spec.cost(next) <= spec.budget * (1.0 + 1e-9))
+                    .filter_map(|taken| with(&[(from, -taken), (to, 1)]))
+                    .find(|next| spec.within_budget(spec.cost(next)))
             })
             .collect(),
         Move::Start | Move::Finalist | Move::NextStep => Vec::new(),

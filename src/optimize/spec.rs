@@ -23,6 +23,9 @@ const MAX_EVALUATIONS: u64 = 1_000_000;
 const MAX_FINALISTS: u64 = 20;
 /// The most replications per allocation.
 const MAX_REPLICATIONS: u64 = 10_000_000;
+/// Costs are sums of decimal numbers, so the budget is met within this relative slack
+/// (40 steps of 2.5 fit a budget of 100 whatever the rounding).
+const BUDGET_SLACK: f64 = 1e-9;
 
 /// Whether the objective is to be made small or large.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -169,11 +172,14 @@ impl OptimizeSpec {
             .sum()
     }
 
-    /// Whether `steps` respects the budget and every `max_steps`. Costs are sums of
-    /// decimal numbers, so the budget is met within a relative 1e-9 (40 steps of 2.5
-    /// fit a budget of 100 whatever the rounding).
+    /// Whether `cost` is within the budget.
+    pub fn within_budget(&self, cost: f64) -> bool {
+        cost <= self.budget * (1.0 + BUDGET_SLACK)
+    }
+
+    /// Whether `steps` respects the budget and every `max_steps`.
     pub fn affordable(&self, steps: &[u32]) -> bool {
-        self.cost(steps) <= self.budget * (1.0 + 1e-9)
+        self.within_budget(self.cost(steps))
             && (self.investments.iter().zip(steps))
                 .all(|(investment, &count)| investment.max_steps.is_none_or(|max| count <= max))
     }
@@ -182,7 +188,7 @@ impl OptimizeSpec {
     /// the budget alone affords.
     pub fn limit(&self, index: usize) -> u32 {
         let investment = &self.investments[index];
-        let affordable = (self.budget * (1.0 + 1e-9) / investment.cost_per_step).floor();
+        let affordable = (self.budget * (1.0 + BUDGET_SLACK) / investment.cost_per_step).floor();
         let affordable = affordable.min(f64::from(u32::MAX)) as u32;
         investment
             .max_steps
@@ -334,7 +340,7 @@ fn check_investment(
             format!("must be a number greater than 0, got {cost}"),
         ));
     }
-    if cost > budget * (1.0 + 1e-9) {
+    if cost > budget * (1.0 + BUDGET_SLACK) {
         return Err((
             "cost_per_step",
             format!("{cost} is more than the whole budget ({budget}): no step could be bought"),

@@ -499,8 +499,8 @@ impl Study {
     }
 }
 
-/// The metric names nearest to `name`, for messages.
-fn nearest_metrics(layout: &OutputLayout, name: &str) -> String {
+/// The metric names nearest to `name`, for messages (also the optimiser's).
+pub(crate) fn nearest_metrics(layout: &OutputLayout, name: &str) -> String {
     let mut scored: Vec<(usize, &str)> = (layout.metrics.iter())
         .map(|m| {
             (
