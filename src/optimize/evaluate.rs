@@ -115,8 +115,8 @@ pub(crate) struct Evaluator<'a> {
     pub(crate) trace: Vec<Evaluation>,
     /// Events of every replication run.
     pub(crate) events: u64,
-    /// Search evaluations by allocation.
-    searched: HashMap<Vec<u32>, usize>,
+    /// Trace indices by seed set (search or not) and allocation.
+    evaluated: HashMap<(bool, Vec<u32>), usize>,
 }
 
 impl<'a> Evaluator<'a> {
@@ -136,38 +136,30 @@ impl<'a> Evaluator<'a> {
             control,
             trace: Vec::new(),
             events: 0,
-            searched: HashMap::new(),
+            evaluated: HashMap::new(),
         }
     }
 
     /// Allocations evaluated on the search replications.
     pub(crate) fn searched(&self) -> usize {
-        self.searched.len()
+        (self.evaluated.keys())
+            .filter(|(search, _)| *search)
+            .count()
     }
 
-    /// The trace index of `steps` on the search replications, evaluating it the first
-    /// time it is asked for.
-    pub(crate) fn search(
-        &mut self,
-        steps: &[u32],
-        reached_by: Move,
-    ) -> Result<usize, OptimizeError> {
-        if let Some(&index) = self.searched.get(steps) {
-            return Ok(index);
-        }
-        let index = self.evaluate(steps, Stage::Search, reached_by)?;
-        self.searched.insert(steps.to_vec(), index);
-        Ok(index)
-    }
-
-    /// Evaluates `steps` on the replications of `stage` and records it; returns its
-    /// trace index.
+    /// The trace index of `steps` on the replications of `stage`, evaluating and
+    /// recording it the first time it is asked for on that seed set (a finalist that is
+    /// also the optimum plus one step runs once).
     pub(crate) fn evaluate(
         &mut self,
         steps: &[u32],
         stage: Stage,
         reached_by: Move,
     ) -> Result<usize, OptimizeError> {
+        let key = (stage == Stage::Search, steps.to_vec());
+        if let Some(&index) = self.evaluated.get(&key) {
+            return Ok(index);
+        }
         let seed = match stage {
             Stage::Search => self.base_seed,
             Stage::Selection | Stage::Marginal => selection_seed(self.base_seed),
@@ -225,6 +217,7 @@ impl<'a> Evaluator<'a> {
             accepted: false,
             values,
         });
+        self.evaluated.insert(key, self.trace.len() - 1);
         if let Some(progress) = self.control.progress {
             progress(OptimizeProgress {
                 evaluations: self.trace.len(),

@@ -21,7 +21,7 @@
 
 use serde::Serialize;
 
-use super::evaluate::{Evaluator, Move};
+use super::evaluate::{Evaluator, Move, Stage};
 use super::spec::OptimizeSpec;
 use super::OptimizeError;
 
@@ -116,7 +116,7 @@ fn neighbours(spec: &OptimizeSpec, steps: &[u32], kind: Move) -> Vec<Vec<u32>> {
 /// [`OptimizeError::Interrupted`] only when interrupted before the first evaluation.
 pub(crate) fn search(evaluator: &mut Evaluator<'_>) -> Result<SearchOutcome, OptimizeError> {
     let nothing = vec![0; evaluator.problem.investments().len()];
-    let start = evaluator.search(&nothing, Move::Start)?;
+    let start = evaluator.evaluate(&nothing, Stage::Search, Move::Start)?;
     evaluator.trace[start].accepted = true;
     let mut outcome = SearchOutcome {
         current: start,
@@ -144,7 +144,7 @@ fn climb(evaluator: &mut Evaluator<'_>, outcome: &mut SearchOutcome) -> Result<(
                 if evaluator.searched() as u64 >= spec.max_evaluations {
                     return Err(Halt::Stop(SearchStop::MaxEvaluations));
                 }
-                let next = evaluator.search(&steps, kind)?;
+                let next = evaluator.evaluate(&steps, Stage::Search, kind)?;
                 let benefit = evaluator.benefit(current, next, confidence);
                 if benefit.low > 0.0 {
                     let score = match kind {
