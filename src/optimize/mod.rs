@@ -273,6 +273,8 @@ pub fn run_optimize(
     }
     let started = SystemTime::now();
     let clock = Instant::now();
+    // Created first, so an output folder that may not be replaced fails before the run.
+    let staging = Staging::create(&options.out_dir)?;
     let mut evaluator = Evaluator::new(
         problem,
         options.replications,
@@ -330,7 +332,6 @@ pub fn run_optimize(
             merged_from: Vec::new(),
         },
     };
-    let staging = Staging::create(&options.out_dir)?;
     tables::write_all(staging.path(), &results)?;
     staging.commit()?;
     let steps = evaluator.trace[optimum].steps.clone();
