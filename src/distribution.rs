@@ -188,117 +188,42 @@ impl DistributionSpec {
         DistributionSpec(Form::Fixed(value))
     }
 
-    /// Checks the parameters and builds the sampler.
+    /// Checks the parameters and builds the sampler. Every parameter the sampler works
+    /// from (shape parameters, log-scale parameters, rates, widths) and the mean and
+    /// variance must be finite, so no draw is NaN or infinite.
     pub fn build(&self) -> Result<Distribution, DistributionError> {
-        match self.0 {
-            Form::Fixed(value) => Ok(Distribution::Fixed(finite("fixed value", value)?)),
-            Form::Uniform { min, max } => {
-                finite("uniform min", min)?;
-                finite("uniform max", max)?;
-                check(min <= max, || {
-                    format!("uniform needs min <= max, got min = {min}, max = {max}")
-                })?;
-                Ok(Distribution::Uniform { min, max })
-            }
-            Form::Triangular { min, mode, max } => {
-                for (name, value) in [("min", min), ("mode", mode), ("max", max)] {
-                    finite(&format!("triangular {name}"), value)?;
-                }
-                check(min <= mode && mode <= max && min < max, || {
-                    format!("triangular needs min <= mode <= max and min < max, got {min}, {mode}, {max}")
-                })?;
-                let sampler = Triangular::new(min, max, mode)
-                    .map_err(|e| DistributionError(format!("triangular: {e}")))?;
-                Ok(Distribution::Triangular(sampler, [min, mode, max]))
-            }
-            Form::Normal { mean, sd, min, max } => {
-                finite("normal mean", mean)?;
-                positive("normal sd", sd)?;
-                let min = min.unwrap_or(f64::NEG_INFINITY);
-                let max = max.unwrap_or(f64::INFINITY);
-                check(!min.is_nan() && !max.is_nan() && min < max, || {
-                    format!("normal needs min < max, got min = {min}, max = {max}")
-                })?;
-                let mass = normal_cdf((max - mean) / sd) - normal_cdf((min - mean) / sd);
-                check(mass >= MIN_TRUNCATED_MASS, || {
-                    format!(
-                        "normal truncated to [{min}, {max}] keeps only {:.2e} of its probability; \
-                         at least {MIN_TRUNCATED_MASS} is needed: move the mean inside the bounds",
-                        mass
-                    )
-                })?;
-                let normal =
-                    Normal::new(mean, sd).map_err(|e| DistributionError(format!("normal: {e}")))?;
-                Ok(Distribution::TruncatedNormal { normal, min, max })
-            }
+        let built = match self.0 {
+            Form::Fixed(value) => Distribution::Fixed(finite("fixed value", value)?),
+            Form::Uniform { min, max } => uniform(min, max)?,
+            Form::Triangular { min, mode, max } => triangular(min, mode, max)?,
+            Form::Normal { mean, sd, min, max } => normal(mean, sd, min, max)?,
             Form::Lognormal {
                 mean,
                 sd,
                 median,
                 p90,
-            } => {
-                let (mu, sigma) = match (mean, sd, median, p90) {
-                    (Some(mean), Some(sd), None, None) => {
-                        positive("lognormal mean", mean)?;
-                        positive("lognormal sd", sd)?;
-                        let sigma_squared = (1.0 + (sd / mean).powi(2)).ln();
-                        (mean.ln() - sigma_squared / 2.0, sigma_squared.sqrt())
-                    }
-                    (None, None, Some(median), Some(p90)) => {
-                        positive("lognormal median", median)?;
-                        finite("lognormal p90", p90)?;
-                        check(p90 > median, || {
-                            format!(
-                                "lognormal needs p90 > median, got median = {median}, p90 = {p90}"
-                            )
-                        })?;
-                        (median.ln(), (p90 / median).ln() / Z_P90)
-                    }
-                    _ => {
-                        return Err(DistributionError(
-                            "lognormal takes either `mean` and `sd`, or `median` and `p90`".into(),
-                        ))
-                    }
-                };
-                let sampler = LogNormal::new(mu, sigma)
-                    .map_err(|e| DistributionError(format!("lognormal: {e}")))?;
-                Ok(Distribution::Lognormal(sampler, mu, sigma))
-            }
-            Form::Beta { mean, sd } => {
-                finite("beta mean", mean)?;
-                check(mean > 0.0 && mean < 1.0, || {
-                    format!("beta mean must be between 0 and 1 (exclusive), got {mean}")
-                })?;
-                positive("beta sd", sd)?;
-                let limit = (mean * (1.0 - mean)).sqrt();
-                check(sd < limit, || {
-                    format!("beta sd must be below sqrt(mean * (1 - mean)) = {limit:.4} for mean {mean}, got {sd}")
-                })?;
-                let common = mean * (1.0 - mean) / (sd * sd) - 1.0;
-                let (alpha, beta) = (mean * common, (1.0 - mean) * common);
-                let sampler = rand_distr::Beta::new(alpha, beta)
-                    .map_err(|e| DistributionError(format!("beta: {e}")))?;
-                Ok(Distribution::Beta(sampler, alpha, beta))
-            }
+            } => lognormal(mean, sd, median, p90)?,
+            Form::Beta { mean, sd } => beta(mean, sd)?,
             Form::Exponential { mean } => {
                 positive("exponential mean", mean)?;
+                derived("exponential", &[("rate 1/mean", 1.0 / mean)])?;
                 let sampler = Exp::new(1.0 / mean)
                     .map_err(|e| DistributionError(format!("exponential: {e}")))?;
-                Ok(Distribution::Exponential(sampler, mean))
+                Distribution::Exponential(sampler, mean)
             }
             Form::Gamma { shape, scale } => {
                 positive("gamma shape", shape)?;
                 positive("gamma scale", scale)?;
                 let sampler = Gamma::new(shape, scale)
                     .map_err(|e| DistributionError(format!("gamma: {e}")))?;
-                Ok(Distribution::Gamma(sampler, shape, scale))
+                Distribution::Gamma(sampler, shape, scale)
             }
             Form::Weibull { shape, scale } => {
                 positive("weibull shape", shape)?;
                 positive("weibull scale", scale)?;
                 let sampler = Weibull::new(scale, shape)
                     .map_err(|e| DistributionError(format!("weibull: {e}")))?;
-                Ok(Distribution::Weibull(sampler, shape, scale))
+                Distribution::Weibull(sampler, shape, scale)
             }
             Form::Poisson { mean } => {
                 positive("poisson mean", mean)?;
@@ -307,7 +232,7 @@ impl DistributionSpec {
                 })?;
                 let sampler =
                     Poisson::new(mean).map_err(|e| DistributionError(format!("poisson: {e}")))?;
-                Ok(Distribution::Poisson(sampler, mean))
+                Distribution::Poisson(sampler, mean)
             }
             Form::Empirical { ref values } => {
                 check(!values.is_empty(), || {
@@ -316,10 +241,154 @@ impl DistributionSpec {
                 for &value in values {
                     finite("empirical value", value)?;
                 }
-                Ok(Distribution::Empirical(values.clone()))
+                Distribution::Empirical(values.clone())
             }
+        };
+        let (mean, variance) = built.moments();
+        derived(self.family(), &[("mean", mean), ("variance", variance)])?;
+        Ok(built)
+    }
+
+    /// The family's name, as written.
+    fn family(&self) -> &'static str {
+        match self.0 {
+            Form::Fixed(_) => "fixed",
+            Form::Uniform { .. } => "uniform",
+            Form::Triangular { .. } => "triangular",
+            Form::Normal { .. } => "normal",
+            Form::Lognormal { .. } => "lognormal",
+            Form::Beta { .. } => "beta",
+            Form::Exponential { .. } => "exponential",
+            Form::Gamma { .. } => "gamma",
+            Form::Weibull { .. } => "weibull",
+            Form::Poisson { .. } => "poisson",
+            Form::Empirical { .. } => "empirical",
         }
     }
+}
+
+/// Checks that the parameters `family` works out from what was written are finite: an
+/// overflow there would make draws NaN or infinite.
+fn derived(family: &str, parameters: &[(&str, f64)]) -> Result<(), DistributionError> {
+    for &(name, value) in parameters {
+        check(value.is_finite(), || {
+            format!(
+                "{family}: its {name} works out to {value}: the parameters are too extreme \
+                 to draw from; use less extreme values (or a fixed value)"
+            )
+        })?;
+    }
+    Ok(())
+}
+
+fn uniform(min: f64, max: f64) -> Result<Distribution, DistributionError> {
+    finite("uniform min", min)?;
+    finite("uniform max", max)?;
+    check(min <= max, || {
+        format!("uniform needs min <= max, got min = {min}, max = {max}")
+    })?;
+    derived("uniform", &[("width max - min", max - min)])?;
+    Ok(Distribution::Uniform { min, max })
+}
+
+fn triangular(min: f64, mode: f64, max: f64) -> Result<Distribution, DistributionError> {
+    for (name, value) in [("min", min), ("mode", mode), ("max", max)] {
+        finite(&format!("triangular {name}"), value)?;
+    }
+    check(min <= mode && mode <= max && min < max, || {
+        format!("triangular needs min <= mode <= max and min < max, got {min}, {mode}, {max}")
+    })?;
+    derived("triangular", &[("width max - min", max - min)])?;
+    let sampler = Triangular::new(min, max, mode)
+        .map_err(|e| DistributionError(format!("triangular: {e}")))?;
+    Ok(Distribution::Triangular(sampler, [min, mode, max]))
+}
+
+fn normal(
+    mean: f64,
+    sd: f64,
+    min: Option<f64>,
+    max: Option<f64>,
+) -> Result<Distribution, DistributionError> {
+    finite("normal mean", mean)?;
+    positive("normal sd", sd)?;
+    let min = min.unwrap_or(f64::NEG_INFINITY);
+    let max = max.unwrap_or(f64::INFINITY);
+    check(!min.is_nan() && !max.is_nan() && min < max, || {
+        format!("normal needs min < max, got min = {min}, max = {max}")
+    })?;
+    let mass = normal_cdf((max - mean) / sd) - normal_cdf((min - mean) / sd);
+    check(mass >= MIN_TRUNCATED_MASS, || {
+        format!(
+            "normal truncated to [{min}, {max}] keeps only {:.2e} of its probability; \
+             at least {MIN_TRUNCATED_MASS} is needed: move the mean inside the bounds",
+            mass
+        )
+    })?;
+    let normal = Normal::new(mean, sd).map_err(|e| DistributionError(format!("normal: {e}")))?;
+    Ok(Distribution::TruncatedNormal { normal, min, max })
+}
+
+fn lognormal(
+    mean: Option<f64>,
+    sd: Option<f64>,
+    median: Option<f64>,
+    p90: Option<f64>,
+) -> Result<Distribution, DistributionError> {
+    let (mu, sigma) = match (mean, sd, median, p90) {
+        (Some(mean), Some(sd), None, None) => {
+            positive("lognormal mean", mean)?;
+            positive("lognormal sd", sd)?;
+            let sigma_squared = (1.0 + (sd / mean).powi(2)).ln();
+            (mean.ln() - sigma_squared / 2.0, sigma_squared.sqrt())
+        }
+        (None, None, Some(median), Some(p90)) => {
+            positive("lognormal median", median)?;
+            finite("lognormal p90", p90)?;
+            check(p90 > median, || {
+                format!("lognormal needs p90 > median, got median = {median}, p90 = {p90}")
+            })?;
+            (median.ln(), (p90 / median).ln() / Z_P90)
+        }
+        _ => {
+            return Err(DistributionError(
+                "lognormal takes either `mean` and `sd`, or `median` and `p90`".into(),
+            ))
+        }
+    };
+    derived("lognormal", &[("log-mean μ", mu), ("log-sd σ", sigma)])?;
+    let sampler =
+        LogNormal::new(mu, sigma).map_err(|e| DistributionError(format!("lognormal: {e}")))?;
+    Ok(Distribution::Lognormal(sampler, mu, sigma))
+}
+
+/// Largest shape parameter of a beta: beyond it the draws are the mean to many digits
+/// (and the sampler's arithmetic overflows long before the shapes do).
+const MAX_BETA_SHAPE: f64 = 1e12;
+
+fn beta(mean: f64, sd: f64) -> Result<Distribution, DistributionError> {
+    finite("beta mean", mean)?;
+    check(mean > 0.0 && mean < 1.0, || {
+        format!("beta mean must be between 0 and 1 (exclusive), got {mean}")
+    })?;
+    positive("beta sd", sd)?;
+    let limit = (mean * (1.0 - mean)).sqrt();
+    check(sd < limit, || {
+        format!(
+            "beta sd must be below sqrt(mean * (1 - mean)) = {limit:.4} for mean {mean}, got {sd}"
+        )
+    })?;
+    let common = mean * (1.0 - mean) / (sd * sd) - 1.0;
+    let (alpha, beta) = (mean * common, (1.0 - mean) * common);
+    check(alpha <= MAX_BETA_SHAPE && beta <= MAX_BETA_SHAPE, || {
+        format!(
+            "beta sd {sd} is too small for mean {mean}: its shape parameters would be \
+             {alpha:e} and {beta:e}, above {MAX_BETA_SHAPE:e}; write the fixed value {mean} instead"
+        )
+    })?;
+    let sampler =
+        rand_distr::Beta::new(alpha, beta).map_err(|e| DistributionError(format!("beta: {e}")))?;
+    Ok(Distribution::Beta(sampler, alpha, beta))
 }
 
 impl Distribution {
@@ -551,6 +620,77 @@ mod tests {
         for (text, expected) in cases {
             let error = parse(text).unwrap_err();
             assert!(error.contains(expected), "{text}: {error}");
+        }
+    }
+
+    #[test]
+    fn parameters_that_overflow_are_refused_before_they_reach_a_sampler() {
+        let cases = [
+            ("{ beta = { mean = 0.5, sd = 1e-200 } }", "fixed value 0.5"),
+            ("{ lognormal = { mean = 1e-300, sd = 1 } }", "log-mean"),
+            ("{ lognormal = { median = 1e-300, p90 = 1e300 } }", "log-sd"),
+            ("{ uniform = { min = -1e308, max = 1e308 } }", "width"),
+            (
+                "{ triangular = { min = -1e308, mode = 0, max = 1e308 } }",
+                "width",
+            ),
+            ("{ exponential = { mean = 1e-320 } }", "rate"),
+            ("{ weibull = { shape = 0.001, scale = 1 } }", "mean"),
+            ("{ gamma = { shape = 1e200, scale = 1e200 } }", "mean"),
+            ("{ empirical = { values = [1e308, 1e308] } }", "mean"),
+            ("{ normal = { mean = 0, sd = 1e200 } }", "variance"),
+        ];
+        for (text, expected) in cases {
+            let error = parse(text).unwrap_err();
+            assert!(error.contains(expected), "{text}: {error}");
+        }
+    }
+
+    /// A number anywhere from 1e-300 to 1e300, either sign, or a plain small one.
+    fn extreme() -> impl proptest::strategy::Strategy<Value = f64> {
+        use proptest::prelude::*;
+        prop_oneof![
+            (-300i32..300, any::<bool>()).prop_map(|(power, negative)| {
+                let value = 10f64.powi(power);
+                if negative {
+                    -value
+                } else {
+                    value
+                }
+            }),
+            -10.0..10.0f64,
+        ]
+    }
+
+    proptest::proptest! {
+        /// Whatever the parameters, a distribution that builds draws only finite numbers.
+        #[test]
+        fn accepted_distributions_draw_finite_numbers(
+            family in 0usize..10,
+            a in extreme(),
+            b in extreme(),
+            c in extreme(),
+        ) {
+            let (low, high) = (a.min(c), a.max(c));
+            let text = match family {
+                0 => format!("{{ uniform = {{ min = {low:e}, max = {high:e} }} }}"),
+                1 => format!("{{ triangular = {{ min = {low:e}, mode = {b:e}, max = {high:e} }} }}"),
+                2 => format!("{{ normal = {{ mean = {a:e}, sd = {b:e}, min = {c:e} }} }}"),
+                3 => format!("{{ lognormal = {{ mean = {a:e}, sd = {b:e} }} }}"),
+                4 => format!("{{ lognormal = {{ median = {a:e}, p90 = {b:e} }} }}"),
+                5 => format!("{{ beta = {{ mean = {:e}, sd = {b:e} }} }}", a.abs().fract()),
+                6 => format!("{{ exponential = {{ mean = {a:e} }} }}"),
+                7 => format!("{{ gamma = {{ shape = {a:e}, scale = {b:e} }} }}"),
+                8 => format!("{{ weibull = {{ shape = {a:e}, scale = {b:e} }} }}"),
+                _ => format!("{{ empirical = {{ values = [{a:e}, {b:e}, {c:e}] }} }}"),
+            };
+            if let Ok(distribution) = parse(&text) {
+                let mut rng = stream(7, &text);
+                for _ in 0..200 {
+                    let draw = distribution.sample(&mut rng);
+                    proptest::prop_assert!(draw.is_finite(), "{} drew {}", text, draw);
+                }
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 //! `chipsim check CONFIG`: parse and validate a scenario and print what it resolved
-//! to, or exit 1 with the file, line, field and what is allowed.
+//! to (and its warnings, on standard error), or exit 1 with the file, line, field and
+//! what is allowed.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -14,7 +15,7 @@ pub struct CheckArgs {
     config: PathBuf,
 }
 
-fn summary(world: &World) -> String {
+fn summary(world: &World) -> [String; 9] {
     let operating: Vec<_> = world
         .fabs
         .iter()
@@ -73,19 +74,23 @@ fn summary(world: &World) -> String {
         format!("  installed base {installed} accelerators"),
         format!("  allocator      {:?}; utilisation {}; lot interval {} days", world.policy, world.utilisation, world.lot_interval_days),
     ]
-    .join("\n")
 }
 
 pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let scenario = chipsim::scenario::load(&args.config)?;
+    super::warn(&scenario);
     out!(
         "{}: scenario {:?} is valid",
         scenario.source,
         scenario.world.name
     );
     if let Some(description) = &scenario.description {
-        out!("  {}", description.trim());
+        for line in description.trim().lines() {
+            out!("  {line}");
+        }
     }
-    out!("{}", summary(&scenario.world));
+    for line in summary(&scenario.world) {
+        out!("{line}");
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,5 +1,6 @@
 //! `chipsim compare`: paired differences (other − base) per metric between two runs
 //! that used the same seeds, written to `compare.csv` and shown as a short table.
+//! After Ctrl-C or SIGTERM it writes nothing (see [`super::signals`]).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -32,11 +33,15 @@ fn cell(value: f64) -> String {
 }
 
 pub fn run(args: CompareArgs) -> anyhow::Result<ExitCode> {
+    super::signals::install(super::signals::Outputs::AllOrNothing)?;
     let comparison = compare_runs(&args.base, &args.other)?;
     let out = args
         .out
         .clone()
         .unwrap_or_else(|| args.other.join("compare.csv"));
+    if let Some(code) = super::signals::interrupted() {
+        return Ok(code);
+    }
     write_comparison(&out, &comparison.rows)?;
     out!(
         "{:<32} {:>6} {:>16} {:>16} {:>16}   paired 95 % CI",
@@ -66,7 +71,7 @@ pub fn run(args: CompareArgs) -> anyhow::Result<ExitCode> {
             out!("only in {run}: {}", names.join(", "));
         }
     }
-    eprintln!(
+    note!(
         "{} paired replications → {}",
         comparison.paired,
         out.display()

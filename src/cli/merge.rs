@@ -1,6 +1,7 @@
 //! `chipsim merge`: combines the folders of `chipsim run --shard I/N` into the outputs
 //! one unsharded run would have written; fails, writing nothing, if a replication is
-//! missing or the shards come from different runs.
+//! missing or the shards come from different runs. All or nothing: Ctrl-C or SIGTERM
+//! leaves the previous outputs as they were (see [`super::signals`]).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -33,8 +34,9 @@ pub fn run(args: MergeArgs) -> anyhow::Result<ExitCode> {
             dir.display()
         );
     }
+    super::signals::install(super::signals::Outputs::AllOrNothing)?;
     let outcome = merge_shards(&args.dirs, &args.out)?;
-    eprintln!(
+    note!(
         "merged {} replications from {} shard folders → {}",
         outcome.replications,
         outcome.shards,

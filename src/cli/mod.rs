@@ -1,11 +1,28 @@
-//! The command line: one file per subcommand, each a thin layer over the library.
+//! The command line: one file per subcommand, each a thin layer over the library, and
+//! what they share: [`flags`] (numbers, the batch flags of `run` and `sweep`, defaults),
+//! [`signals`] (Ctrl-C and SIGTERM) and [`progress`] (the progress bar). Every error
+//! and warning is printed through [`chipsim::scenario::printable`], so text from a
+//! file or an argument cannot drive the terminal.
+//!
+//! To add a subcommand: a file with its `Args` struct and a `run` function, a `mod`
+//! line and a variant of [`Command`] below, and its arm in [`main`].
 
-/// Writes a line to standard output, returning an error instead of panicking when
-/// the reader has gone (`chipsim check x | head -1`).
+/// Writes a line to standard output, made printable (see
+/// [`chipsim::scenario::printable`]), returning an error instead of
+/// panicking when the reader has gone (`chipsim check x | head -1`).
 macro_rules! out {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        writeln!(std::io::stdout(), $($arg)*)?
+        let line = format!($($arg)*);
+        writeln!(std::io::stdout(), "{}", chipsim::scenario::printable::printable(&line))?
+    }};
+}
+
+/// Writes a line to standard error, made printable like [`out!`].
+macro_rules! note {
+    ($($arg:tt)*) => {{
+        let line = format!($($arg)*);
+        eprintln!("{}", chipsim::scenario::printable::printable(&line))
     }};
 }
 
@@ -13,12 +30,15 @@ mod bench;
 mod check;
 mod compare;
 mod completions;
+mod flags;
 mod merge;
 mod new;
 mod optimize;
 mod plot;
+mod progress;
 mod run;
 mod schema;
+mod signals;
 mod sweep;
 mod trace;
 
@@ -86,13 +106,21 @@ pub fn main() -> ExitCode {
         Command::Sweep(args) => sweep::run(args),
         Command::Optimize(args) => optimize::run(args),
     };
-    match result {
+    let code = match result {
         Ok(code) => code,
         Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("Error: {error:#}");
+            note!("Error: {error:#}");
             ExitCode::from(EXIT_FAILURE)
         }
+    };
+    signals::interrupted().unwrap_or(code)
+}
+
+/// Prints the scenario's warnings on standard error, one line each.
+fn warn(scenario: &chipsim::scenario::Scenario) {
+    for warning in &scenario.warnings {
+        note!("warning: {warning}");
     }
 }
 
@@ -107,7 +135,10 @@ fn is_broken_pipe(error: &anyhow::Error) -> bool {
 pub(crate) fn usage_error(message: impl std::fmt::Display) -> ! {
     use clap::CommandFactory;
     Cli::command()
-        .error(clap::error::ErrorKind::ValueValidation, message)
+        .error(
+            clap::error::ErrorKind::ValueValidation,
+            chipsim::scenario::printable::printable(&message.to_string()),
+        )
         .exit()
 }
 
@@ -138,5 +169,18 @@ mod tests {
             }
         }
         check(&Cli::command(), "chipsim");
+    }
+
+    #[test]
+    fn every_numeric_flag_parses_into_its_field() {
+        for args in [
+            "chipsim run x.toml --reps 3 --seed 4 --threads 2 --out o --shard 0/2 --quiet",
+            "chipsim run x.toml --precision 0.01 --max-reps 300 --plots --xlsx",
+            "chipsim sweep x.toml --reps 3 --seed 4 --threads 2 --out o --shard 1/2",
+            "chipsim trace x.toml --rep 5 --seed 6",
+        ] {
+            let parsed = Cli::try_parse_from(args.split(' '));
+            assert!(parsed.is_ok(), "{args}: {parsed:?}");
+        }
     }
 }

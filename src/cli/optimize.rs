@@ -2,7 +2,12 @@
 //! investments of an `[optimize]` section (in the scenario, or in a file naming its
 //! `base` scenario) into `outputs/<scenario>-optimize/`, with a spinner counting
 //! evaluations on a terminal. Ctrl-C or SIGTERM stops after the replications in flight
-//! and writes what is complete with status `interrupted` (exit 130), as `run` does.
+//! and writes what is complete with status `interrupted`, as `run` does (see
+//! [`super::signals`]).
+//!
+//! The flags are `run`'s batch flags without `--shard` (a search is sequential: each
+//! move depends on the last), read by the same parsers in [`super::flags`]; `--reps`
+//! needs at least 2, since allocations are compared by confidence intervals.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -16,14 +21,10 @@ use chipsim::optimize::{
     run_optimize, OptimizeControl, OptimizeError, OptimizeOptions, OptimizeProgress, Problem,
 };
 use chipsim::output::Status;
+use chipsim::scenario::DEFAULT_REPLICATIONS;
 
-use super::run::{cancel_on_signals, CANCEL, EXIT_INTERRUPTED};
-use super::usage_error;
-
-/// Replications per allocation when neither the flag nor the file gives them.
-const DEFAULT_REPS: u64 = 100;
-/// Base seed when neither the flag nor the scenario gives one.
-const DEFAULT_SEED: u64 = 1;
+use super::flags::{base_seed, seed, seed_help, threads, whole, Flag};
+use super::signals;
 
 #[derive(Debug, Args)]
 pub struct OptimizeArgs {
@@ -31,51 +32,27 @@ pub struct OptimizeArgs {
     /// (relative to it) and an [optimize] section.
     pub config: PathBuf,
     /// Replications per evaluated allocation, at least 2. Default: [optimize]
-    /// replications, else the scenario's, else 100.
-    #[arg(long)]
+    /// replications, else the scenario's, else 100. The final selection runs as many
+    /// fresh ones.
+    #[arg(long, value_name = "N", value_parser = Flag(whole::<2>), allow_negative_numbers = true)]
     pub reps: Option<u64>,
-    /// Base seed: every allocation runs the replications seeded from it (common random
-    /// numbers); the final selection's fresh replications are seeded from it too.
-    /// Default: the scenario's seed, else 1.
-    #[arg(long)]
+    #[arg(long, value_name = "SEED", help = seed_help(), value_parser = Flag(seed),
+          allow_negative_numbers = true)]
     pub seed: Option<u64>,
     /// Worker threads, at least 1. Default: the number of available cores.
-    #[arg(long)]
+    #[arg(long, value_name = "T", value_parser = Flag(threads), allow_negative_numbers = true)]
     pub threads: Option<usize>,
     /// Output folder. Default: outputs/<scenario name>-optimize.
-    #[arg(long)]
+    #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// No spinner and no closing lines.
     #[arg(long)]
     pub quiet: bool,
 }
 
-pub fn run(args: OptimizeArgs) -> anyhow::Result<ExitCode> {
-    if args.reps.is_some_and(|reps| reps < 2) {
-        usage_error(format!(
-            "--reps must be at least 2 (allocations are compared by confidence intervals), got {}",
-            args.reps.unwrap_or_default()
-        ));
-    }
-    if args.threads == Some(0) {
-        usage_error("--threads must be at least 1, got 0");
-    }
-    let problem = Problem::load(&args.config)?;
-    let options = OptimizeOptions {
-        replications: (args.reps)
-            .or(problem.spec.replications)
-            .or(problem.base.replications)
-            .unwrap_or(DEFAULT_REPS),
-        base_seed: args.seed.or(problem.base.seed).unwrap_or(DEFAULT_SEED),
-        threads: args.threads.unwrap_or_else(|| {
-            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
-        }),
-        out_dir: args.out.clone().unwrap_or_else(|| {
-            Path::new("outputs").join(format!("{}-optimize", problem.layout().scenario))
-        }),
-    };
-    cancel_on_signals()?;
-    let spinner = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
+/// A spinner counting evaluations, if one should show (as [`super::progress::bar`]).
+fn spinner(quiet: bool) -> Option<ProgressBar> {
+    (!quiet && std::io::stderr().is_terminal()).then(|| {
         let spinner = ProgressBar::new_spinner();
         spinner.set_style(
             ProgressStyle::with_template(
@@ -84,7 +61,27 @@ pub fn run(args: OptimizeArgs) -> anyhow::Result<ExitCode> {
             .unwrap_or_else(|_| ProgressStyle::default_spinner()),
         );
         spinner
-    });
+    })
+}
+
+pub fn run(args: OptimizeArgs) -> anyhow::Result<ExitCode> {
+    let problem = Problem::load(&args.config)?;
+    super::warn(&problem.base);
+    let options = OptimizeOptions {
+        replications: (args.reps)
+            .or(problem.spec.replications)
+            .or(problem.base.replications)
+            .unwrap_or(DEFAULT_REPLICATIONS),
+        base_seed: base_seed(args.seed, problem.base.seed),
+        threads: args.threads.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+        }),
+        out_dir: args.out.clone().unwrap_or_else(|| {
+            Path::new("outputs").join(format!("{}-optimize", problem.layout().scenario))
+        }),
+    };
+    signals::install(signals::Outputs::KeepCompleted)?;
+    let spinner = spinner(args.quiet);
     let show = |progress: OptimizeProgress| {
         if let Some(spinner) = &spinner {
             spinner.set_position(progress.evaluations as u64);
@@ -92,7 +89,7 @@ pub fn run(args: OptimizeArgs) -> anyhow::Result<ExitCode> {
         }
     };
     let control = OptimizeControl {
-        cancel: Some(&CANCEL),
+        cancel: Some(signals::stop_flag()),
         progress: spinner.as_ref().map(|_| &show as &dyn Fn(OptimizeProgress)),
     };
     let result = run_optimize(&problem, &options, &control);
@@ -102,8 +99,8 @@ pub fn run(args: OptimizeArgs) -> anyhow::Result<ExitCode> {
     let outcome = match result {
         Ok(outcome) => outcome,
         Err(OptimizeError::Interrupted) => {
-            eprintln!("{}", OptimizeError::Interrupted);
-            return Ok(ExitCode::from(EXIT_INTERRUPTED));
+            note!("{}", OptimizeError::Interrupted);
+            return Ok(signals::interrupted().unwrap_or(ExitCode::FAILURE));
         }
         Err(error) => {
             return Err(error)
@@ -111,7 +108,7 @@ pub fn run(args: OptimizeArgs) -> anyhow::Result<ExitCode> {
         }
     };
     if !args.quiet {
-        eprintln!(
+        note!(
             "{} allocations searched, {} evaluated in all, × {} replications ({}, search stop: {}) in {:.1} s → {}",
             outcome.search_evaluations,
             outcome.evaluations,
@@ -130,10 +127,10 @@ pub fn run(args: OptimizeArgs) -> anyhow::Result<ExitCode> {
             None if outcome.status == Status::Interrupted => "not certified (interrupted)",
             None => "no runner-up to compare",
         };
-        eprintln!("optimum: {} ({certainty})", outcome.optimum);
+        note!("optimum: {} ({certainty})", outcome.optimum);
     }
     Ok(match outcome.status {
         Status::Complete => ExitCode::SUCCESS,
-        Status::Interrupted => ExitCode::from(EXIT_INTERRUPTED),
+        Status::Interrupted => signals::interrupted().unwrap_or(ExitCode::FAILURE),
     })
 }

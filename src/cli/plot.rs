@@ -1,6 +1,8 @@
 //! `chipsim plot`: SVG and PNG charts of a finished output folder into `OUTDIR/plots/`;
 //! and [`Exports`], the charts and workbook that `run`, `merge` (and a sweep) write
-//! into their folder when asked with `--plots` and `--xlsx`.
+//! into their folder when asked with `--plots` and `--xlsx`. All or nothing: Ctrl-C or
+//! SIGTERM during `chipsim plot` leaves the previous charts as they were (see
+//! [`super::signals`]).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -34,17 +36,17 @@ impl Exports {
             let path = chipsim::output::write_workbook(out_dir)
                 .with_context(|| format!("workbook of {}", out_dir.display()))?;
             if !self.quiet {
-                eprintln!("workbook → {}", path.display());
+                note!("workbook → {}", path.display());
             }
         }
         if self.plots {
             let report = chipsim::plot::write_plots(out_dir)
                 .with_context(|| format!("plot {}", out_dir.display()))?;
             for note in &report.notes {
-                eprintln!("note: {note}");
+                note!("note: {note}");
             }
             if !self.quiet {
-                eprintln!(
+                note!(
                     "{} charts (SVG and PNG) → {}",
                     report.charts.len(),
                     report.dir.display()
@@ -56,6 +58,7 @@ impl Exports {
 }
 
 pub fn run(args: PlotArgs) -> anyhow::Result<ExitCode> {
+    super::signals::install(super::signals::Outputs::AllOrNothing)?;
     let exports = Exports {
         plots: true,
         xlsx: false,

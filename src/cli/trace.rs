@@ -10,15 +10,17 @@ use clap::Args;
 
 use chipsim::random::replication_seed;
 
+use super::flags::{base_seed, seed, seed_help, whole, Flag};
+
 #[derive(Debug, Args)]
 pub struct TraceArgs {
     /// The scenario file.
     config: PathBuf,
-    /// Replication to trace (its seed derives from --seed and this index).
-    #[arg(long, default_value_t = 0)]
+    /// Replication to trace, from 0 (its seed derives from --seed and this index).
+    #[arg(long, default_value_t = 0, value_parser = Flag(whole::<0>), allow_negative_numbers = true)]
     rep: u64,
-    /// Base seed (default: the scenario's, else 1).
-    #[arg(long)]
+    #[arg(long, value_name = "SEED", help = seed_help(), value_parser = Flag(seed),
+          allow_negative_numbers = true)]
     seed: Option<u64>,
     /// Write the CSV here instead of standard output.
     #[arg(long)]
@@ -27,7 +29,8 @@ pub struct TraceArgs {
 
 pub fn run(args: TraceArgs) -> anyhow::Result<ExitCode> {
     let scenario = chipsim::scenario::load(&args.config)?;
-    let seed = replication_seed(args.seed.or(scenario.seed).unwrap_or(1), args.rep);
+    super::warn(&scenario);
+    let seed = replication_seed(base_seed(args.seed, scenario.seed), args.rep);
     let run = chipsim::model::simulate(&scenario.world, seed, true)?;
     let rows = run.trace.unwrap_or_default();
     let mut buffer = Vec::new();

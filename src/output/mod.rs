@@ -33,7 +33,7 @@ pub use manifest::{
     Execution, Manifest, PrecisionSpec, ReplicationSet, ShardSpec, Status, StopRule,
 };
 pub use shard_data::{ShardDataReader, ShardDataWriter, ShardHeader, SHARD_DATA_FILE};
-pub use staging::{write_file_atomically, Staging};
+pub use staging::{abandon_outputs, write_file_atomically, Staging};
 pub use tables::{
     read_replications, write_comparison, write_tables, ComparisonRow, ProjectStatistics,
     ReplicationsTable, ReplicationsWriter, RunStatistics, PROJECTS_FILE, REPLICATIONS_FILE,

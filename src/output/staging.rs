@@ -10,8 +10,32 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::{OutputError, MANIFEST_FILE};
+
+/// Set by [`abandon_outputs`]: no output is moved into place afterwards.
+static ABANDONED: AtomicBool = AtomicBool::new(false);
+
+/// From now on, nothing is committed: every [`Staging::commit`] and
+/// [`write_file_atomically`] fails, leaving the previous outputs as they were (and the
+/// temporary folder or file removed). A command whose outputs are all or nothing calls
+/// this on its first Ctrl-C or SIGTERM.
+pub fn abandon_outputs() {
+    ABANDONED.store(true, Ordering::SeqCst);
+}
+
+/// Fails once [`abandon_outputs`] was called.
+fn check_not_abandoned(target: &Path) -> Result<(), OutputError> {
+    if ABANDONED.load(Ordering::SeqCst) {
+        return Err(OutputError::io(
+            "interrupted: nothing written to",
+            target,
+            std::io::ErrorKind::Interrupted.into(),
+        ));
+    }
+    Ok(())
+}
 
 /// A temporary output folder that becomes the target on [`Staging::commit`].
 #[derive(Debug)]
@@ -73,6 +97,7 @@ impl Staging {
     /// Swaps the temporary folder into place. On error the previous outputs are back
     /// under the target name and the temporary folder is removed.
     pub fn commit(mut self) -> Result<(), OutputError> {
+        check_not_abandoned(&self.target)?;
         check_replaceable(&self.target)?;
         let had_previous = self.target.exists();
         if had_previous {
@@ -197,6 +222,7 @@ pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> Result<(), OutputErro
     let temp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
     let result = fs::write(&temp, bytes)
         .map_err(|error| OutputError::io("cannot write", &temp, error))
+        .and_then(|()| check_not_abandoned(path))
         .and_then(|()| {
             fs::rename(&temp, path).map_err(|error| OutputError::io("cannot write", path, error))
         });

@@ -1,7 +1,8 @@
 //! The scenario format described once. Every field of every scenario table has a
 //! [`Field`]: its name, type, unit, allowed range, what leaving it out means, and a
-//! one-line meaning. The tables stand beside the serde structs in [`super::raw`]
-//! (`RawFab::FIELDS`, …); the validator reads its ranges and defaults from them,
+//! one-line meaning. The tables are declared with the serde structs, by [`table!`], in
+//! [`super::raw`] and [`super::kinds`] (`RawFab::FIELDS`, …); the checks read ranges and
+//! defaults from them,
 //! [`super::schema`] turns them into a JSON Schema and [`super::reference`] into
 //! `docs/scenario-reference.md`, so the three cannot disagree. The distribution forms
 //! are described here too, in [`FAMILIES`]. Tests check that every table names exactly
@@ -423,22 +424,93 @@ impl Field {
     }
 }
 
-/// Declares the field table of a raw struct: one `pub const` per field, and `FIELDS`,
-/// all of them in the order the reference lists them.
-macro_rules! fields {
-    ($raw:ty, $($constant:ident = $field:expr),* $(,)?) => {
-        impl $raw {
+/// A value as written in a scenario, with the field that describes it: what the checks
+/// take, so that a resolver names each field once (`at.number(fab.dies_per_wafer())`).
+#[derive(Debug)]
+pub struct Valued<'a, T> {
+    /// The field's description (name, range, default).
+    pub field: &'static Field,
+    /// The value as written.
+    pub value: &'a T,
+}
+
+impl<T> Clone for Valued<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Valued<'_, T> {}
+
+impl<'a, T> Valued<'a, T> {
+    /// The same field with another value: what was written inside an `Option`, or a
+    /// default.
+    pub fn with<U>(self, value: &'a U) -> Valued<'a, U> {
+        Valued {
+            field: self.field,
+            value,
+        }
+    }
+}
+
+/// Declares a scenario table: the serde struct that reads it (an unknown field is an
+/// error, not a silent default) with, beside each member, its [`Field`]. Generates
+/// `FIELDS` (every field, in the order the reference lists them) and, for each member
+/// `x`, a method `x()` that gives the value with its field ([`Valued`]).
+///
+/// ```text
+/// table! {
+///     /// A wafer fab.
+///     pub struct RawFab {
+///         id: String = Field::name("id", "Unique id among fabs."),
+///         #[serde(default)]
+///         capacity_schedule: Vec<RawCapacityPoint> = CAPACITY_SCHEDULE,
+///         #[serde(rename = "yield")]
+///         yield_fraction: DistributionSpec = Field::fraction("yield", "Good dies."),
+///     }
+/// }
+/// ```
+///
+/// Serde attributes pass through: `#[serde(default)]` for lists that may be left out
+/// (`Option` members need none), `rename` where the key is a Rust keyword. A field's
+/// description may not use `Self`; a description shared by two tables is a `const`.
+macro_rules! table {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $( $(#[$attr:meta])* $member:ident : $type:ty = $field:expr ),+ $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
             $(
-                #[doc = concat!("The `", stringify!($constant), "` field; see [`Self::FIELDS`].")]
-                pub const $constant: $crate::scenario::fields::Field = $field;
-            )*
-            /// Every field of this table, described for the validator, the JSON Schema
-            /// and the reference.
-            pub const FIELDS: &'static [$crate::scenario::fields::Field] = &[$(Self::$constant),*];
+                #[doc = concat!("As written; see `", stringify!($name), "::FIELDS`.")]
+                $(#[$attr])*
+                pub $member: $type,
+            )+
+        }
+
+        impl $name {
+            /// Every field of this table, described for the checks, the JSON Schema and
+            /// the reference.
+            pub const FIELDS: &'static [$crate::scenario::fields::Field] = &[$($field),+];
+
+            $(
+                #[doc = concat!("`", stringify!($member), "` with its field, for the checks.")]
+                pub fn $member(&self) -> $crate::scenario::fields::Valued<'_, $type> {
+                    const FIELD: $crate::scenario::fields::Field = $field;
+                    $crate::scenario::fields::Valued {
+                        field: &FIELD,
+                        value: &self.$member,
+                    }
+                }
+            )+
         }
     };
 }
-pub(crate) use fields;
+pub(crate) use table;
 
 /// A distribution family as written in a scenario: `{ name = { parameters } }`.
 #[derive(Debug, Clone, Copy)]
@@ -584,7 +656,7 @@ mod tests {
 
     use super::*;
     use crate::distribution::DistributionSpec;
-    use crate::scenario::raw::*;
+    use crate::scenario::raw::RawScenario;
 
     /// A value of the field's type.
     fn sample(field: &Field) -> Value {
@@ -598,9 +670,9 @@ mod tests {
             Kind::Dates => Value::Array(vec![date()]),
             Kind::Names => Value::Array(vec![Value::from("x")]),
             Kind::Counts => Value::Table(Table::from_iter([("x".to_string(), Value::from(1))])),
-            Kind::Table(fields) => Value::Table(table(fields, false)),
+            Kind::Table(fields) => Value::Table(table(fields, true)),
             Kind::Section => Value::Table(Table::new()),
-            Kind::Tables(fields) => Value::Array(vec![Value::Table(table(fields, false))]),
+            Kind::Tables(fields) => Value::Array(vec![Value::Table(table(fields, true))]),
         }
     }
 
@@ -635,14 +707,35 @@ mod tests {
         names
     }
 
-    /// The field table names exactly the fields serde accepts, and exactly the
-    /// required ones are required.
-    fn agrees<T: DeserializeOwned>(what: &str, fields: &[Field]) {
-        parse::<T>(table(fields, true)).unwrap_or_else(|e| panic!("{what} with every field: {e}"));
-        let unknown = Table::from_iter([("zz_not_a_field".to_string(), Value::from(1))]);
-        let message = parse::<T>(unknown)
-            .err()
-            .expect("an unknown field is an error");
+    /// The table at `path` in `document` (the first element of a list of tables).
+    fn nested<'d>(document: &'d mut Table, path: &[&str]) -> &'d mut Table {
+        path.iter()
+            .fold(document, |table, key| match table.get_mut(*key) {
+                Some(Value::Table(inner)) => inner,
+                Some(Value::Array(items)) => match items.first_mut() {
+                    Some(Value::Table(inner)) => inner,
+                    _ => panic!("{key} holds no table"),
+                },
+                _ => panic!("no table at {key}"),
+            })
+    }
+
+    /// A whole scenario with every field, `change`d at `path`, read back.
+    fn with_change(path: &[&str], change: impl FnOnce(&mut Table)) -> Result<RawScenario, String> {
+        let mut document = table(RawScenario::FIELDS, true);
+        change(nested(&mut document, path));
+        parse::<RawScenario>(document)
+    }
+
+    /// The field table at `path` names exactly the fields serde accepts there, and
+    /// exactly the required ones are required; then the same for the tables inside it.
+    fn agrees(path: &[&str], fields: &'static [Field]) {
+        let what = path.join(".");
+        with_change(path, |_| ()).unwrap_or_else(|e| panic!("{what} with every field: {e}"));
+        let unknown = with_change(path, |table| {
+            table.insert("zz_not_a_field".to_string(), Value::from(1));
+        });
+        let message = unknown.expect_err("an unknown field is an error");
         let mut names: Vec<String> = fields.iter().map(|f| f.name.to_string()).collect();
         names.sort();
         assert_eq!(
@@ -651,34 +744,30 @@ mod tests {
             "{what}: serde's fields vs the table"
         );
         let required = table(fields, false);
-        parse::<T>(required.clone())
+        with_change(path, |table| *table = required.clone())
             .unwrap_or_else(|e| panic!("{what}, required fields only: {e}"));
         for name in required.keys() {
-            let mut lacking = required.clone();
-            lacking.remove(name);
-            let error = parse::<T>(lacking).err().unwrap_or_default();
+            let error = with_change(path, |table| {
+                *table = required.clone();
+                table.remove(name);
+            })
+            .err()
+            .unwrap_or_default();
             assert!(
                 error.contains(&format!("missing field `{name}`")),
                 "{what}: {name} is marked required but serde accepts its absence"
             );
         }
+        for field in fields {
+            if let Kind::Table(inner) | Kind::Tables(inner) = field.kind {
+                agrees(&[path, &[field.name]].concat(), inner);
+            }
+        }
     }
 
     #[test]
     fn every_field_table_matches_its_serde_struct() {
-        agrees::<RawScenario>("RawScenario", RawScenario::FIELDS);
-        agrees::<RawPower>("RawPower", RawPower::FIELDS);
-        agrees::<RawAllocator>("RawAllocator", RawAllocator::FIELDS);
-        agrees::<RawCapacityPoint>("RawCapacityPoint", RawCapacityPoint::FIELDS);
-        agrees::<RawFab>("RawFab", RawFab::FIELDS);
-        agrees::<RawFabConstruction>("RawFabConstruction", RawFabConstruction::FIELDS);
-        agrees::<RawPackaging>("RawPackaging", RawPackaging::FIELDS);
-        agrees::<RawLane>("RawLane", RawLane::FIELDS);
-        agrees::<RawGridRegion>("RawGridRegion", RawGridRegion::FIELDS);
-        agrees::<RawProject>("RawProject", RawProject::FIELDS);
-        agrees::<RawDemand>("RawDemand", RawDemand::FIELDS);
-        agrees::<RawInstalledBase>("RawInstalledBase", RawInstalledBase::FIELDS);
-        agrees::<RawShock>("RawShock", RawShock::FIELDS);
+        agrees(&[], RawScenario::FIELDS);
     }
 
     /// Every field of every table, depth first.

@@ -1,10 +1,17 @@
 //! Points errors at their place in the scenario file: the line of a field path, and
 //! the field path at a byte offset (for errors the TOML parser reports by position).
 //! Uses `toml_edit`'s spans, so the file is re-read only when an error is reported.
+//!
+//! A path shows an element by its `id` only when the id is a valid name (so an id
+//! holding a newline or an escape sequence never reaches a message; the element is
+//! shown by its index instead), and shows keys with control characters escaped.
 
 use std::fmt;
 
 use toml_edit::{ImDocument, Item, Value};
+
+use super::fields::is_name;
+use super::printable::printable;
 
 /// One step of a field path: a table key, or an element of an array of tables
 /// (shown by its `id` when it has one).
@@ -33,10 +40,11 @@ impl FieldPath {
         FieldPath(segments)
     }
 
-    /// This path, then element `index` with id `id`.
+    /// This path, then element `index` with id `id` (shown by its index when the id is
+    /// not a valid name).
     pub fn item(&self, index: usize, id: &str) -> Self {
         let mut segments = self.0.clone();
-        segments.push(Segment::Index(index, Some(id.into())));
+        segments.push(Segment::Index(index, is_name(id).then(|| id.into())));
         FieldPath(segments)
     }
 
@@ -52,8 +60,8 @@ impl fmt::Display for FieldPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (position, segment) in self.0.iter().enumerate() {
             match segment {
-                Segment::Key(key) if position == 0 => write!(f, "{key}")?,
-                Segment::Key(key) => write!(f, ".{key}")?,
+                Segment::Key(key) if position == 0 => write!(f, "{}", printable(key))?,
+                Segment::Key(key) => write!(f, ".{}", printable(key))?,
                 Segment::Index(_, Some(id)) => write!(f, ".{id}")?,
                 Segment::Index(index, None) => write!(f, "[{index}]")?,
             }
@@ -147,6 +155,7 @@ fn id_of(table: &toml_edit::Table) -> Option<String> {
     table
         .get("id")
         .and_then(|item| item.as_str())
+        .filter(|id| is_name(id))
         .map(str::to_string)
 }
 

@@ -2,14 +2,25 @@
 //! parameters, with errors that name the file, the line and the field.
 //!
 //! Two stages, so that types and values are checked separately: serde with
-//! `deny_unknown_fields` into [`raw`] structs (syntax, unknown fields, wrong types),
-//! then [`validate`] into a [`World`] (ranges, dates, ids, references, routes). Either
-//! stage's error is located in the file by [`locate`].
+//! `deny_unknown_fields` into the raw structs of [`raw`] and [`kinds`] (syntax, unknown
+//! fields, wrong types, misspelt words), then [`validate`] into a [`World`] (ranges,
+//! dates, ids, references, routes), one resolver per agent kind. Either stage's error
+//! is located in the file by [`locate`], and every part of it is made [`printable`].
+//!
+//! To add an agent kind, see [`kinds`]; to add a field, write it with its
+//! [`fields::Field`] in its kind's `table!`.
 
+pub mod check;
+pub mod choice;
+pub mod context;
 pub mod fields;
+pub mod kinds;
+pub mod limits;
 pub mod locate;
+pub mod printable;
 pub mod raw;
 pub mod reference;
+pub mod routes;
 pub mod schema;
 pub mod validate;
 
@@ -17,7 +28,9 @@ use std::path::Path;
 
 use crate::model::World;
 
+use check::Invalid;
 use locate::{FieldPath, SourceMap};
+use printable::printable;
 
 /// The baseline scenario shipped with chipsim, used when `run` is given no CONFIG.
 pub const BASELINE: &str = include_str!("../../configs/baseline.toml");
@@ -27,7 +40,13 @@ pub const BASELINE_PATH: &str = "configs/baseline.toml";
 /// Largest scenario file accepted (bytes).
 pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
 
-/// A scenario that cannot be used. The message says where and how to fix it.
+/// Replications of a run when neither `--reps` nor the scenario's `replications` says.
+pub const DEFAULT_REPLICATIONS: u64 = 100;
+/// Base seed when neither `--seed` nor the scenario's `seed` says.
+pub const DEFAULT_SEED: u64 = 1;
+
+/// A scenario that cannot be used. The message says where and how to fix it; every
+/// part of it taken from the file is [`printable`].
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
     /// The file cannot be read.
@@ -82,6 +101,38 @@ pub enum ScenarioError {
     },
 }
 
+impl ScenarioError {
+    /// The TOML parser's `error` in `text` (the file `file`), located and with a "did
+    /// you mean" for a misspelt field or family.
+    pub fn parse(text: &str, file: &str, error: &toml::de::Error) -> ScenarioError {
+        let offset = error.span().map_or(0, |span| span.start);
+        let field = SourceMap::new(text)
+            .path_at(offset)
+            .map(|path| format!("{path}: "))
+            .unwrap_or_default();
+        ScenarioError::Parse {
+            file: printable(file).into_owned(),
+            line: locate::line_of_offset(text, offset),
+            field,
+            message: printable(&with_suggestion(error.message().trim_end())).into_owned(),
+        }
+    }
+
+    /// `message` about the field at `path` in `text` (the file `file`), at its line.
+    pub fn invalid(text: &str, file: &str, path: &FieldPath, message: &str) -> ScenarioError {
+        ScenarioError::Invalid {
+            file: printable(file).into_owned(),
+            line: SourceMap::new(text).line_of(path).unwrap_or(0),
+            field: path.to_string(),
+            message: printable(message).into_owned(),
+        }
+    }
+
+    fn located(text: &str, file: &str, invalid: &Invalid) -> ScenarioError {
+        ScenarioError::invalid(text, file, &invalid.path, &invalid.message)
+    }
+}
+
 /// A parsed and validated scenario, with the text it came from.
 #[derive(Debug, Clone)]
 pub struct Scenario {
@@ -97,11 +148,14 @@ pub struct Scenario {
     pub description: Option<String>,
     /// The model's parameters.
     pub world: World,
+    /// What is allowed but probably not meant, each located like an error
+    /// (`file:line: field: message`) and printable.
+    pub warnings: Vec<String>,
 }
 
-/// Reads and validates the scenario at `path`.
-pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
-    let file = path.display().to_string();
+/// Reads the text of a scenario (or sweep) file: at most [`MAX_FILE_BYTES`], UTF-8.
+pub fn read_text(path: &Path) -> Result<String, ScenarioError> {
+    let file = printable(&path.display().to_string()).into_owned();
     let read = |source| ScenarioError::Read {
         file: file.clone(),
         source,
@@ -111,11 +165,16 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
         return Err(ScenarioError::TooLarge { file, bytes });
     }
     let data = std::fs::read(path).map_err(read)?;
-    let text = String::from_utf8(data).map_err(|e| ScenarioError::NotText {
+    String::from_utf8(data).map_err(|e| ScenarioError::NotText {
         file: file.clone(),
         offset: e.utf8_error().valid_up_to(),
-    })?;
-    parse(&text, &file)
+    })
+}
+
+/// Reads and validates the scenario at `path`.
+pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+    let text = read_text(path)?;
+    parse(&text, &path.display().to_string())
 }
 
 /// The embedded baseline scenario.
@@ -125,38 +184,22 @@ pub fn baseline() -> Result<Scenario, ScenarioError> {
 
 /// Parses and validates scenario `text`; `file` names it in errors.
 pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
-    let raw: raw::RawScenario = toml::from_str(text).map_err(|error| {
-        let offset = error.span().map_or(0, |span| span.start);
-        let field = SourceMap::new(text)
-            .path_at(offset)
-            .map(|path| format!("{path}: "))
-            .unwrap_or_default();
-        ScenarioError::Parse {
-            file: file.to_string(),
-            line: locate::line_of_offset(text, offset),
-            field,
-            message: with_suggestion(error.message().trim_end()),
-        }
-    })?;
-    let world = validate::validate(&raw)
-        .map_err(|invalid| located(text, file, &invalid.path, invalid.message))?;
+    let raw: raw::RawScenario =
+        toml::from_str(text).map_err(|error| ScenarioError::parse(text, file, &error))?;
+    let validated =
+        validate::validate(&raw).map_err(|invalid| ScenarioError::located(text, file, &invalid))?;
+    let warnings = (validated.warnings.iter())
+        .map(|warning| ScenarioError::located(text, file, warning).to_string())
+        .collect();
     Ok(Scenario {
         source: file.to_string(),
         text: text.to_string(),
         replications: raw.replications,
         seed: raw.seed,
         description: raw.description,
-        world,
+        world: validated.world,
+        warnings,
     })
-}
-
-fn located(text: &str, file: &str, path: &FieldPath, message: String) -> ScenarioError {
-    ScenarioError::Invalid {
-        file: file.to_string(),
-        line: SourceMap::new(text).line_of(path).unwrap_or(0),
-        field: path.to_string(),
-        message,
-    }
 }
 
 /// Appends "did you mean `x`?" to serde's unknown-field and unknown-variant messages,
@@ -171,10 +214,21 @@ fn with_suggestion(message: &str) -> String {
     let Some((wrong, expected)) = rest.split_once('`') else {
         return message.to_string();
     };
-    match nearest(wrong, expected.split('`').skip(1).step_by(2)) {
-        Some(candidate) => format!("{message} (did you mean `{candidate}`?)"),
-        None => message.to_string(),
-    }
+    format!(
+        "{message}{}",
+        did_you_mean(wrong, expected.split('`').skip(1).step_by(2))
+    )
+}
+
+/// " (did you mean `x`?)" naming the candidate closest to `wrong`, or nothing when none
+/// is close enough to be what was meant.
+pub(crate) fn did_you_mean<'a>(
+    wrong: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> String {
+    nearest(wrong, candidates)
+        .map(|candidate| format!(" (did you mean `{candidate}`?)"))
+        .unwrap_or_default()
 }
 
 /// The candidate closest to `wrong` by edit distance, if close enough to be what was

@@ -31,6 +31,40 @@ pub struct SweepOptions {
     pub out_dir: PathBuf,
 }
 
+impl SweepOptions {
+    /// Checks the options for `study`: at least one replication and one thread, and a
+    /// shard that holds at least one design point. The error names the option.
+    pub fn validate(&self, study: &Study) -> Result<(), SweepError> {
+        let invalid = |option, message: String| Err(SweepError::InvalidOption { option, message });
+        if self.replications == 0 {
+            return invalid("reps", "must be at least 1, got 0".into());
+        }
+        if self.threads == 0 {
+            return invalid("threads", "must be at least 1, got 0".into());
+        }
+        let Some(shard) = self.shard else {
+            return Ok(());
+        };
+        if shard.count == 0 || shard.index >= shard.count {
+            return invalid(
+                "shard",
+                format!("I/N needs 0 ≤ I < N, got {}/{}", shard.index, shard.count),
+            );
+        }
+        let points = study.design(self.base_seed).points.len();
+        if held_points(points, Some(shard)).is_empty() {
+            return invalid(
+                "shard",
+                format!(
+                    "shard {}/{} holds no design point: the design has {points} points, so I must be below {points}",
+                    shard.index, shard.count
+                ),
+            );
+        }
+        Ok(())
+    }
+}
+
 /// What a sweep or a merge wrote.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SweepOutcome {
@@ -83,37 +117,11 @@ pub fn run_sweep(
     options: &SweepOptions,
     control: &RunControl<'_>,
 ) -> Result<SweepOutcome, SweepError> {
-    let invalid = |option, message: String| Err(SweepError::InvalidOption { option, message });
-    if options.replications == 0 {
-        return invalid("reps", "must be at least 1, got 0".into());
-    }
-    if options.threads == 0 {
-        return invalid("threads", "must be at least 1, got 0".into());
-    }
+    options.validate(study)?;
     let started = SystemTime::now();
     let clock = Instant::now();
     let design = study.design(options.base_seed);
     let held = held_points(design.points.len(), options.shard);
-    if let Some(shard) = options.shard {
-        if shard.count == 0 || shard.index >= shard.count {
-            return invalid(
-                "shard",
-                format!("I/N needs 0 ≤ I < N, got {}/{}", shard.index, shard.count),
-            );
-        }
-        if held.is_empty() {
-            return invalid(
-                "shard",
-                format!(
-                    "shard {}/{} holds no design point: the design has {} points, so I must be below {}",
-                    shard.index,
-                    shard.count,
-                    design.points.len(),
-                    design.points.len()
-                ),
-            );
-        }
-    }
     for &point in &held {
         study.scenario_at(&design, point)?;
     }

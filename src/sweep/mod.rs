@@ -73,6 +73,13 @@
 //! that the folders are the N shards of the same sweep (hashes, seed, replications,
 //! version), regenerates the design from CONFIG and writes exactly the files of one
 //! unsharded run.
+//!
+//! # Adding a design
+//!
+//! A new kind of design is a word in `spec`'s `Kind` and a variant of [`DesignSpec`]
+//! with its settings checked in `spec::check`; its points in `design::build` and their
+//! count in `design::point_count`; and its sensitivity columns in `analysis` (the
+//! compiler lists every `match` over [`DesignSpec`] that needs an arm).
 
 mod analysis;
 mod design;
@@ -87,8 +94,8 @@ use crate::model::ScenarioModel;
 use crate::output::{config_hash, OutputError};
 use crate::replication::{MetricDef, OutputLayout};
 use crate::runner::RunError;
-use crate::scenario::locate::{FieldPath, SourceMap};
-use crate::scenario::{self, Scenario, ScenarioError, MAX_FILE_BYTES};
+use crate::scenario::locate::FieldPath;
+use crate::scenario::{self, Scenario, ScenarioError};
 
 pub use design::{Design, ParameterInfo};
 pub use execute::{merge_sweep, run_sweep, SweepOptions, SweepOutcome};
@@ -105,41 +112,11 @@ const NEAREST_METRICS: usize = 3;
 /// A sweep that cannot be read, run or merged. The message says where and how to fix it.
 #[derive(Debug, thiserror::Error)]
 pub enum SweepError {
-    /// The file cannot be read.
-    #[error("{file}: cannot read the sweep: {source}")]
-    Read {
-        /// The file.
-        file: String,
-        /// Why.
-        source: std::io::Error,
-    },
-    /// The base scenario is not valid.
+    /// The sweep file or its base scenario cannot be read, or a value in either is not
+    /// allowed (an unknown path or metric, a value out of range): located like any
+    /// scenario error, `file:line: field: message`.
     #[error(transparent)]
     Scenario(#[from] ScenarioError),
-    /// Syntax, unknown field or wrong type in the sweep.
-    #[error("{file}:{line}: {field}{message}")]
-    Parse {
-        /// The file.
-        file: String,
-        /// 1-based line.
-        line: usize,
-        /// `field: ` or empty.
-        field: String,
-        /// What the parser said.
-        message: String,
-    },
-    /// A sweep value outside its range, an unknown path or metric.
-    #[error("{file}:{line}: {field}: {message}")]
-    Invalid {
-        /// The file.
-        file: String,
-        /// 1-based line (0 when unknown).
-        line: usize,
-        /// The field path.
-        field: String,
-        /// What is wrong and what is allowed.
-        message: String,
-    },
     /// The file has no `[sweep]` section.
     #[error(
         "{file}: no [sweep] section: add one to the scenario, or write a sweep file with \
@@ -204,14 +181,9 @@ pub enum SweepError {
 }
 
 impl SweepError {
-    /// An [`SweepError::Invalid`] at `field`, with its line in `text`.
+    /// `message` about `field` of the sweep file `file` (whose text is `text`).
     fn invalid(text: &str, file: &str, field: &FieldPath, message: String) -> SweepError {
-        SweepError::Invalid {
-            file: file.to_string(),
-            line: SourceMap::new(text).line_of(field).unwrap_or(0),
-            field: field.to_string(),
-            message,
-        }
+        ScenarioError::invalid(text, file, field, &message).into()
     }
 }
 
@@ -233,28 +205,12 @@ pub struct Study {
     base_config_hash: String,
 }
 
-/// Reads a file of at most [`MAX_FILE_BYTES`].
-fn read_text(path: &Path) -> Result<String, SweepError> {
-    let file = path.display().to_string();
-    let read = |source| SweepError::Read {
-        file: file.clone(),
-        source,
-    };
-    let bytes = path.metadata().map_err(read)?.len();
-    if bytes > MAX_FILE_BYTES {
-        return Err(read(std::io::Error::other(format!(
-            "the file is {bytes} bytes; at most {MAX_FILE_BYTES} are allowed"
-        ))));
-    }
-    std::fs::read_to_string(path).map_err(read)
-}
-
 impl Study {
     /// Reads the sweep at `path`: a scenario with a `[sweep]` section, or a sweep file
     /// naming its `base` scenario.
     pub fn load(path: &Path) -> Result<Study, SweepError> {
         let file = path.display().to_string();
-        let text = read_text(path)?;
+        let text = scenario::read_text(path)?;
         let section = spec::read_section(&text, &file)?;
         let base = match &section.base {
             Some(base) => {
@@ -303,13 +259,8 @@ impl Study {
     ) -> Result<Study, SweepError> {
         let invalid =
             |field: FieldPath, message: String| SweepError::invalid(text, &source, &field, message);
-        let mut base_value: toml::Value =
-            toml::from_str(&base.text).map_err(|error| SweepError::Parse {
-                file: base.source.clone(),
-                line: 0,
-                field: String::new(),
-                message: error.message().to_string(),
-            })?;
+        let mut base_value: toml::Value = toml::from_str(&base.text)
+            .map_err(|error| ScenarioError::parse(&base.text, &base.source, &error))?;
         if let toml::Value::Table(table) = &mut base_value {
             table.remove("sweep");
         }

@@ -19,23 +19,10 @@ use std::collections::BTreeSet;
 
 use toml::Value;
 
+use crate::scenario::fields::FAMILIES;
+
 /// Top-level keys that are not model inputs.
 const NOT_INPUTS: [&str; 4] = ["seed", "replications", "event_budget", "sweep"];
-
-/// Distribution families (see [`crate::distribution`]).
-const FAMILIES: [&str; 11] = [
-    "fixed",
-    "uniform",
-    "triangular",
-    "normal",
-    "lognormal",
-    "beta",
-    "exponential",
-    "gamma",
-    "weibull",
-    "poisson",
-    "empirical",
-];
 
 /// How many nearest paths an unknown-path error lists.
 const NEAREST_LISTED: usize = 3;
@@ -321,7 +308,7 @@ fn family_of(value: &Value) -> Option<&str> {
             .keys()
             .next()
             .map(String::as_str)
-            .filter(|key| FAMILIES.contains(key)),
+            .filter(|key| FAMILIES.iter().any(|family| family.name == *key)),
         _ => None,
     }
 }

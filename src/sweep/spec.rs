@@ -4,7 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::scenario::locate::{line_of_offset, FieldPath, SourceMap};
+use crate::scenario::locate::FieldPath;
+use crate::scenario::ScenarioError;
 
 use super::SweepError;
 
@@ -222,18 +223,7 @@ pub struct SweepSpec {
 
 /// Reads `base` and `[sweep]` from `text`, with errors located in the file.
 pub(crate) fn read_section(text: &str, file: &str) -> Result<SweepSection, SweepError> {
-    toml::from_str(text).map_err(|error| {
-        let offset = error.span().map_or(0, |span| span.start);
-        SweepError::Parse {
-            file: file.to_string(),
-            line: line_of_offset(text, offset),
-            field: SourceMap::new(text)
-                .path_at(offset)
-                .map(|path| format!("{path}: "))
-                .unwrap_or_default(),
-            message: error.message().trim_end().to_string(),
-        }
-    })
+    toml::from_str(text).map_err(|error| ScenarioError::parse(text, file, &error).into())
 }
 
 /// `sweep.parameters[index]`, for messages.

@@ -3,22 +3,12 @@
 //! (scenario) or 2 (usage), one error naming the file, line and field, and nothing new
 //! in the output folder.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::Path;
+use std::process::{Command, Stdio};
 
 use proptest::prelude::*;
 
-fn chipsim(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_chipsim"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("chipsim runs")
-}
-
-fn golden_text() -> String {
-    std::fs::read_to_string("tests/scenarios/golden.toml").unwrap()
-}
+use super::support::{chipsim, files_of, golden, golden_with};
 
 /// Writes `content` as `bad.toml` in a fresh folder, runs `chipsim run bad.toml --reps 2`
 /// there, and checks: exit code 1, no panic, the expected words in the error, and no
@@ -41,12 +31,6 @@ fn assert_rejected(content: &[u8], expected: &[&str]) {
     assert!(!dir.path().join("outputs").exists(), "nothing written");
 }
 
-fn golden_with(from: &str, to: &str) -> Vec<u8> {
-    let text = golden_text();
-    assert!(text.contains(from), "golden.toml has no {from:?}");
-    text.replacen(from, to, 1).into_bytes()
-}
-
 #[test]
 fn empty_garbage_and_huge_files() {
     assert_rejected(b"", &["missing field `name`"]);
@@ -60,7 +44,7 @@ fn empty_garbage_and_huge_files() {
             .as_slice(),
         &["not a text file"],
     );
-    let mut huge = golden_text().into_bytes();
+    let mut huge = golden().into_bytes();
     huge.extend(std::iter::repeat_n(b'#', 10 * 1024 * 1024));
     assert_rejected(&huge, &["at most"]);
 }
@@ -136,7 +120,12 @@ fn wrong_values_name_the_line_the_field_and_the_allowed_range() {
         (
             "to = \"us_west\"",
             "to = \"us_east\"",
-            vec!["projects.dc.region", "no lane brings accelerators"],
+            vec![
+                "bad.toml:32",
+                "lanes.air.to",
+                "nothing stands in region \"us_east\"",
+                "(did you mean `us_west`?)",
+            ],
         ),
         (
             "region = \"us_west\"\nit_load_mw",
@@ -173,10 +162,18 @@ fn wrong_values_name_the_line_the_field_and_the_allowed_range() {
         ),
     ];
     for (from, to, expected) in cases {
-        assert_rejected(&golden_with(from, to), &expected);
+        assert_rejected(golden_with(from, to).as_bytes(), &expected);
     }
+    // A lane to a region where only the installed base stands: no accelerators reach
+    // the project.
+    let unreachable = golden_with("to = \"us_west\"", "to = \"japan\"")
+        + "\n[[installed_base]]\nregion = \"japan\"\naccelerators = 1\nkw_per_accelerator = 1\n";
+    assert_rejected(
+        unreachable.as_bytes(),
+        &["projects.dc.region", "no lane brings accelerators"],
+    );
     // Duplicate ids.
-    let duplicate = golden_text() + "\n[[fabs]]\nid = \"fab\"\nregion = \"taiwan\"\nproduct = \"logic\"\nwafer_starts_per_week = 1\ncycle_time_days = 1\ndies_per_wafer = 1\nyield = 1\n";
+    let duplicate = golden() + "\n[[fabs]]\nid = \"fab\"\nregion = \"taiwan\"\nproduct = \"logic\"\nwafer_starts_per_week = 1\ncycle_time_days = 1\ndies_per_wafer = 1\nyield = 1\n";
     assert_rejected(
         duplicate.as_bytes(),
         &["fabs.fab.id", "duplicate id \"fab\""],
@@ -186,7 +183,7 @@ fn wrong_values_name_the_line_the_field_and_the_allowed_range() {
 #[test]
 fn bad_flags_are_usage_errors_that_write_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("golden.toml"), golden_text()).unwrap();
+    std::fs::write(dir.path().join("golden.toml"), golden()).unwrap();
     for (args, expected) in [
         (vec!["run", "golden.toml", "--reps", "0"], "--reps"),
         (vec!["run", "golden.toml", "--shard", "3/2"], "--shard"),
@@ -269,7 +266,7 @@ fn bad_flags_are_usage_errors_that_write_nothing() {
 #[test]
 fn an_output_folder_that_cannot_be_written_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("golden.toml"), golden_text()).unwrap();
+    std::fs::write(dir.path().join("golden.toml"), golden()).unwrap();
     // A regular file where a parent folder should be: no permission bits involved, so
     // this holds when tests run as root.
     std::fs::write(dir.path().join("blocker"), "not a folder").unwrap();
@@ -296,11 +293,7 @@ fn an_output_folder_that_cannot_be_written_is_an_error() {
 
 #[test]
 fn a_chain_with_zero_capacity_ends_with_every_order_unmet() {
-    let text = String::from_utf8(golden_with(
-        "accelerators_per_week = 100",
-        "accelerators_per_week = 0",
-    ))
-    .unwrap();
+    let text = golden_with("accelerators_per_week = 100", "accelerators_per_week = 0");
     let scenario = chipsim::scenario::parse(&text, "zero.toml").unwrap();
     let run = chipsim::model::simulate(&scenario.world, 1, false).unwrap();
     let layout = scenario.world.layout();
@@ -320,7 +313,7 @@ fn a_chain_with_zero_capacity_ends_with_every_order_unmet() {
 #[test]
 fn a_runaway_model_stops_at_the_event_budget_naming_the_agent() {
     let dir = tempfile::tempdir().unwrap();
-    let text = golden_text().replacen(
+    let text = golden().replacen(
         "lot_interval_days = 7",
         "lot_interval_days = 7\nevent_budget = 50",
         1,
@@ -363,16 +356,6 @@ fn spawn_long_run(dir: &Path, out: &str) -> std::process::Child {
         .unwrap()
 }
 
-fn files_of(folder: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut files: Vec<(PathBuf, Vec<u8>)> = std::fs::read_dir(folder)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .map(|p| (p.clone(), std::fs::read(&p).unwrap()))
-        .collect();
-    files.sort();
-    files
-}
-
 /// Waits until the child has finished some replications (its first rows cannot be seen
 /// from outside, so give it a moment) — a delay, not a timing assertion.
 fn let_it_work() {
@@ -381,9 +364,9 @@ fn let_it_work() {
 
 #[test]
 fn sigint_and_sigterm_keep_every_completed_replication() {
-    for signal in ["-INT", "-TERM"] {
+    for (signal, code) in [("-INT", 130), ("-TERM", 143)] {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("golden.toml"), golden_text()).unwrap();
+        std::fs::write(dir.path().join("golden.toml"), golden()).unwrap();
         let child = spawn_long_run(dir.path(), "out");
         let_it_work();
         let status = Command::new("kill")
@@ -394,7 +377,7 @@ fn sigint_and_sigterm_keep_every_completed_replication() {
         let output = child.wait_with_output().unwrap();
         assert_eq!(
             output.status.code(),
-            Some(130),
+            Some(code),
             "{signal}: {}",
             String::from_utf8_lossy(&output.stderr)
         );
@@ -419,7 +402,7 @@ fn sigint_and_sigterm_keep_every_completed_replication() {
 #[test]
 fn kill_9_leaves_the_previous_outputs_exactly_as_they_were() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("golden.toml"), golden_text()).unwrap();
+    std::fs::write(dir.path().join("golden.toml"), golden()).unwrap();
     let first = chipsim(
         &[
             "run",
@@ -478,7 +461,7 @@ fn a_full_disk_is_a_clear_error_and_keeps_the_previous_outputs() {
         return;
     }
     let result = std::panic::catch_unwind(|| {
-        std::fs::write(mount_point.join("golden.toml"), golden_text()).unwrap();
+        std::fs::write(mount_point.join("golden.toml"), golden()).unwrap();
         let first = chipsim(
             &[
                 "run",
@@ -549,7 +532,7 @@ proptest! {
     /// hang; a scenario that validates also runs one replication.
     #[test]
     fn mutated_scenarios_never_panic(mutations in proptest::collection::vec((mutation(), 0usize..8), 1..6)) {
-        let mut text = golden_text();
+        let mut text = golden();
         for ((position, insert), delete) in mutations {
             let at = position % (text.len() + 1);
             let at = (0..=at).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);

@@ -2,8 +2,10 @@
 
 mod authoring;
 mod backtest;
+mod fuzz;
 mod golden;
 mod hardening;
+mod inputs;
 mod model;
 mod optimize;
 mod output;
@@ -12,4 +14,6 @@ mod queueing_theory;
 mod runner;
 mod shard_cli;
 mod shocks;
+mod signals;
+mod support;
 mod sweep;

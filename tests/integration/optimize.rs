@@ -8,7 +8,6 @@
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use chipsim::optimize::{
@@ -17,6 +16,7 @@ use chipsim::optimize::{
 };
 use chipsim::output::Status;
 
+use super::support::chipsim;
 use super::sweep::{contents, number, rows};
 
 /// The optimisation file of the two-stage scenario.
@@ -435,13 +435,7 @@ fn bad_sections_are_errors_naming_file_line_and_field() {
 fn the_command_line_runs_and_refuses_bad_flags() {
     let root = tempfile::tempdir().expect("tempdir");
     let out = root.path().join("cli");
-    let run = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_chipsim"))
-            .arg("optimize")
-            .args(args)
-            .output()
-            .expect("run chipsim")
-    };
+    let run = |args: &[&str]| chipsim(&[&["optimize"], args].concat(), Path::new("."));
     let output = run(&[
         TWO_STAGES,
         "--reps",

@@ -92,7 +92,7 @@ fn a_shard_without_replications_or_with_precision_is_a_usage_error() {
     let cases: [(&[&str], &str); 2] = [
         (
             &["--shard", "3/4", "--reps", "2"],
-            "--shard 3/4 holds no replication: I must be below --reps (2)",
+            "--shard: shard 3/4 holds no replication of 2",
         ),
         (&["--shard", "0/2", "--precision", "0.01"], "--precision"),
     ];
