@@ -8,6 +8,7 @@ mod golden;
 mod hardening;
 mod inputs;
 mod model;
+mod optimize;
 mod output;
 mod ownership;
 mod plots;
