@@ -124,6 +124,21 @@ pub(super) fn share_by_capacity(total: f64, caps: &[f64]) -> Vec<f64> {
 }
 
 impl SupplyChain<'_> {
+    /// Units of `product` per accelerator (capacity-weighted over the sites using it).
+    pub(super) fn units_per_accelerator(&self, product: ProductId) -> f64 {
+        self.planner.units_per_accelerator[product.0 as usize]
+    }
+
+    /// Days a packaging cycle takes, and days the whole pipeline (fab, transit,
+    /// packaging) takes for the slowest input.
+    pub(super) fn pipeline_days(&self) -> (f64, f64) {
+        let cover = self.world.planning.cover_weeks * 7.0;
+        let packaging = self.planner.packaging_window - cover;
+        let slowest =
+            (self.planner.product_windows.iter()).fold(packaging + cover, |a, &b| a.max(b));
+        (packaging, slowest - cover)
+    }
+
     /// The planner's windows and unit conversions for this world.
     pub(super) fn new_planner(&self) -> Planner {
         let world = self.world;

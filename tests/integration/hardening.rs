@@ -335,7 +335,9 @@ fn a_runaway_model_stops_at_the_event_budget_naming_the_agent() {
         "the market review",
     ];
     assert!(
-        agents.iter().any(|agent| stderr.contains(&format!("while handling {agent}"))),
+        agents
+            .iter()
+            .any(|agent| stderr.contains(&format!("while handling {agent}"))),
         "names the agent: {stderr}"
     );
     assert!(!dir.path().join("outputs").exists());
