@@ -1,14 +1,17 @@
 //! The market for accelerators: when buyers order, and what sellers quote them.
 //!
 //! **Quotes.** A seller quotes a new order the earliest day it could ship, given the
-//! orders ahead of it: the smallest `x` with `stock + capacity × (x − now) ≥ visible
-//! units of open orders that may ship by x + the new order` (orders placed later never
-//! overtake it under first-come allocation), plus the shipping time. The capacity is
-//! what the whole chain can finish per day now: the least of the packaging sites'
-//! available capacity and, for each input, what the fabs' available capacity supplies
-//! (so an outage lengthens quotes at once). Duplicate copies inflate the visible book,
-//! so quotes lengthen in a scramble and collapse when orders are filled and their
-//! copies cancelled.
+//! orders ahead of it (available to promise): the first day `x`, in weekly steps, on
+//! which what it can have finished by then covers the visible units of open orders that
+//! may ship by `x` plus the new order (orders placed later never overtake it under
+//! first-come allocation); then the shipping time. What it can have finished by `x`
+//! ([`Promise`]): its finished stock; after a packaging cycle, what is in packaging and
+//! what the inputs on hand and on their way can make; after the whole pipeline (fab,
+//! transit, packaging), what the fabs' work in process adds, and from then on the
+//! chain's capacity per day (the least of the packaging sites' available capacity and,
+//! for each input, what the fabs' available capacity supplies: so an outage lengthens
+//! quotes at once). Duplicate copies inflate the visible book, so quotes lengthen in a
+//! scramble and collapse when orders are filled and their copies cancelled.
 //!
 //! **Buyers.** A project orders when the quote (plus a margin) reaches its need date —
 //! checked at a monthly market review, in need-date order — and at the latest
@@ -29,6 +32,8 @@ use super::{schedule, Event, GridId, ProjectId, RegionId, SupplyChain};
 
 /// Days between two market reviews.
 pub(super) const MARKET_REVIEW_DAYS: f64 = 365.25 / 12.0;
+/// Longest wait before shipping a seller quotes (three years).
+const MAX_QUOTE_DAYS: f64 = 3.0 * 365.0;
 /// Days added to the allowed transit when planning when to ship (handling).
 const SHIP_SLACK_DAYS: f64 = 2.0;
 /// Buyers still to order, and what sellers know of their own capacity.
@@ -40,7 +45,71 @@ pub(super) struct Market {
     pub capacity_per_day: f64,
 }
 
+/// What a seller can have finished by a day, in accelerators (see the module docs).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Promise {
+    finished: f64,
+    /// Added after a packaging cycle.
+    soon: f64,
+    packaging_days: f64,
+    /// Added after the whole pipeline.
+    later: f64,
+    pipeline_days: f64,
+    /// Added per day after the whole pipeline.
+    per_day: f64,
+}
+
+impl Promise {
+    /// Accelerators it can have finished `days` from now.
+    fn by(&self, days: f64) -> f64 {
+        let mut total = self.finished;
+        if days >= self.packaging_days {
+            total += self.soon;
+        }
+        if days >= self.pipeline_days {
+            total += self.later + self.per_day * (days - self.pipeline_days);
+        }
+        total
+    }
+}
+
 impl SupplyChain<'_> {
+    /// What the sellers can promise now.
+    pub(super) fn promise(&self) -> Promise {
+        let (packaging_days, pipeline_days) = self.pipeline_days();
+        let mut near = f64::INFINITY;
+        let mut far = f64::INFINITY;
+        for product in 0..self.world.products.len() {
+            let per_unit = self.units_per_accelerator(super::ProductId(product as u32));
+            if per_unit <= 0.0 {
+                continue;
+            }
+            let on_hand: u64 = (self.sites.iter())
+                .map(|s| s.stock[product] + s.inbound[product])
+                .sum();
+            let in_fabs: u64 = (self.world.fabs.iter().zip(&self.fabs))
+                .filter(|(params, _)| params.product.0 as usize == product)
+                .map(|(_, fab)| fab.good_dies_in_process())
+                .sum();
+            near = near.min(on_hand as f64 / per_unit);
+            far = far.min((on_hand + in_fabs) as f64 / per_unit);
+        }
+        let (near, far) = if near.is_finite() {
+            (near, far)
+        } else {
+            (0.0, 0.0)
+        };
+        let in_packaging: u64 = self.sites.iter().map(|s| s.producer.in_process()).sum();
+        Promise {
+            finished: self.sites.iter().map(|s| s.finished).sum::<u64>() as f64,
+            soon: in_packaging as f64 + near,
+            packaging_days,
+            later: (far - near).max(0.0),
+            pipeline_days,
+            per_day: self.market.capacity_per_day,
+        }
+    }
+
     /// Days from shipping to arrival planned for a project in `region`: the longest
     /// transit allowed from any packaging site, plus two days of handling.
     pub(super) fn ship_lead(&self, region: RegionId) -> f64 {
@@ -56,22 +125,19 @@ impl SupplyChain<'_> {
         params.transformer_lead_days.mean() * self.grids[grid.0 as usize].transformer_multiplier
     }
 
-    /// The lead time (days from order to arrival) a seller quotes today for `units`
-    /// accelerators to `region`.
-    pub(super) fn quote(&self, units: u64, region: RegionId, now: f64) -> f64 {
-        let stock: u64 = self.sites.iter().map(|s| s.finished).sum();
-        let rate = self.market.capacity_per_day.max(1e-9);
-        let mut ship = now;
-        for _ in 0..64 {
-            let ahead = self.book.due_by(ship) + units;
-            let next = now + ahead.saturating_sub(stock) as f64 / rate;
-            if (next - ship).abs() < 0.5 {
-                ship = next;
+    /// The lead time (days from order to arrival) a seller with `promise` quotes today
+    /// for `units` accelerators to `region`.
+    pub(super) fn quote(&self, promise: &Promise, units: u64, region: RegionId, now: f64) -> f64 {
+        let step = self.world.lot_interval_days;
+        let mut wait = 0.0;
+        while wait < MAX_QUOTE_DAYS {
+            let ahead = (self.book.due_by(now + wait) + units) as f64;
+            if promise.by(wait) >= ahead {
                 break;
             }
-            ship = next;
+            wait += step;
         }
-        (ship - now) + self.ship_lead(region)
+        wait + self.ship_lead(region)
     }
 
     /// A project joins the buyers still to order.
@@ -161,10 +227,11 @@ impl SupplyChain<'_> {
         scheduler: &mut Scheduler<Event>,
     ) -> Result<(), EngineError> {
         let now = scheduler.now().days();
+        let promise = self.promise();
         while let Some(&(need_bits, project)) = self.market.waiting.first() {
             let id = ProjectId(project);
             let state = &self.projects[id.0 as usize];
-            let quote = self.quote(state.accelerators, state.region, now);
+            let quote = self.quote(&promise, state.accelerators, state.region, now);
             let margin = self.buyer_of(id).order_margin_days;
             if f64::from_bits(need_bits) - now > quote + margin {
                 break;
@@ -187,7 +254,7 @@ impl SupplyChain<'_> {
         self.leave_market(id);
         let project = &self.projects[id.0 as usize];
         let (units, region) = (project.accelerators, project.region);
-        let quoted = self.quote(units, region, now);
+        let quoted = self.quote(&self.promise(), units, region, now);
         let cancel_after = self.buyer_of(id).cancel_after_days;
         let project = &mut self.projects[id.0 as usize];
         project.ordered = true;

@@ -16,6 +16,11 @@
 //!   to the stage's available capacity and shared among its producers in proportion to
 //!   their capacity (packaging sites also only start what their inputs allow).
 //!
+//! - *Look-ahead*: an order larger than what the stage can make in its window (a
+//!   gigawatt campus) is started early enough to be made at capacity: required is the
+//!   largest, over horizons up to half a year beyond the window, of what is due by then
+//!   less what the stage can make in the extra time.
+//!
 //! With an adjustment of one interval this is the textbook base-stock policy; longer
 //! adjustments smooth it, so starts never jump from full to nothing. In a world short of
 //! supply every stage runs at capacity; in a world with spare capacity, production
@@ -26,6 +31,10 @@
 use crate::engine::{EngineError, Scheduler};
 
 use super::{schedule, Event, ProductId, SupplyChain};
+
+/// Horizons beyond the window a stage looks at for orders it must start early: this
+/// many steps of two planning intervals (half a year with weekly intervals).
+const LOOK_AHEAD_STEPS: u32 = 13;
 
 /// The planning policy's parameters (from the scenario).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -115,6 +124,21 @@ pub(super) fn share_by_capacity(total: f64, caps: &[f64]) -> Vec<f64> {
 }
 
 impl SupplyChain<'_> {
+    /// Units of `product` per accelerator (capacity-weighted over the sites using it).
+    pub(super) fn units_per_accelerator(&self, product: ProductId) -> f64 {
+        self.planner.units_per_accelerator[product.0 as usize]
+    }
+
+    /// Days a packaging cycle takes, and days the whole pipeline (fab, transit,
+    /// packaging) takes for the slowest input.
+    pub(super) fn pipeline_days(&self) -> (f64, f64) {
+        let cover = self.world.planning.cover_weeks * 7.0;
+        let packaging = self.planner.packaging_window - cover;
+        let slowest =
+            (self.planner.product_windows.iter()).fold(packaging + cover, |a, &b| a.max(b));
+        (packaging, slowest - cover)
+    }
+
     /// The planner's windows and unit conversions for this world.
     pub(super) fn new_planner(&self) -> Planner {
         let world = self.world;
@@ -196,14 +220,14 @@ impl SupplyChain<'_> {
         Ok(())
     }
 
-    /// Starts, per interval, for a stage whose window is `window` days and whose
-    /// echelon position is `position` (all in accelerators).
+    /// Starts, per interval, for a stage whose window is `window` days, whose echelon
+    /// position is `position` and that can make `capacity` per interval (all in
+    /// accelerators).
     fn desired_starts(
         &mut self,
         stage: Option<ProductId>,
         now: f64,
-        window: f64,
-        position: f64,
+        (window, position, capacity): (f64, f64, f64),
     ) -> f64 {
         let planning = self.world.planning;
         let interval = self.world.lot_interval_days;
@@ -217,8 +241,16 @@ impl SupplyChain<'_> {
             Some(product) => &mut self.planner.products[product.0 as usize],
         };
         let demand = signal.observe(booked, allocated, smoothing);
-        let forecast = demand / interval * window;
-        let required = due_now + (booked - due_now).max(forecast);
+        let required_by = |horizon: f64, booked: f64| {
+            due_now + (booked - due_now).max(demand / interval * horizon)
+                - capacity / interval * (horizon - window)
+        };
+        let mut required = required_by(window, booked);
+        for step in 1..=LOOK_AHEAD_STEPS {
+            let horizon = window + f64::from(2 * step) * interval;
+            let booked = self.book.due_by(now + horizon) as f64;
+            required = required.max(required_by(horizon, booked));
+        }
         let gap = required - position;
         (demand + (gap - demand) / adjustment).max(0.0)
     }
@@ -232,11 +264,6 @@ impl SupplyChain<'_> {
     ) -> Result<f64, EngineError> {
         let world = self.world;
         let interval = world.lot_interval_days;
-        let position: f64 = (self.sites.iter())
-            .map(|s| (s.finished + s.producer.in_process()) as f64)
-            .sum();
-        let window = self.planner.packaging_window;
-        let good = self.desired_starts(None, now, window, position);
         let mut caps = Vec::with_capacity(self.sites.len());
         let mut yields = 0.0;
         let mut capacity_total = 0.0;
@@ -261,6 +288,11 @@ impl SupplyChain<'_> {
         } else {
             1.0
         };
+        let position: f64 = (self.sites.iter())
+            .map(|s| (s.finished + s.producer.in_process()) as f64)
+            .sum();
+        let window = self.planner.packaging_window;
+        let good = self.desired_starts(None, now, (window, position, good_capacity));
         let shares = share_by_capacity(good / mean_yield.max(0.01), &caps);
         for (index, share) in shares.into_iter().enumerate() {
             let site = &mut self.sites[index];
@@ -298,7 +330,6 @@ impl SupplyChain<'_> {
             dies += (site.inbound[p] + site.stock[p]) as f64;
             dies += per_unit * (site.finished + site.producer.in_process()) as f64;
         }
-        let accelerators = self.desired_starts(Some(product), now, window, dies / per_unit);
         let mut caps = Vec::new();
         let mut good_per_wafer = Vec::new();
         let mut members = Vec::new();
@@ -321,6 +352,9 @@ impl SupplyChain<'_> {
             good_per_wafer.push(per_wafer);
             members.push(index);
         }
+        let capacity = caps.iter().sum::<f64>() / per_unit;
+        let stage = (window, dies / per_unit, capacity);
+        let accelerators = self.desired_starts(Some(product), now, stage);
         let shares = share_by_capacity(accelerators * per_unit, &caps);
         for ((index, share), per_wafer) in members.into_iter().zip(shares).zip(good_per_wafer) {
             let wafers = self.fabs[index]
@@ -328,7 +362,7 @@ impl SupplyChain<'_> {
                 .whole_units(share / per_wafer.max(1e-9));
             self.start_lot(super::FabId(index as u32), now, wafers, scheduler)?;
         }
-        Ok(caps.iter().sum::<f64>() / per_unit)
+        Ok(capacity)
     }
 }
 

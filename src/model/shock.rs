@@ -384,6 +384,9 @@ impl SupplyChain<'_> {
                     self.lanes[lane.0 as usize].closures -= 1;
                 }
                 self.retry_parked(scheduler)?;
+                // Stock held back for regions the closure cut off may ship now.
+                let now = scheduler.now().days();
+                self.allocate(now, scheduler)?;
             }
             (ShockEffect::ExportControl { from, to }, _) => {
                 for &origin in from {

@@ -102,7 +102,9 @@ pub use execute::{merge_sweep, run_sweep, SweepOptions, SweepOutcome};
 pub use spec::{DesignSpec, Levels, ParameterSpec, Setting, SweepSpec, MAX_POINTS};
 pub use tables::{SENSITIVITY_FILE, SWEEP_POINTS_FILE, SWEEP_REPLICATIONS_FILE};
 
-use path::Target;
+// The optimiser (`crate::optimize`) steps values found by the same paths.
+pub(crate) use path::{resolve, Target};
+pub(crate) use spec::Paths;
 
 /// How many nearest metric names an unknown-metric error lists.
 const NEAREST_METRICS: usize = 3;
@@ -448,8 +450,8 @@ impl Study {
     }
 }
 
-/// The metric names nearest to `name`, for messages.
-fn nearest_metrics(layout: &OutputLayout, name: &str) -> String {
+/// The metric names nearest to `name`, for messages (also the optimiser's).
+pub(crate) fn nearest_metrics(layout: &OutputLayout, name: &str) -> String {
     let mut scored: Vec<(usize, &str)> = (layout.metrics.iter())
         .map(|m| {
             (

@@ -2,6 +2,7 @@
 
 mod authoring;
 mod backtest;
+mod bench;
 mod disruptions;
 mod dynamics;
 mod fuzz;
@@ -9,6 +10,7 @@ mod golden;
 mod hardening;
 mod inputs;
 mod model;
+mod optimize;
 mod output;
 mod ownership;
 mod plots;
@@ -17,6 +19,7 @@ mod runner;
 mod shard_cli;
 mod shocks;
 mod signals;
+mod sketched_quantiles;
 mod spreadsheet;
 mod support;
 mod sweep;
