@@ -20,12 +20,14 @@
 
 pub mod distribution;
 pub mod engine;
+pub mod glossary;
 pub mod model;
 pub mod optimize;
 pub mod output;
 pub mod plot;
 pub mod queueing;
 pub mod random;
+pub mod report;
 pub mod replication;
 pub mod runner;
 pub mod scenario;

@@ -32,6 +32,7 @@ mod compare;
 mod completions;
 mod flags;
 mod merge;
+mod metrics;
 mod new;
 mod optimize;
 mod plot;
@@ -40,6 +41,7 @@ mod run;
 mod schema;
 mod signals;
 mod sweep;
+mod table;
 mod trace;
 
 use std::process::ExitCode;
@@ -84,6 +86,8 @@ enum Command {
     /// Best allocation of a budget over costed investments from an [optimize] section
     /// into outputs/<scenario>-optimize/.
     Optimize(optimize::OptimizeArgs),
+    /// What every metric measures: unit, definition and how one value is made.
+    Metrics(metrics::MetricsArgs),
 }
 
 /// Exit code for a scenario or run error (usage errors exit 2, through clap).
@@ -105,6 +109,7 @@ pub fn main() -> ExitCode {
         Command::Plot(args) => plot::run(args),
         Command::Sweep(args) => sweep::run(args),
         Command::Optimize(args) => optimize::run(args),
+        Command::Metrics(args) => metrics::run(args),
     };
     let code = match result {
         Ok(code) => code,

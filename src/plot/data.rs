@@ -15,7 +15,7 @@ use crate::output::{CsvTable, OutputError, MANIFEST_FILE};
 
 /// Who produced the outputs, for the corner of every chart.
 #[derive(Debug, Clone, PartialEq)]
-pub(super) struct RunInfo {
+pub(crate) struct RunInfo {
     pub scenario: String,
     /// `baseline · 200 replications`, `baseline sweep · 9 points × 200 replications`,
     /// flagged when the run was interrupted.
@@ -24,7 +24,7 @@ pub(super) struct RunInfo {
 
 impl RunInfo {
     /// Reads the `manifest.json` of a run or a sweep, or `None` when there is none.
-    pub(super) fn read(dir: &Path) -> Result<Option<RunInfo>, OutputError> {
+    pub(crate) fn read(dir: &Path) -> Result<Option<RunInfo>, OutputError> {
         let path = dir.join(MANIFEST_FILE);
         let Ok(text) = std::fs::read_to_string(&path) else {
             return Ok(None);
@@ -62,7 +62,7 @@ impl RunInfo {
 
 /// A row of `summary.csv`.
 #[derive(Debug, Clone, PartialEq)]
-pub(super) struct SummaryRow {
+pub(crate) struct SummaryRow {
     pub metric: String,
     pub unit: String,
     pub n: f64,
@@ -73,7 +73,7 @@ pub(super) struct SummaryRow {
     pub p95: f64,
 }
 
-pub(super) fn summary_rows(table: &CsvTable) -> Result<Vec<SummaryRow>, OutputError> {
+pub(crate) fn summary_rows(table: &CsvTable) -> Result<Vec<SummaryRow>, OutputError> {
     let [metric, unit, n, mean, ci95_low, ci95_high, p5, p95] = [
         Statistic::Metric,
         Statistic::Unit,
@@ -105,7 +105,7 @@ pub(super) fn summary_rows(table: &CsvTable) -> Result<Vec<SummaryRow>, OutputEr
 
 /// A world row of `timeseries.csv`: one metric in one period.
 #[derive(Debug, Clone, PartialEq)]
-pub(super) struct SeriesPoint {
+pub(crate) struct SeriesPoint {
     pub start: NaiveDate,
     pub end: NaiveDate,
     pub metric: String,
@@ -116,7 +116,7 @@ pub(super) struct SeriesPoint {
 }
 
 /// The world rows of `timeseries.csv` (scoped rows are for other charts).
-pub(super) fn series_points(table: &CsvTable) -> Result<Vec<SeriesPoint>, OutputError> {
+pub(crate) fn series_points(table: &CsvTable) -> Result<Vec<SeriesPoint>, OutputError> {
     let scope = table.column(TimeseriesColumn::Scope)?;
     let start = table.column(TimeseriesColumn::PeriodStart)?;
     let end = table.column(TimeseriesColumn::PeriodEnd)?;
@@ -147,7 +147,7 @@ pub(super) fn series_points(table: &CsvTable) -> Result<Vec<SeriesPoint>, Output
 
 /// A row of `projects.csv`: one project group.
 #[derive(Debug, Clone, PartialEq)]
-pub(super) struct ProjectRow {
+pub(crate) struct ProjectRow {
     pub project: String,
     pub delay_p50: f64,
     pub delay_p95: f64,
@@ -155,7 +155,7 @@ pub(super) struct ProjectRow {
     pub shares: Vec<(String, f64)>,
 }
 
-pub(super) fn project_rows(table: &CsvTable) -> Result<Vec<ProjectRow>, OutputError> {
+pub(crate) fn project_rows(table: &CsvTable) -> Result<Vec<ProjectRow>, OutputError> {
     let project = table.column(ProjectsColumn::Project)?;
     let p50 = table.column(ProjectsColumn::DelayP50Days)?;
     let p95 = table.column(ProjectsColumn::DelayP95Days)?;
@@ -176,7 +176,7 @@ pub(super) fn project_rows(table: &CsvTable) -> Result<Vec<ProjectRow>, OutputEr
 
 /// A row of `compare.csv`: a metric's paired difference (other − base).
 #[derive(Debug, Clone, PartialEq)]
-pub(super) struct CompareRow {
+pub(crate) struct CompareRow {
     pub metric: String,
     pub n: f64,
     pub base_mean: f64,
@@ -185,7 +185,7 @@ pub(super) struct CompareRow {
     pub ci95_high: f64,
 }
 
-pub(super) fn compare_rows(table: &CsvTable) -> Result<Vec<CompareRow>, OutputError> {
+pub(crate) fn compare_rows(table: &CsvTable) -> Result<Vec<CompareRow>, OutputError> {
     let [metric, n, base_mean, diff_mean, low, high] = [
         CompareColumn::Metric,
         CompareColumn::N,

@@ -21,7 +21,7 @@
 
 mod canvas;
 mod compare;
-mod data;
+pub(crate) mod data;
 mod energy;
 mod fan;
 mod projects;

@@ -6,6 +6,7 @@ mod bench;
 mod disruptions;
 mod dynamics;
 mod fuzz;
+mod glossary;
 mod golden;
 mod hardening;
 mod inputs;

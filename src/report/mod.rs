@@ -1,0 +1,13 @@
+//! Results told to a person: the headline metrics of a run and the biggest changes of
+//! a comparison, in the words of the [glossary](crate::glossary) and with readable
+//! numbers ([`readable`]), for the terminal tables of `run` and `compare`; and
+//! `report.html` ([`write_report`]), one self-contained page of everything an output
+//! folder holds.
+//!
+//! Like every exporter, this reads finished output files, never model internals.
+
+mod headline;
+mod numbers;
+
+pub use headline::{headline_metrics, summary_metrics, MetricRow};
+pub use numbers::{interval, readable, signed};
