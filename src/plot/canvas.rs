@@ -449,6 +449,23 @@ impl ValueFormatter<f64> for Ticks {
     }
 }
 
+/// The runs of consecutive points that are `defined`: lines and bands are drawn run by
+/// run, so a period without a value is a gap, never a zero.
+pub(super) fn defined_runs<T: Copy>(points: &[T], defined: impl Fn(&T) -> bool) -> Vec<Vec<T>> {
+    let mut runs: Vec<Vec<T>> = Vec::new();
+    let mut open = false;
+    for point in points {
+        if defined(point) {
+            if !open {
+                runs.push(Vec::new());
+            }
+            runs.last_mut().expect("a run was opened").push(*point);
+        }
+        open = defined(point);
+    }
+    runs
+}
+
 /// Words for a snake_case name: `chips_delivered` → `chips delivered`.
 pub(super) fn words(name: &str) -> String {
     name.replace('_', " ")
@@ -457,6 +474,14 @@ pub(super) fn words(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn undefined_points_split_a_line_into_runs() {
+        let points = [1.0, f64::NAN, 2.0, 3.0, f64::NAN, f64::NAN, 4.0];
+        let runs = defined_runs(&points, |v| v.is_finite());
+        assert_eq!(runs, [vec![1.0], vec![2.0, 3.0], vec![4.0]]);
+        assert!(defined_runs(&[f64::NAN], |v| v.is_finite()).is_empty());
+    }
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).expect("valid date")

@@ -1,6 +1,6 @@
-//! The finished outputs of a run, read back from its folder for charting: the rows of
-//! `summary.csv`, `timeseries.csv`, `projects.csv` and `compare.csv` that the charts
-//! need, and the scenario name and replication count from `manifest.json`. Columns are
+//! The finished outputs of a run, read back from its folder for charting (and for the
+//! report): the rows of `summary.csv`, `timeseries.csv`, `projects.csv`, `compare.csv`
+//! and `compare_timeseries.csv` that the charts need, and the scenario name and replication count from `manifest.json`. Columns are
 //! found by their contract names ([`CsvTable`]), so added columns do not break charts.
 
 use crate::replication::WORLD_SCOPE;
@@ -9,9 +9,11 @@ use std::path::Path;
 use chrono::NaiveDate;
 
 use crate::output::contract::{
-    CompareColumn, ProjectsColumn, Statistic, TimeseriesColumn, SHARE_PREFIX,
+    CompareColumn, CompareTimeseriesColumn, ProjectsColumn, Statistic, TimeseriesColumn,
+    SHARE_PREFIX,
 };
-use crate::output::{CsvTable, OutputError, MANIFEST_FILE};
+use crate::output::{CsvTable, OutputError, SeriesComparisonRow, MANIFEST_FILE};
+use crate::replication::Period;
 
 /// Who produced the outputs, for the corner of every chart.
 #[derive(Debug, Clone, PartialEq)]
@@ -209,4 +211,69 @@ pub(crate) fn compare_rows(table: &CsvTable) -> Result<Vec<CompareRow>, OutputEr
             })
         })
         .collect()
+}
+
+/// The rows of `compare_timeseries.csv` and the replication counts of both runs.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct SeriesComparisonFile {
+    pub rows: Vec<SeriesComparisonRow>,
+    pub base_replications: u64,
+    pub other_replications: u64,
+}
+
+pub(crate) fn series_comparison(table: &CsvTable) -> Result<SeriesComparisonFile, OutputError> {
+    use CompareTimeseriesColumn as C;
+    let [start, end, scope, metric, unit, n, base_n, other_n] = [
+        C::PeriodStart,
+        C::PeriodEnd,
+        C::Scope,
+        C::Metric,
+        C::Unit,
+        C::N,
+        C::BaseReplications,
+        C::OtherReplications,
+    ]
+    .map(|column| table.column(column));
+    let (start, end, scope, metric, unit) = (start?, end?, scope?, metric?, unit?);
+    let (n, base_n, other_n) = (n?, base_n?, other_n?);
+    let [base_mean, other_mean, diff_mean, low, high] = [
+        C::BaseMean,
+        C::OtherMean,
+        C::DiffMean,
+        C::PairedCi95Low,
+        C::PairedCi95High,
+    ]
+    .map(|column| table.column(column));
+    let (base_mean, other_mean, diff_mean) = (base_mean?, other_mean?, diff_mean?);
+    let (low, high) = (low?, high?);
+    let count = |row: usize, column: usize| -> Result<u64, OutputError> {
+        (table.text(row, column).parse()).map_err(|_| table.cell_error(row, column, "a count"))
+    };
+    let rows = (0..table.len())
+        .map(|row| {
+            Ok(SeriesComparisonRow {
+                period: Period {
+                    start: table.date(row, start)?,
+                    end: table.date(row, end)?,
+                },
+                scope: table.text(row, scope).to_string(),
+                metric: table.text(row, metric).to_string(),
+                unit: table.text(row, unit).to_string(),
+                n: count(row, n)?,
+                base_mean: table.number(row, base_mean)?,
+                other_mean: table.number(row, other_mean)?,
+                diff_mean: table.number(row, diff_mean)?,
+                paired_ci95: (table.number(row, low)?, table.number(row, high)?),
+            })
+        })
+        .collect::<Result<Vec<_>, OutputError>>()?;
+    let (base_replications, other_replications) = match table.len() {
+        0 => (0, 0),
+        _ => (count(0, base_n)?, count(0, other_n)?),
+    };
+    Ok(SeriesComparisonFile {
+        rows,
+        base_replications,
+        other_replications,
+    })
 }

@@ -74,12 +74,28 @@ fn describe(metric: &str, period: &str) -> Description {
     }
 }
 
+/// Whether `metric` is a level at the end of each period (else a flow during it).
+pub(super) fn at_end(metric: &str) -> bool {
+    describe(metric, "period").at_end
+}
+
+/// Where a period's value sits on a time axis: a level at the period's end, a flow at
+/// its middle.
+pub(super) fn period_x(start: NaiveDate, end: NaiveDate, at_end: bool) -> f64 {
+    let after = canvas::year_fraction(end.succ_opt().unwrap_or(end));
+    if at_end {
+        after
+    } else {
+        (canvas::year_fraction(start) + after) / 2.0
+    }
+}
+
 /// `quarter`, `month`, `year` or `period`, from the length of the first period.
-fn period_word(points: &[&SeriesPoint]) -> &'static str {
-    let Some(first) = points.first() else {
+pub(super) fn period_word(first: Option<(NaiveDate, NaiveDate)>) -> &'static str {
+    let Some((start, end)) = first else {
         return "period";
     };
-    match first.end.signed_duration_since(first.start).num_days() + 1 {
+    match end.signed_duration_since(start).num_days() + 1 {
         28..=31 => "month",
         89..=92 => "quarter",
         365 | 366 => "year",
@@ -101,7 +117,7 @@ pub(super) fn fan_charts(points: &[SeriesPoint], caption: &str) -> Vec<FanChart>
             let series: Vec<&SeriesPoint> = points.iter().filter(|p| p.metric == metric).collect();
             let start = series.iter().map(|p| p.start).min()?;
             let end = series.iter().map(|p| p.end).max()?;
-            let period = period_word(&series);
+            let period = period_word(series.first().map(|p| (p.start, p.end)));
             let Description {
                 title,
                 quantity,
@@ -112,13 +128,7 @@ pub(super) fn fan_charts(points: &[SeriesPoint], caption: &str) -> Vec<FanChart>
             let points = series
                 .iter()
                 .map(|p| {
-                    let x = if at_end {
-                        canvas::year_fraction(p.end.succ_opt().unwrap_or(p.end))
-                    } else {
-                        (canvas::year_fraction(p.start)
-                            + canvas::year_fraction(p.end.succ_opt().unwrap_or(p.end)))
-                            / 2.0
-                    };
+                    let x = period_x(p.start, p.end, at_end);
                     (x, unit.scale(p.p5), unit.scale(p.p50), unit.scale(p.p95))
                 })
                 .collect();

@@ -9,6 +9,7 @@
 //! | share of delay causes per project group | `projects.csv` | `delay_causes` |
 //! | electricity per year with published references | `summary.csv` | `energy_per_year` |
 //! | paired differences with 95 % CIs | `compare.csv` | `compare` |
+//! | paired difference over time with its 95 % band, per world series | `compare_timeseries.csv` | `compare_<metric>` |
 //! | tornado per metric (one-at-a-time sweep) | `sensitivity.csv` | `tornado_<metric>` |
 //! | Morris μ*–σ per metric | `sensitivity.csv` | `morris_<metric>` |
 //!
@@ -21,6 +22,7 @@
 
 mod canvas;
 mod compare;
+mod compare_series;
 pub(crate) mod data;
 mod energy;
 mod fan;
@@ -35,15 +37,17 @@ use plotters::prelude::*;
 use crate::output::contract::CHART_EXTENSIONS;
 use crate::output::{
     check_output_folder, write_manifest, CsvTable, FolderKind, OutputError, Staging, COMPARE_FILE,
-    PLOTS_DIR, PROJECTS_FILE, SENSITIVITY_FILE, SUMMARY_FILE, TIMESERIES_FILE,
+    COMPARE_TIMESERIES_FILE, PLOTS_DIR, PROJECTS_FILE, SENSITIVITY_FILE, SUMMARY_FILE,
+    TIMESERIES_FILE,
 };
 
 /// The files charts are made from, each charted when it sits in the folder.
-const CHARTED_FILES: [&str; 5] = [
+const CHARTED_FILES: [&str; 6] = [
     SUMMARY_FILE,
     TIMESERIES_FILE,
     PROJECTS_FILE,
     COMPARE_FILE,
+    COMPARE_TIMESERIES_FILE,
     SENSITIVITY_FILE,
 ];
 
@@ -100,6 +104,7 @@ enum Chart {
     Project(projects::ProjectChart),
     Energy(energy::EnergyChart),
     Compare(compare::CompareChart),
+    CompareSeries(compare_series::CompareSeriesChart),
     Tornado(sweep::Tornado),
     Morris(sweep::Morris),
 }
@@ -111,6 +116,7 @@ impl Chart {
             Chart::Project(chart) => chart.file_stem().to_string(),
             Chart::Energy(_) => "energy_per_year".to_string(),
             Chart::Compare(_) => "compare".to_string(),
+            Chart::CompareSeries(chart) => chart.file_stem(),
             Chart::Tornado(chart) => chart.file_stem(),
             Chart::Morris(chart) => chart.file_stem(),
         }
@@ -122,7 +128,9 @@ impl Chart {
             Chart::Project(chart) => chart.height(),
             Chart::Compare(chart) => chart.height(),
             Chart::Tornado(chart) => chart.height(),
-            Chart::Fan(_) | Chart::Energy(_) | Chart::Morris(_) => canvas::HEIGHT,
+            Chart::Fan(_) | Chart::Energy(_) | Chart::Morris(_) | Chart::CompareSeries(_) => {
+                canvas::HEIGHT
+            }
         };
         (canvas::WIDTH, height)
     }
@@ -133,6 +141,7 @@ impl Chart {
             Chart::Project(chart) => chart.draw(root),
             Chart::Energy(chart) => chart.draw(root),
             Chart::Compare(chart) => chart.draw(root),
+            Chart::CompareSeries(chart) => chart.draw(root),
             Chart::Tornado(chart) => chart.draw(root),
             Chart::Morris(chart) => chart.draw(root),
         }
@@ -182,10 +191,11 @@ fn file_safe(name: &str) -> String {
 /// Everything the files in `dir` can be charted as, and notes on what could not.
 fn charts_of(dir: &Path) -> Result<(Vec<Chart>, Vec<String>), PlotError> {
     let info = data::RunInfo::read(dir)?;
-    let [summary, timeseries, project_table, compare_table, sensitivity] =
+    let [summary, timeseries, project_table, compare_table, compare_series_table, sensitivity] =
         CHARTED_FILES.map(|file| CsvTable::read_if_present(dir, file));
     let (summary, timeseries, project_table) = (summary?, timeseries?, project_table?);
-    let (compare_table, sensitivity) = (compare_table?, sensitivity?);
+    let (compare_table, compare_series_table) = (compare_table?, compare_series_table?);
+    let sensitivity = sensitivity?;
 
     let summary_rows = summary.as_ref().map(data::summary_rows).transpose()?;
     // Without a manifest, the caption falls back to the folder's name and the
@@ -244,6 +254,14 @@ fn charts_of(dir: &Path) -> Result<(Vec<Chart>, Vec<String>), PlotError> {
         let rows = data::compare_rows(table)?;
         let scenario = info.as_ref().map(|info| info.scenario.as_str());
         charts.push(Chart::Compare(compare::compare_chart(&rows, scenario)));
+    }
+    if let Some(table) = &compare_series_table {
+        let file = data::series_comparison(table)?;
+        let scenario = info.as_ref().map(|info| info.scenario.as_str());
+        charts.extend(
+            (compare_series::compare_series_charts(&file, scenario).into_iter())
+                .map(Chart::CompareSeries),
+        );
     }
     if let Some(table) = &sensitivity {
         let sweep = sweep::sweep_charts(table, &caption)?;

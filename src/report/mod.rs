@@ -6,8 +6,12 @@
 //!
 //! Like every exporter, this reads finished output files, never model internals.
 
+mod changes;
 mod headline;
 mod numbers;
+mod periods;
 
+pub use changes::{biggest_changes, Change};
 pub use headline::{headline_metrics, summary_metrics, MetricRow};
 pub use numbers::{interval, readable, signed};
+pub use periods::period_label;
