@@ -37,6 +37,7 @@ mod new;
 mod optimize;
 mod plot;
 mod progress;
+mod report;
 mod run;
 mod schema;
 mod signals;
@@ -88,6 +89,9 @@ enum Command {
     Optimize(optimize::OptimizeArgs),
     /// What every metric measures: unit, definition and how one value is made.
     Metrics(metrics::MetricsArgs),
+    /// One self-contained report.html of an output folder: question, headline metrics,
+    /// charts, regions, projects, delay causes, comparison or sweep, manifest.
+    Report(report::ReportArgs),
 }
 
 /// Exit code for a scenario or run error (usage errors exit 2, through clap).
@@ -110,6 +114,7 @@ pub fn main() -> ExitCode {
         Command::Sweep(args) => sweep::run(args),
         Command::Optimize(args) => optimize::run(args),
         Command::Metrics(args) => metrics::run(args),
+        Command::Report(args) => report::run(args),
     };
     let code = match result {
         Ok(code) => code,

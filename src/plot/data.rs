@@ -151,6 +151,10 @@ pub(crate) fn series_points(table: &CsvTable) -> Result<Vec<SeriesPoint>, Output
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct ProjectRow {
     pub project: String,
+    pub region: String,
+    pub planned_go_live: String,
+    pub per_replication: f64,
+    pub delay_mean: f64,
     pub delay_p50: f64,
     pub delay_p95: f64,
     /// `(cause label, share)` in the file's column order, from the `share_*` columns.
@@ -159,6 +163,10 @@ pub(crate) struct ProjectRow {
 
 pub(crate) fn project_rows(table: &CsvTable) -> Result<Vec<ProjectRow>, OutputError> {
     let project = table.column(ProjectsColumn::Project)?;
+    let region = table.column(ProjectsColumn::Region)?;
+    let planned = table.column(ProjectsColumn::PlannedGoLive)?;
+    let per_replication = table.column(ProjectsColumn::ProjectsPerReplication)?;
+    let mean = table.column(ProjectsColumn::DelayMeanDays)?;
     let p50 = table.column(ProjectsColumn::DelayP50Days)?;
     let p95 = table.column(ProjectsColumn::DelayP95Days)?;
     let share_columns = table.columns_starting_with(SHARE_PREFIX);
@@ -166,6 +174,10 @@ pub(crate) fn project_rows(table: &CsvTable) -> Result<Vec<ProjectRow>, OutputEr
         .map(|row| {
             Ok(ProjectRow {
                 project: table.text(row, project).to_string(),
+                region: table.text(row, region).to_string(),
+                planned_go_live: table.text(row, planned).to_string(),
+                per_replication: table.number(row, per_replication)?,
+                delay_mean: table.number(row, mean)?,
                 delay_p50: table.number(row, p50)?,
                 delay_p95: table.number(row, p95)?,
                 shares: (share_columns.iter())

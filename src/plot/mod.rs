@@ -147,21 +147,30 @@ impl Chart {
         }
     }
 
-    /// The chart as SVG text and PNG bytes.
-    fn render(&self) -> Result<(String, Vec<u8>), PlotError> {
-        let stem = self.file_stem();
-        let draw_error = |message: String| PlotError::Draw {
-            chart: stem.clone(),
+    fn draw_error(&self, message: String) -> PlotError {
+        PlotError::Draw {
+            chart: self.file_stem(),
             message,
-        };
-        let (width, height) = self.size();
+        }
+    }
+
+    /// The chart as SVG text.
+    fn svg(&self) -> Result<String, PlotError> {
         let mut svg = String::new();
         {
-            let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
+            let root = SVGBackend::with_string(&mut svg, self.size()).into_drawing_area();
             self.draw(&root)
                 .and_then(|()| root.present())
-                .map_err(|error| draw_error(error.to_string()))?;
+                .map_err(|error| self.draw_error(error.to_string()))?;
         }
+        Ok(svg)
+    }
+
+    /// The chart as SVG text and PNG bytes.
+    fn render(&self) -> Result<(String, Vec<u8>), PlotError> {
+        let draw_error = |message: String| self.draw_error(message);
+        let svg = self.svg()?;
+        let (width, height) = self.size();
         let mut pixels = vec![0_u8; width as usize * height as usize * 3];
         {
             let root = BitMapBackend::with_buffer(&mut pixels, (width, height)).into_drawing_area();
@@ -270,6 +279,28 @@ fn charts_of(dir: &Path) -> Result<(Vec<Chart>, Vec<String>), PlotError> {
         notes.extend(sweep.notes);
     }
     Ok((charts, notes))
+}
+
+/// Charts as SVG text, for a page that inlines them (`chipsim report`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SvgCharts {
+    /// `(file stem, SVG text)`, in the order [`write_plots`] writes them.
+    pub charts: Vec<(String, String)>,
+    /// What could not be charted, and why.
+    pub notes: Vec<String>,
+}
+
+/// Every chart the outputs in `dir` support, as SVG text.
+pub fn svg_charts(dir: &Path) -> Result<SvgCharts, PlotError> {
+    canvas::register_font().map_err(|message| PlotError::Draw {
+        chart: "any chart".into(),
+        message,
+    })?;
+    let (charts, notes) = charts_of(dir)?;
+    let charts = (charts.iter())
+        .map(|chart| Ok((chart.file_stem(), chart.svg()?)))
+        .collect::<Result<_, PlotError>>()?;
+    Ok(SvgCharts { charts, notes })
 }
 
 /// The index of the plots folder, which also marks it as chipsim's for [`Staging`]: a

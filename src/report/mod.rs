@@ -8,10 +8,14 @@
 
 mod changes;
 mod headline;
+mod html;
 mod numbers;
 mod periods;
+mod source;
 
 pub use changes::{biggest_changes, Change};
 pub use headline::{headline_metrics, summary_metrics, MetricRow};
+pub use html::{write_report, ReportError, ReportOutcome};
 pub use numbers::{interval, readable, signed};
 pub use periods::period_label;
+pub use source::{find_scenario, ScenarioText, SourceError};

@@ -1,0 +1,172 @@
+//! The scenario behind an output folder, for the report's opening: its question (the
+//! `# The question it answers:` paragraph of the file's opening comment) and its
+//! `description`. An output folder keeps only the scenario's SHA-256 (`config_hash`
+//! in `manifest.json`), so the text is found by that hash: a file given with
+//! `--config`, the built-in baseline, or a `.toml` file under `configs/` of the
+//! current folder. A file whose hash differs is never taken for the run's scenario.
+
+use std::path::{Path, PathBuf};
+
+use crate::output::config_hash;
+
+/// What the report says about the scenario.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ScenarioText {
+    /// Where the text was found: a path, or `built-in baseline`.
+    pub source: String,
+    /// The question it answers, from its opening comment.
+    pub question: Option<String>,
+    /// Its `description`.
+    pub description: Option<String>,
+}
+
+/// The scenario could not be told.
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    /// The file given is not the one the run used.
+    #[error(
+        "{}: not the scenario of this run (its SHA-256 is {found}, the run's manifest says \
+         {expected}); give the file the run was made from",
+        path.display()
+    )]
+    Mismatch {
+        /// The file.
+        path: PathBuf,
+        /// The run's config hash.
+        expected: String,
+        /// The file's.
+        found: String,
+    },
+    /// The file could not be read.
+    #[error("cannot read {}: {cause}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        cause: std::io::Error,
+    },
+}
+
+/// The paragraph after `# The question it answers:` in the opening comment, joined.
+fn question(text: &str) -> Option<String> {
+    const MARK: &str = "The question it answers:";
+    let mut words = Vec::new();
+    let mut inside = false;
+    for line in text.lines() {
+        let Some(comment) = line.trim_start().strip_prefix('#') else {
+            break;
+        };
+        let comment = comment.trim();
+        if let Some(first) = comment.strip_prefix(MARK) {
+            inside = true;
+            words.push(first.trim().to_string());
+        } else if inside && (comment.is_empty() || comment.starts_with('=')) {
+            break;
+        } else if inside {
+            words.push(comment.to_string());
+        }
+    }
+    let joined = words.join(" ").trim().to_string();
+    (!joined.is_empty()).then_some(joined)
+}
+
+/// The scenario's `description`, if the text is TOML with one.
+fn description(text: &str) -> Option<String> {
+    let value: toml::Table = text.parse().ok()?;
+    value.get("description")?.as_str().map(str::to_string)
+}
+
+fn told(source: String, text: &str) -> ScenarioText {
+    ScenarioText {
+        source,
+        question: question(text),
+        description: description(text),
+    }
+}
+
+/// `.toml` files under `dir`, at any depth, sorted.
+fn toml_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return files;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(toml_files(&path));
+        } else if path.extension().is_some_and(|e| e == "toml") {
+            files.push(path);
+        }
+    }
+    files.sort();
+    files
+}
+
+/// The scenario whose SHA-256 is `hash`: `explicit` (which must match), else the
+/// built-in baseline, else a file under `configs/`; `None` when none matches.
+pub fn find_scenario(
+    hash: &str,
+    explicit: Option<&Path>,
+) -> Result<Option<ScenarioText>, SourceError> {
+    if let Some(path) = explicit {
+        let text = std::fs::read_to_string(path).map_err(|cause| SourceError::Read {
+            path: path.to_path_buf(),
+            cause,
+        })?;
+        let found = config_hash(&text);
+        if found != hash {
+            return Err(SourceError::Mismatch {
+                path: path.to_path_buf(),
+                expected: hash.to_string(),
+                found,
+            });
+        }
+        return Ok(Some(told(path.display().to_string(), &text)));
+    }
+    if let Ok(baseline) = crate::scenario::baseline() {
+        if config_hash(&baseline.text) == hash {
+            return Ok(Some(told("the built-in baseline".into(), &baseline.text)));
+        }
+    }
+    for path in toml_files(Path::new("configs")) {
+        if let Ok(text) = std::fs::read_to_string(&path) {
+            if config_hash(&text) == hash {
+                return Ok(Some(told(path.display().to_string(), &text)));
+            }
+        }
+    }
+    Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_question_is_the_paragraph_of_the_opening_comment() {
+        let text = "# ===\n# chipsim scenario\n#\n# The question it answers: how late\n\
+                    # do projects go live?\n#\n# What changes: nothing\nname = \"x\"\n\
+                    description = \"A test.\"\n";
+        let told = told("x.toml".into(), text);
+        assert_eq!(
+            told.question.as_deref(),
+            Some("how late do projects go live?")
+        );
+        assert_eq!(told.description.as_deref(), Some("A test."));
+        assert_eq!(
+            question("name = \"x\"\n# The question it answers: late"),
+            None
+        );
+    }
+
+    #[test]
+    fn a_file_that_is_not_the_runs_scenario_is_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("s.toml");
+        std::fs::write(&path, "name = \"s\"\n").expect("write");
+        let hash = config_hash("name = \"s\"\n");
+        assert!(find_scenario(&hash, Some(&path)).is_ok_and(|s| s.is_some()));
+        let error = find_scenario("0000", Some(&path)).expect_err("another hash");
+        assert!(error.to_string().contains("not the scenario of this run"));
+    }
+}
