@@ -17,6 +17,7 @@ mod output;
 mod ownership;
 mod plots;
 mod queueing_theory;
+mod report;
 mod runner;
 mod shard_cli;
 mod shocks;
