@@ -449,6 +449,28 @@ impl ValueFormatter<f64> for Ticks {
     }
 }
 
+/// Shades the horizon's edge, from `x.start` to the end of the time axis, across the
+/// whole plot: drawn before the data, so the data stay on top.
+pub(super) fn shade_edge<DB: DrawingBackend>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<Ticks, RangedCoordf64>>,
+    x: Range<f64>,
+) -> Drawn<DB> {
+    let y = chart.y_range();
+    chart.draw_series(std::iter::once(Rectangle::new(
+        [(x.start, y.end), (x.end, y.start)],
+        GREY.mix(0.22).filled(),
+    )))?;
+    Ok(())
+}
+
+/// The legend entry of [`shade_edge`].
+pub(super) fn edge_item(days: i64) -> LegendItem {
+    item(
+        Swatch::Band(GREY),
+        format!("last {days} days: {}", super::horizon::EDGE_LABEL),
+    )
+}
+
 /// The runs of consecutive points that are `defined`: lines and bands are drawn run by
 /// run, so a period without a value is a gap, never a zero.
 pub(super) fn defined_runs<T: Copy>(points: &[T], defined: impl Fn(&T) -> bool) -> Vec<Vec<T>> {

@@ -25,12 +25,15 @@ pub(super) struct CompareSeriesChart {
     points: Vec<(f64, f64, f64, f64)>,
     start: NaiveDate,
     end: NaiveDate,
+    /// The first day of the horizon's edge, shaded.
+    edge: Option<NaiveDate>,
 }
 
 /// One chart per world series of `file`, in the order series first appear.
 pub(super) fn compare_series_charts(
     file: &SeriesComparisonFile,
     scenario: Option<&str>,
+    edge: Option<NaiveDate>,
 ) -> Vec<CompareSeriesChart> {
     let world: Vec<&SeriesComparisonRow> = (file.rows.iter())
         .filter(|row| row.scope == WORLD_SCOPE)
@@ -94,6 +97,7 @@ pub(super) fn compare_series_charts(
                     .collect(),
                 start,
                 end,
+                edge,
             })
         })
         .collect()
@@ -101,7 +105,7 @@ pub(super) fn compare_series_charts(
 
 impl CompareSeriesChart {
     pub(super) fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Drawn<DB> {
-        let legend = [
+        let mut legend = vec![
             canvas::item(
                 Swatch::Band(canvas::ORANGE),
                 "95 % CI of the mean paired difference",
@@ -109,6 +113,12 @@ impl CompareSeriesChart {
             canvas::item(Swatch::Line(canvas::ORANGE), "mean paired difference"),
             canvas::item(Swatch::Line(canvas::INK), "no change"),
         ];
+        let after = self.end.succ_opt().unwrap_or(self.end);
+        if let Some(edge) = self.edge {
+            legend.push(canvas::edge_item(
+                after.signed_duration_since(edge).num_days(),
+            ));
+        }
         let area = canvas::frame(
             root,
             &Frame {
@@ -118,8 +128,7 @@ impl CompareSeriesChart {
                 footnote: &[],
             },
         )?;
-        let x_range = canvas::year_fraction(self.start)
-            ..canvas::year_fraction(self.end.succ_opt().unwrap_or(self.end));
+        let x_range = canvas::year_fraction(self.start)..canvas::year_fraction(after);
         let x_axis = Ticks::new(x_range.clone(), canvas::date_ticks(self.start, self.end));
         let (low, high) = canvas::padded_range(
             (self.points.iter()).flat_map(|&(_, low, mean, high)| [low, mean, high]),
@@ -137,6 +146,9 @@ impl CompareSeriesChart {
             .y_desc(self.y_label.as_str())
             .y_label_formatter(&|y| canvas::tick(*y))
             .draw()?;
+        if let Some(edge) = self.edge {
+            canvas::shade_edge(&mut chart, canvas::year_fraction(edge)..x_range.end)?;
+        }
         chart.draw_series(std::iter::once(PathElement::new(
             vec![(x_range.start, 0.0), (x_range.end, 0.0)],
             canvas::INK.stroke_width(1),

@@ -22,6 +22,8 @@ pub(crate) struct RunInfo {
     /// `baseline · 200 replications`, `baseline sweep · 9 points × 200 replications`,
     /// flagged when the run was interrupted.
     pub caption: String,
+    /// The SHA-256 of the scenario file.
+    pub config_hash: Option<String>,
 }
 
 impl RunInfo {
@@ -58,6 +60,7 @@ impl RunInfo {
         Ok(Some(RunInfo {
             scenario: scenario.to_string(),
             caption,
+            config_hash: value["config_hash"].as_str().map(str::to_string),
         }))
     }
 }

@@ -1,7 +1,10 @@
 //! Fan charts from `timeseries.csv`: for each time-series metric, the band between the
 //! 5th and 95th percentiles across replications and the median line, over calendar
 //! time. Flows (delivered per quarter) sit at the middle of their period, stocks
-//! (backlog, MW live at the end of a period) at its end.
+//! (backlog, MW live at the end of a period) at its end. A period without a value (no
+//! delivery, so no lead time) is a gap in the band and the line, never a zero; the
+//! horizon's edge, where orders for later go-lives are missing, is shaded
+//! ([`super::horizon`]).
 
 use chrono::NaiveDate;
 use plotters::coord::Shift;
@@ -9,6 +12,8 @@ use plotters::prelude::*;
 
 use super::canvas::{self, DisplayUnit, Drawn, Frame, Swatch, Ticks};
 use super::data::SeriesPoint;
+use crate::glossary;
+use crate::model::ScopeKind;
 
 /// One metric's fan over the periods.
 #[derive(Debug, Clone)]
@@ -21,6 +26,8 @@ pub(super) struct FanChart {
     points: Vec<(f64, f64, f64, f64)>,
     start: NaiveDate,
     end: NaiveDate,
+    /// The first day of the horizon's edge, shaded.
+    edge: Option<NaiveDate>,
 }
 
 /// How a series is shown.
@@ -65,7 +72,23 @@ fn describe(metric: &str, period: &str) -> Description {
             false,
         ),
         "wafer_starts" => (format!("Wafer starts per {period}"), "wafer starts", false),
-        other => (format!("{} per {period}", canvas::words(other)), "", false),
+        other => {
+            // Any other series in the glossary's words: a snapshot at the period's end,
+            // a mean over the period, or a total per period.
+            let term = (glossary::series_terms(ScopeKind::World).into_iter())
+                .find(|term| term.name == other);
+            let label = term
+                .as_ref()
+                .map_or_else(|| canvas::words(other), |term| term.label.clone());
+            let aggregation = term.as_ref().map_or("", |term| term.aggregation);
+            if aggregation.starts_with("snapshot") {
+                (format!("{label} (end of {period})"), "", true)
+            } else if aggregation.starts_with("mean") {
+                (format!("{label}, each {period}"), "", false)
+            } else {
+                (format!("{label} per {period}"), "", false)
+            }
+        }
     };
     Description {
         title,
@@ -104,7 +127,11 @@ pub(super) fn period_word(first: Option<(NaiveDate, NaiveDate)>) -> &'static str
 }
 
 /// One fan chart per metric of `timeseries.csv`, in the order metrics first appear.
-pub(super) fn fan_charts(points: &[SeriesPoint], caption: &str) -> Vec<FanChart> {
+pub(super) fn fan_charts(
+    points: &[SeriesPoint],
+    caption: &str,
+    edge: Option<NaiveDate>,
+) -> Vec<FanChart> {
     let mut metrics: Vec<&str> = Vec::new();
     for point in points {
         if !metrics.contains(&point.metric.as_str()) {
@@ -132,7 +159,10 @@ pub(super) fn fan_charts(points: &[SeriesPoint], caption: &str) -> Vec<FanChart>
                     (x, unit.scale(p.p5), unit.scale(p.p50), unit.scale(p.p95))
                 })
                 .collect();
-            let unit_text = if at_end || metric == "order_lead_time_days" {
+            let per_period = (glossary::series_terms(ScopeKind::World).iter())
+                .find(|term| term.name == metric)
+                .map_or(!at_end, |term| term.aggregation.starts_with("total"));
+            let unit_text = if !per_period {
                 unit.label
             } else {
                 format!("{} per {period}", unit.label)
@@ -150,6 +180,7 @@ pub(super) fn fan_charts(points: &[SeriesPoint], caption: &str) -> Vec<FanChart>
                 points,
                 start,
                 end,
+                edge,
             })
         })
         .collect()
@@ -157,13 +188,19 @@ pub(super) fn fan_charts(points: &[SeriesPoint], caption: &str) -> Vec<FanChart>
 
 impl FanChart {
     pub(super) fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Drawn<DB> {
-        let legend = [
+        let mut legend = vec![
             canvas::item(
                 Swatch::Band(canvas::BLUE),
                 "P5–P95: 90 % of replications inside",
             ),
             canvas::item(Swatch::Line(canvas::BLUE), "P50 (median)"),
         ];
+        let after = self.end.succ_opt().unwrap_or(self.end);
+        if let Some(edge) = self.edge {
+            legend.push(canvas::edge_item(
+                after.signed_duration_since(edge).num_days(),
+            ));
+        }
         let area = canvas::frame(
             root,
             &Frame {
@@ -174,8 +211,7 @@ impl FanChart {
             },
         )?;
         let x_axis = Ticks::new(
-            canvas::year_fraction(self.start)
-                ..canvas::year_fraction(self.end.succ_opt().unwrap_or(self.end)),
+            canvas::year_fraction(self.start)..canvas::year_fraction(after),
             canvas::date_ticks(self.start, self.end),
         );
         let (low, high) = canvas::padded_range(
@@ -194,21 +230,32 @@ impl FanChart {
             .y_desc(self.y_label.as_str())
             .y_label_formatter(&|y| canvas::tick(*y))
             .draw()?;
-
-        let upper = self.points.iter().map(|&(x, _, _, p95)| (x, p95));
-        let lower = self.points.iter().rev().map(|&(x, p5, _, _)| (x, p5));
-        chart.draw_series(std::iter::once(Polygon::new(
-            upper.chain(lower).collect::<Vec<_>>(),
-            canvas::band(canvas::BLUE),
-        )))?;
-        chart.draw_series(LineSeries::new(
-            self.points.iter().map(|&(x, _, p50, _)| (x, p50)),
-            canvas::BLUE.stroke_width(3),
-        ))?;
-        chart.draw_series(
-            (self.points.iter())
-                .map(|&(x, _, p50, _)| Circle::new((x, p50), 3, canvas::BLUE.filled())),
-        )?;
+        if let Some(edge) = self.edge {
+            canvas::shade_edge(
+                &mut chart,
+                canvas::year_fraction(edge)..canvas::year_fraction(after),
+            )?;
+        }
+        let band = canvas::defined_runs(&self.points, |&(_, p5, _, p95)| {
+            p5.is_finite() && p95.is_finite()
+        });
+        for run in band {
+            let upper = run.iter().map(|&(x, _, _, p95)| (x, p95));
+            let lower = run.iter().rev().map(|&(x, p5, _, _)| (x, p5));
+            chart.draw_series(std::iter::once(Polygon::new(
+                upper.chain(lower).collect::<Vec<_>>(),
+                canvas::band(canvas::BLUE),
+            )))?;
+        }
+        for run in canvas::defined_runs(&self.points, |&(_, _, p50, _)| p50.is_finite()) {
+            chart.draw_series(LineSeries::new(
+                run.iter().map(|&(x, _, p50, _)| (x, p50)),
+                canvas::BLUE.stroke_width(3),
+            ))?;
+            chart.draw_series(
+                (run.iter()).map(|&(x, _, p50, _)| Circle::new((x, p50), 3, canvas::BLUE.filled())),
+            )?;
+        }
         Ok(())
     }
 

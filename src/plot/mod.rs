@@ -26,6 +26,7 @@ mod compare_series;
 pub(crate) mod data;
 mod energy;
 mod fan;
+mod horizon;
 mod projects;
 mod sweep;
 
@@ -229,10 +230,15 @@ fn charts_of(dir: &Path) -> Result<(Vec<Chart>, Vec<String>), PlotError> {
 
     let mut charts = Vec::new();
     let mut notes = Vec::new();
-    if let Some(table) = &timeseries {
-        let points = data::series_points(table)?;
+    // The horizon's last day, and where its edge (orders missing) starts.
+    let points = timeseries.as_ref().map(data::series_points).transpose()?;
+    let horizon = (points.iter().flatten()).map(|point| point.end).max();
+    let edge = (info.as_ref().and_then(|info| info.config_hash.as_deref()))
+        .zip(horizon)
+        .and_then(|(hash, end)| horizon::edge_start(hash, end));
+    if let Some(points) = &points {
         charts.extend(
-            fan::fan_charts(&points, &caption)
+            fan::fan_charts(points, &caption, edge)
                 .into_iter()
                 .map(Chart::Fan),
         );
@@ -268,7 +274,7 @@ fn charts_of(dir: &Path) -> Result<(Vec<Chart>, Vec<String>), PlotError> {
         let file = data::series_comparison(table)?;
         let scenario = info.as_ref().map(|info| info.scenario.as_str());
         charts.extend(
-            (compare_series::compare_series_charts(&file, scenario).into_iter())
+            (compare_series::compare_series_charts(&file, scenario, edge).into_iter())
                 .map(Chart::CompareSeries),
         );
     }

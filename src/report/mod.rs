@@ -18,4 +18,4 @@ pub use headline::{headline_metrics, summary_metrics, MetricRow};
 pub use html::{write_report, ReportError, ReportOutcome};
 pub use numbers::{interval, readable, signed};
 pub use periods::period_label;
-pub use source::{find_scenario, ScenarioText, SourceError};
+pub use source::{find_scenario, find_scenario_text, ScenarioText, SourceError};

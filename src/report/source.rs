@@ -102,6 +102,26 @@ fn toml_files(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
+/// The text and source of the scenario whose SHA-256 is `hash`: the built-in baseline,
+/// else a file under `configs/`.
+fn found_by_hash(hash: &str) -> Option<(String, String)> {
+    if let Ok(baseline) = crate::scenario::baseline() {
+        if config_hash(&baseline.text) == hash {
+            return Some(("the built-in baseline".into(), baseline.text));
+        }
+    }
+    (toml_files(Path::new("configs")).into_iter()).find_map(|path| {
+        let text = std::fs::read_to_string(&path).ok()?;
+        (config_hash(&text) == hash).then(|| (path.display().to_string(), text))
+    })
+}
+
+/// The text of the scenario whose SHA-256 is `hash`, found as [`find_scenario`] finds
+/// it without a file given.
+pub fn find_scenario_text(hash: &str) -> Option<String> {
+    found_by_hash(hash).map(|(_, text)| text)
+}
+
 /// The scenario whose SHA-256 is `hash`: `explicit` (which must match), else the
 /// built-in baseline, else a file under `configs/`; `None` when none matches.
 pub fn find_scenario(
@@ -123,19 +143,7 @@ pub fn find_scenario(
         }
         return Ok(Some(told(path.display().to_string(), &text)));
     }
-    if let Ok(baseline) = crate::scenario::baseline() {
-        if config_hash(&baseline.text) == hash {
-            return Ok(Some(told("the built-in baseline".into(), &baseline.text)));
-        }
-    }
-    for path in toml_files(Path::new("configs")) {
-        if let Ok(text) = std::fs::read_to_string(&path) {
-            if config_hash(&text) == hash {
-                return Ok(Some(told(path.display().to_string(), &text)));
-            }
-        }
-    }
-    Ok(None)
+    Ok(found_by_hash(hash).map(|(source, text)| told(source, &text)))
 }
 
 #[cfg(test)]

@@ -116,6 +116,7 @@ fn the_quake_shows_in_the_quarter_it_hits_with_paired_cis() {
     .expect("the chart of the difference over time");
     assert!(svg.contains("Accelerators packaged: change from the base run per quarter"));
     assert!(svg.contains("95 % CI of the mean paired difference"));
+    crate::plots::assert_no_overlapping_labels(&root.path().join("quake/plots"));
 }
 
 #[test]
