@@ -568,3 +568,41 @@ fn plot_of_a_folder_without_outputs_fails_and_writes_nothing() {
     assert_eq!(output.status.code(), Some(1));
     assert!(!missing.exists());
 }
+
+#[test]
+fn sweep_plots_charts_the_finished_sweep() {
+    let root = tempfile::tempdir().expect("tempdir");
+    let config = root.path().join("study.toml");
+    fs::write(&config, golden_sweep("design = \"one_at_a_time\"")).expect("write");
+    let out = root.path().join("study");
+    let sweep = |extra: &[&str]| {
+        let mut args: Vec<&OsStr> = vec![
+            "sweep".as_ref(),
+            config.as_os_str(),
+            "--reps".as_ref(),
+            "3".as_ref(),
+            "--quiet".as_ref(),
+            "--out".as_ref(),
+            out.as_os_str(),
+        ];
+        args.extend(extra.iter().map(OsStr::new));
+        chipsim(&args)
+    };
+    let refused = sweep(&["--plots", "--shard", "0/2"]);
+    assert_eq!(
+        refused.status.code(),
+        Some(2),
+        "a shard holds part of the design"
+    );
+    let output = sweep(&["--plots"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        chart_names(&out.join("plots")),
+        ["tornado_chips_short", "tornado_project_delay_mean_days"]
+    );
+    assert_no_overlapping_labels(&out.join("plots"));
+}
