@@ -85,6 +85,7 @@ mod analysis;
 mod design;
 mod execute;
 mod path;
+pub mod reference;
 mod spec;
 mod tables;
 
