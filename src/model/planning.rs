@@ -96,31 +96,15 @@ pub(super) struct Planner {
     units_per_accelerator: Vec<f64>,
 }
 
-/// Shares `total` among producers with capacities `caps`, in proportion and never above
-/// a cap; what a capped producer cannot take goes to the others (water-filling).
+/// Shares `total` among producers with capacities `caps`, in proportion to capacity:
+/// every producer is loaded to the same fraction of its capacity, and none above it.
 pub(super) fn share_by_capacity(total: f64, caps: &[f64]) -> Vec<f64> {
-    let mut shares = vec![0.0; caps.len()];
-    let mut left = total.max(0.0);
-    let mut open: Vec<usize> = (0..caps.len()).filter(|&i| caps[i] > 0.0).collect();
-    while left > 1e-9 && !open.is_empty() {
-        let room: f64 = open.iter().map(|&i| caps[i] - shares[i]).sum();
-        if room <= 1e-9 {
-            break;
-        }
-        let weight: f64 = open.iter().map(|&i| caps[i]).sum();
-        let mut given = 0.0;
-        for &i in &open {
-            let share = (left * caps[i] / weight).min(caps[i] - shares[i]);
-            shares[i] += share;
-            given += share;
-        }
-        left -= given;
-        open.retain(|&i| caps[i] - shares[i] > 1e-9);
-        if given <= 1e-12 {
-            break;
-        }
+    let capacity: f64 = caps.iter().map(|cap| cap.max(0.0)).sum();
+    if capacity <= 0.0 {
+        return vec![0.0; caps.len()];
     }
-    shares
+    let load = (total.max(0.0) / capacity).min(1.0);
+    caps.iter().map(|cap| cap.max(0.0) * load).collect()
 }
 
 impl SupplyChain<'_> {
@@ -371,14 +355,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn shares_follow_capacity_and_spill_over_caps() {
+    fn shares_follow_capacity_and_never_exceed_it() {
         assert_eq!(share_by_capacity(30.0, &[10.0, 20.0]), vec![10.0, 20.0]);
         assert_eq!(share_by_capacity(100.0, &[10.0, 20.0]), vec![10.0, 20.0]);
         let shares = share_by_capacity(15.0, &[10.0, 20.0]);
         assert!((shares[0] - 5.0).abs() < 1e-9 && (shares[1] - 10.0).abs() < 1e-9);
-        // A producer that can take little leaves the rest to the others.
-        let shares = share_by_capacity(20.0, &[2.0, 100.0]);
-        assert!((shares[0] - 2.0).abs() < 1e-9 && (shares[1] - 18.0).abs() < 1e-9);
+        // Every producer is loaded to the same fraction of its capacity.
+        let shares = share_by_capacity(51.0, &[2.0, 100.0]);
+        assert!((shares[0] - 1.0).abs() < 1e-9 && (shares[1] - 50.0).abs() < 1e-9);
         assert_eq!(share_by_capacity(5.0, &[0.0, 0.0]), vec![0.0, 0.0]);
     }
 

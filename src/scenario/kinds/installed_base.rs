@@ -51,6 +51,10 @@ table! {
         )
         .optional(),
         refresh_kw_per_accelerator: Option<f64> = KW_PER_ACCELERATOR
+            .renamed(
+                "refresh_kw_per_accelerator",
+                "Power per accelerator of the replacements, servers and networking included.",
+            )
             .or(Absent::Means("required with `lifetime_years`")),
         order_lead_days: Option<f64> = ORDER_LEAD_DAYS,
         order_margin_days: Option<f64> = ORDER_MARGIN_DAYS,
