@@ -8,14 +8,20 @@
 //! ([`Promise`]): its finished stock; after a packaging cycle, what is in packaging and
 //! what the inputs on hand and on their way can make; after the whole pipeline (fab,
 //! transit, packaging), what the fabs' work in process adds, and from then on the
-//! chain's capacity per day (the least of the packaging sites' available capacity and,
-//! for each input, what the fabs' available capacity supplies: so an outage lengthens
-//! quotes at once). Duplicate copies inflate the visible book, so quotes lengthen in a
+//! chain's planned capacity, day by day (the least of the packaging sites' capacity and,
+//! for each input, what the fabs' capacity supplies, each on its capacity schedule and
+//! at its known availability: so an outage lengthens quotes at once, and a seller
+//! ramping up quotes against the capacity it is adding, as TSMC did with CoWoS). Duplicate copies inflate the visible book, so quotes lengthen in a
 //! scramble and collapse when orders are filled and their copies cancelled.
 //!
 //! **Buyers.** A project orders when the quote (plus a margin) reaches its need date —
-//! checked at a monthly market review, in need-date order — and at the latest
-//! `order_lead_days` before its need date (the calm-market lead). It may place
+//! checked at a monthly market review, in need-date order — but never more than
+//! `order_horizon_days` ahead of it (a year by default: budgets and supplier allocations
+//! are annual, and distributors' quotes stop at 52 weeks), and at the latest
+//! `order_lead_days` before its need date (the calm-market lead). Without the horizon a
+//! book that outgrows capacity feeds on itself: each order lengthens the quote, which
+//! brings the next buyer's need date within reach, until every buyer of the next years
+//! has ordered at once. It may place
 //! duplicate copies (`duplicate_orders`) and withdraw an order unfilled after
 //! `cancel_after_days`. These behaviours follow the published accounts of GPU and chip
 //! shortages collected in docs/sources.md (buyer behaviour): lead times that tracked
@@ -36,13 +42,15 @@ pub(super) const MARKET_REVIEW_DAYS: f64 = 365.25 / 12.0;
 const MAX_QUOTE_DAYS: f64 = 3.0 * 365.0;
 /// Days added to the allowed transit when planning when to ship (handling).
 const SHIP_SLACK_DAYS: f64 = 2.0;
-/// Buyers still to order, and what sellers know of their own capacity.
+/// Days between the samples of planned capacity in a promise.
+const RAMP_STEP_DAYS: f64 = 28.0;
+/// Samples of planned capacity in a promise: enough to reach the longest quote.
+const RAMP_STEPS: usize = (MAX_QUOTE_DAYS / RAMP_STEP_DAYS) as usize + 1;
+/// Buyers still to order.
 #[derive(Debug, Default)]
 pub(super) struct Market {
     /// Projects that have not ordered, by (need day bits, project).
     waiting: BTreeSet<(u64, u32)>,
-    /// Good accelerators the chain can finish per day (set by the planner each tick).
-    pub capacity_per_day: f64,
 }
 
 /// What a seller can have finished by a day, in accelerators (see the module docs).
@@ -55,8 +63,9 @@ pub(super) struct Promise {
     /// Added after the whole pipeline.
     later: f64,
     pipeline_days: f64,
-    /// Added per day after the whole pipeline.
-    per_day: f64,
+    /// Added per day after the whole pipeline: the planned capacity in each step of
+    /// `RAMP_STEP_DAYS` from then on (the last holds beyond).
+    per_day: [f64; RAMP_STEPS],
 }
 
 impl Promise {
@@ -67,7 +76,17 @@ impl Promise {
             total += self.soon;
         }
         if days >= self.pipeline_days {
-            total += self.later + self.per_day * (days - self.pipeline_days);
+            total += self.later;
+            let mut left = days - self.pipeline_days;
+            for &rate in &self.per_day {
+                let step = left.min(RAMP_STEP_DAYS);
+                total += rate * step;
+                left -= step;
+                if left <= 0.0 {
+                    return total;
+                }
+            }
+            total += self.per_day[RAMP_STEPS - 1] * left;
         }
         total
     }
@@ -75,8 +94,13 @@ impl Promise {
 
 impl SupplyChain<'_> {
     /// What the sellers can promise now.
-    pub(super) fn promise(&self) -> Promise {
+    pub(super) fn promise(&self, now: f64) -> Promise {
         let (packaging_days, pipeline_days) = self.pipeline_days();
+        let mut per_day = [0.0; RAMP_STEPS];
+        for (step, rate) in per_day.iter_mut().enumerate() {
+            let day = now + pipeline_days + (step as f64 + 0.5) * RAMP_STEP_DAYS;
+            *rate = self.planned_capacity_per_day(day);
+        }
         let mut near = f64::INFINITY;
         let mut far = f64::INFINITY;
         for product in 0..self.world.products.len() {
@@ -106,7 +130,7 @@ impl SupplyChain<'_> {
             packaging_days,
             later: (far - near).max(0.0),
             pipeline_days,
-            per_day: self.market.capacity_per_day,
+            per_day,
         }
     }
 
@@ -227,13 +251,14 @@ impl SupplyChain<'_> {
         scheduler: &mut Scheduler<Event>,
     ) -> Result<(), EngineError> {
         let now = scheduler.now().days();
-        let promise = self.promise();
+        let promise = self.promise(now);
         while let Some(&(need_bits, project)) = self.market.waiting.first() {
             let id = ProjectId(project);
             let state = &self.projects[id.0 as usize];
             let quote = self.quote(&promise, state.accelerators, state.region, now);
-            let margin = self.buyer_of(id).order_margin_days;
-            if f64::from_bits(need_bits) - now > quote + margin {
+            let buyer = self.buyer_of(id);
+            let reach = (quote + buyer.order_margin_days).min(buyer.order_horizon_days);
+            if f64::from_bits(need_bits) - now > reach {
                 break;
             }
             self.place_order(id, now, scheduler)?;
@@ -254,7 +279,7 @@ impl SupplyChain<'_> {
         self.leave_market(id);
         let project = &self.projects[id.0 as usize];
         let (units, region) = (project.accelerators, project.region);
-        let quoted = self.quote(&self.promise(), units, region, now);
+        let quoted = self.quote(&self.promise(now), units, region, now);
         let cancel_after = self.buyer_of(id).cancel_after_days;
         let project = &mut self.projects[id.0 as usize];
         project.ordered = true;

@@ -192,12 +192,10 @@ impl SupplyChain<'_> {
     ) -> Result<(), EngineError> {
         let now = scheduler.now().days();
         let interval = self.world.lot_interval_days;
-        let mut chain_per_interval = self.plan_packaging(now, scheduler)?;
+        self.plan_packaging(now, scheduler)?;
         for product in 0..self.world.products.len() {
-            let supplies = self.plan_fabs(ProductId(product as u32), now, scheduler)?;
-            chain_per_interval = chain_per_interval.min(supplies);
+            self.plan_fabs(ProductId(product as u32), now, scheduler)?;
         }
-        self.market.capacity_per_day = chain_per_interval / interval;
         if now + interval < self.horizon {
             schedule(scheduler, now + interval, Event::PlanTick)?;
         }
@@ -239,13 +237,49 @@ impl SupplyChain<'_> {
         (demand + (gap - demand) / adjustment).max(0.0)
     }
 
-    /// Starts packaging batches; returns the good accelerators the sites' available
-    /// capacity could finish per interval.
+    /// Good accelerators per day the chain's planned capacity can finish on `day`: the
+    /// least of the packaging sites' capacity and, for each input, what its fabs'
+    /// capacity supplies (started one input lead earlier), each on its capacity schedule
+    /// at its known availability (a recovery curve is known once an outage has struck).
+    /// Fabs not yet built are left out.
+    pub(super) fn planned_capacity_per_day(&self, day: f64) -> f64 {
+        let world = self.world;
+        let mut chain: f64 = (world.packaging.iter().zip(&self.sites))
+            .map(|(params, site)| {
+                params.capacity.per_week(day) / 7.0
+                    * site.producer.clock.availability(day)
+                    * params.yield_fraction.mean()
+            })
+            .sum();
+        for product in 0..world.products.len() {
+            let per_unit = self.planner.units_per_accelerator[product];
+            if per_unit <= 0.0 {
+                continue;
+            }
+            let started =
+                day - (self.planner.product_windows[product] - self.planner.packaging_window);
+            let good_dies: f64 = (world.fabs.iter().zip(&self.fabs))
+                .filter(|(params, _)| params.product.0 as usize == product)
+                .filter_map(|(params, fab)| {
+                    Some(
+                        params.wafer_starts_per_week(started, fab.online_day?) / 7.0
+                            * fab.producer.clock.availability(started)
+                            * params.dies_per_wafer
+                            * params.yield_fraction.mean(),
+                    )
+                })
+                .sum();
+            chain = chain.min(good_dies / per_unit);
+        }
+        chain
+    }
+
+    /// Starts packaging batches.
     fn plan_packaging(
         &mut self,
         now: f64,
         scheduler: &mut Scheduler<Event>,
-    ) -> Result<f64, EngineError> {
+    ) -> Result<(), EngineError> {
         let world = self.world;
         let interval = world.lot_interval_days;
         let mut caps = Vec::with_capacity(self.sites.len());
@@ -285,22 +319,21 @@ impl SupplyChain<'_> {
             self.consume_inputs(id, count);
             self.start_batch(id, now, count, scheduler)?;
         }
-        Ok(good_capacity)
+        Ok(())
     }
 
-    /// Starts the lots of `product`'s fabs; returns the accelerators per interval that
-    /// the fabs' available capacity supplies inputs for.
+    /// Starts the lots of `product`'s fabs.
     fn plan_fabs(
         &mut self,
         product: ProductId,
         now: f64,
         scheduler: &mut Scheduler<Event>,
-    ) -> Result<f64, EngineError> {
+    ) -> Result<(), EngineError> {
         let world = self.world;
         let interval = world.lot_interval_days;
         let per_unit = self.planner.units_per_accelerator[product.0 as usize];
         if per_unit <= 0.0 {
-            return Ok(f64::INFINITY);
+            return Ok(());
         }
         let window = self.planner.product_windows[product.0 as usize];
         let mut dies = 0.0;
@@ -346,7 +379,7 @@ impl SupplyChain<'_> {
                 .whole_units(share / per_wafer.max(1e-9));
             self.start_lot(super::FabId(index as u32), now, wafers, scheduler)?;
         }
-        Ok(capacity)
+        Ok(())
     }
 }
 
