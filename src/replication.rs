@@ -17,6 +17,19 @@ pub struct MetricDef {
     pub headline: bool,
 }
 
+/// A time-series metric of one scope: the whole world, a region, or one producer (a
+/// fab or packaging site), e.g. `energy_twh` of region `us_east`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeriesDef {
+    /// `world`, a region id, or a fab or packaging-site id.
+    pub scope: String,
+    /// The metric (never a headline).
+    pub metric: MetricDef,
+}
+
+/// The scope of world-wide series.
+pub const WORLD_SCOPE: &str = "world";
+
 /// One reporting period of the time series, `[start, end]` inclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Period {
@@ -47,23 +60,29 @@ pub enum DelayCause {
     Construction,
     /// The grid connection came last.
     Grid,
+    /// The power equipment (transformers, switchgear, turbines) arrived last.
+    PowerEquipment,
     /// The last accelerators were finished (packaged) too late.
     Chips,
     /// The last accelerators were finished in time but spent too long in transit.
     Shipping,
     /// Not live by the end of the horizon (delay counted to the horizon).
     NotLiveByEnd,
+    /// Given up: its grid request or its whole order was withdrawn (delay counted 0).
+    Withdrawn,
 }
 
 impl DelayCause {
     /// Every cause, in the order of the `projects.csv` share columns.
-    pub const ALL: [DelayCause; 6] = [
+    pub const ALL: [DelayCause; 8] = [
         DelayCause::OnTime,
         DelayCause::Construction,
         DelayCause::Grid,
+        DelayCause::PowerEquipment,
         DelayCause::Chips,
         DelayCause::Shipping,
         DelayCause::NotLiveByEnd,
+        DelayCause::Withdrawn,
     ];
 
     /// snake_case label used in CSV headers.
@@ -72,9 +91,11 @@ impl DelayCause {
             DelayCause::OnTime => "on_time",
             DelayCause::Construction => "construction",
             DelayCause::Grid => "grid",
+            DelayCause::PowerEquipment => "power_equipment",
             DelayCause::Chips => "chips",
             DelayCause::Shipping => "shipping",
             DelayCause::NotLiveByEnd => "not_live_by_end",
+            DelayCause::Withdrawn => "withdrawn",
         }
     }
 }
@@ -96,8 +117,8 @@ pub struct OutputLayout {
     pub scenario: String,
     /// Scalar metrics, one value per replication.
     pub metrics: Vec<MetricDef>,
-    /// Time-series metrics, one value per period per replication.
-    pub series: Vec<MetricDef>,
+    /// Time-series metrics by scope, one value per period per replication.
+    pub series: Vec<SeriesDef>,
     /// Reporting periods, in order.
     pub periods: Vec<Period>,
     /// Project groups, in order.

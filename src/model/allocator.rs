@@ -1,6 +1,10 @@
-//! The allocator: assigns finished accelerators at packaging sites to open orders,
-//! by order date (first come), by priority then order date, or in proportion to what
-//! each order still needs (pro rata), and ships them to the project's region.
+//! The allocator: assigns finished accelerators at packaging sites to the eligible
+//! orders they can reach (an order is eligible from its release day, its need date less
+//! the shipping time, so chips ship to arrive when the halls are ready), by order date
+//! (first come), by priority then order date, or in proportion to what each order
+//! still needs (pro rata), and ships them to the project's region. First come and
+//! priority walk the book's eligible orders in order and stop when the stock is gone:
+//! O(regions × orders served × log n); pro rata reads every eligible order.
 
 use crate::engine::{EngineError, Scheduler};
 
@@ -16,18 +20,6 @@ pub enum Policy {
     Priority,
     /// In proportion to what each order still needs.
     ProRata,
-}
-
-/// Orders not yet fully allocated, in the order they were placed.
-#[derive(Debug, Default)]
-pub(super) struct Allocator {
-    open: Vec<ProjectId>,
-}
-
-impl Allocator {
-    pub fn open(&mut self, project: ProjectId) {
-        self.open.push(project);
-    }
 }
 
 /// Splits `stock` among `needs` in proportion, never giving more than a need; the
@@ -58,13 +50,13 @@ fn pro_rata(stock: u64, needs: &[u64]) -> Vec<u64> {
 }
 
 impl SupplyChain<'_> {
-    /// Allocates every site's finished stock to the open orders it can reach.
+    /// Allocates every site's finished stock to the eligible orders it can reach.
     pub(super) fn allocate(
         &mut self,
         now: f64,
         scheduler: &mut Scheduler<Event>,
     ) -> Result<(), EngineError> {
-        if self.allocator.open.is_empty() {
+        if !self.book.any_eligible() {
             return Ok(());
         }
         // Sites with the most finished stock first, so no site's output waits behind
@@ -77,63 +69,51 @@ impl SupplyChain<'_> {
                 continue;
             }
             let site_region = self.world.packaging[site_index].region;
-            let mut candidates: Vec<(ProjectId, RegionId)> = Vec::new();
-            for &project in &self.allocator.open {
-                let region = self.projects[project.0 as usize].region;
-                if self.route(site_region, region) != Route::Unreachable {
-                    candidates.push((project, region));
-                }
-            }
-            let projects = &self.projects;
-            match self.world.policy {
-                super::Policy::FirstCome | super::Policy::ProRata => {
-                    candidates.sort_by(|a, b| {
-                        let (pa, pb) = (&projects[a.0 .0 as usize], &projects[b.0 .0 as usize]);
-                        pa.order_day
-                            .total_cmp(&pb.order_day)
-                            .then(a.0 .0.cmp(&b.0 .0))
-                    });
-                }
-                super::Policy::Priority => {
-                    candidates.sort_by(|a, b| {
-                        let (pa, pb) = (&projects[a.0 .0 as usize], &projects[b.0 .0 as usize]);
-                        pb.priority
-                            .cmp(&pa.priority)
-                            .then(pa.order_day.total_cmp(&pb.order_day))
-                            .then(a.0 .0.cmp(&b.0 .0))
-                    });
-                }
-            }
-            let needs: Vec<u64> = candidates
-                .iter()
-                .map(|(p, _)| projects[p.0 as usize].unallocated())
+            let reachable: Vec<RegionId> = (0..self.world.regions.len() as u32)
+                .map(RegionId)
+                .filter(|&region| self.route(site_region, region) != Route::Unreachable)
                 .collect();
-            let shares = match self.world.policy {
-                super::Policy::ProRata => pro_rata(stock, &needs),
-                _ => {
-                    let mut left = stock;
-                    needs
-                        .iter()
-                        .map(|&need| {
-                            let share = need.min(left);
-                            left -= share;
-                            share
-                        })
+            let shares: Vec<(ProjectId, u64)> = match self.world.policy {
+                Policy::ProRata => {
+                    let candidates: Vec<ProjectId> =
+                        self.book.eligible_in_order(&reachable).collect();
+                    let needs: Vec<u64> = (candidates.iter())
+                        .map(|&p| self.book.get(p).map_or(0, |o| o.remaining))
+                        .collect();
+                    candidates
+                        .into_iter()
+                        .zip(pro_rata(stock, &needs))
                         .collect()
                 }
+                Policy::FirstCome | Policy::Priority => {
+                    let mut left = stock;
+                    let mut shares = Vec::new();
+                    for project in self.book.eligible_in_order(&reachable) {
+                        let need = self.book.get(project).map_or(0, |o| o.remaining);
+                        let share = need.min(left);
+                        shares.push((project, share));
+                        left -= share;
+                        if left == 0 {
+                            break;
+                        }
+                    }
+                    shares
+                }
             };
-            for ((project, region), share) in candidates.into_iter().zip(shares) {
+            for (project, share) in shares {
                 if share == 0 {
                     continue;
                 }
+                let share = self.book.allocate(project, share);
                 self.sites[site_index].finished -= share;
                 let state = &mut self.projects[project.0 as usize];
                 state.allocated += share;
                 state.last_allocation_day = now;
+                let region = state.region;
                 self.tally.allocated(share);
-                let site_name = &self.world.packaging[site_index].name;
-                let detail = format!("to {}", self.projects[project.0 as usize].name);
                 if self.trace.is_some() {
+                    let site_name = &self.world.packaging[site_index].name;
+                    let detail = format!("to {}", self.projects[project.0 as usize].name);
                     self.record(now, "allocated", site_name, share as f64, detail);
                 }
                 self.send(
@@ -145,10 +125,6 @@ impl SupplyChain<'_> {
                 )?;
             }
         }
-        let projects = &self.projects;
-        self.allocator
-            .open
-            .retain(|p| projects[p.0 as usize].unallocated() > 0);
         Ok(())
     }
 }

@@ -5,23 +5,28 @@
 #[derive(Debug, Clone, PartialEq)]
 pub struct CapacitySchedule {
     initial_per_week: f64,
+    /// Day of the scenario's start, from which the first ramp runs (the initial value
+    /// holds before it, through the warm-up).
+    start_day: f64,
     /// (day, units per week), days strictly increasing.
     points: Vec<(f64, f64)>,
 }
 
 impl CapacitySchedule {
-    /// A schedule that starts at `initial_per_week` on day 0 and ramps linearly to each
-    /// point in turn; `points` must be sorted by day (checked by the scenario).
-    pub fn new(initial_per_week: f64, points: Vec<(f64, f64)>) -> Self {
+    /// A schedule that holds `initial_per_week` until `start_day` and ramps linearly
+    /// from there to each point in turn; `points` must be sorted by day (checked by the
+    /// scenario).
+    pub fn new(initial_per_week: f64, start_day: f64, points: Vec<(f64, f64)>) -> Self {
         CapacitySchedule {
             initial_per_week,
+            start_day,
             points,
         }
     }
 
     /// Units per week on `day`.
     pub fn per_week(&self, day: f64) -> f64 {
-        let mut previous = (0.0_f64, self.initial_per_week);
+        let mut previous = (self.start_day, self.initial_per_week);
         for &(point_day, value) in &self.points {
             if day < point_day {
                 if point_day <= previous.0 {
@@ -43,7 +48,7 @@ mod tests {
     #[test]
     fn ramps_linearly_between_points_and_holds_after() {
         let schedule =
-            CapacitySchedule::new(100.0, vec![(10.0, 200.0), (20.0, 200.0), (30.0, 0.0)]);
+            CapacitySchedule::new(100.0, 0.0, vec![(10.0, 200.0), (20.0, 200.0), (30.0, 0.0)]);
         assert_eq!(schedule.per_week(0.0), 100.0);
         assert_eq!(schedule.per_week(5.0), 150.0);
         assert_eq!(schedule.per_week(15.0), 200.0);
@@ -53,7 +58,15 @@ mod tests {
 
     #[test]
     fn a_point_before_the_start_applies_at_once() {
-        let schedule = CapacitySchedule::new(100.0, vec![(-5.0, 300.0)]);
+        let schedule = CapacitySchedule::new(100.0, 0.0, vec![(-5.0, 300.0)]);
         assert_eq!(schedule.per_week(0.0), 300.0);
+    }
+
+    #[test]
+    fn the_initial_value_holds_through_the_warm_up() {
+        let schedule = CapacitySchedule::new(100.0, 365.0, vec![(375.0, 200.0)]);
+        assert_eq!(schedule.per_week(0.0), 100.0);
+        assert_eq!(schedule.per_week(365.0), 100.0);
+        assert_eq!(schedule.per_week(370.0), 150.0);
     }
 }

@@ -1,18 +1,30 @@
-//! Wafer fabs: start one lot per lot interval up to capacity, finish it a drawn cycle
-//! time later as good dies (yield drawn per lot), and send the dies to the packaging
-//! site that needs them most. A fab under construction starts only when it is built
-//! and grid-connected, then ramps linearly to full capacity.
+//! Wafer fabs: start lots of wafers as the planner decides (see `planning`), up to
+//! their available capacity; a lot finishes when the fab's work clock has done its
+//! drawn cycle time (so an outage stops or slows every lot in process), as good dies
+//! (yield drawn per lot), which go to the packaging site that needs them most. A fab
+//! under construction starts only when it is built and grid-connected, then ramps
+//! linearly to full capacity.
 
 use crate::distribution::Distribution;
 use crate::engine::{EngineError, Scheduler};
 use crate::random::{stream, SimRng};
 
 use super::capacity::CapacitySchedule;
-use super::shock::Outages;
-use super::slots::Slots;
+use super::producer::{InProcess, Producer, Scrapped};
 use super::{
     draw_days, schedule, Event, FabId, GridId, ProductId, RegionId, Requester, SupplyChain,
 };
+
+/// What happens at a fab.
+#[derive(Debug, Clone, Copy)]
+pub enum FabEvent {
+    /// A lot finishes (slot in the fab's work in process).
+    LotDone(u32),
+    /// Construction breaks ground.
+    ConstructionStart,
+    /// The building is finished.
+    Built,
+}
 
 /// A fab being built.
 #[derive(Debug, Clone)]
@@ -69,14 +81,12 @@ pub(super) struct FabState {
     pub online_day: Option<f64>,
     built: bool,
     connected: bool,
-    carry_wafers: f64,
-    pub lots: Slots<Lot>,
+    /// Lots in process, capacity and outages.
+    pub producer: Producer<Lot>,
     pub gross_dies_started: u64,
     pub dies_yield_loss: u64,
     /// Dies scrapped by shocks.
     pub dies_shock_scrapped: u64,
-    /// Outages acting on the fab.
-    pub outages: Outages,
 }
 
 impl FabState {
@@ -87,38 +97,39 @@ impl FabState {
             online_day: params.construction.is_none().then_some(0.0),
             built: false,
             connected: false,
-            carry_wafers: 0.0,
-            lots: Slots::default(),
+            producer: Producer::default(),
             gross_dies_started: 0,
             dies_yield_loss: 0,
             dies_shock_scrapped: 0,
-            outages: Outages::default(),
         }
     }
 
-    /// Gross dies in lots still in process.
-    pub fn gross_dies_in_process(&self) -> u64 {
-        self.lots.iter().map(|(_, lot)| lot.gross_dies).sum()
+    /// Good dies the lots in process will yield.
+    pub fn good_dies_in_process(&self) -> u64 {
+        self.producer.lots().map(|lot| lot.good_dies).sum()
+    }
+}
+
+impl InProcess for Lot {
+    fn units(&self) -> u64 {
+        self.gross_dies
     }
 
-    /// Scraps `fraction` of every lot in process; returns the wafers lost.
-    pub fn scrap_work_in_progress(&mut self, fraction: f64) -> f64 {
-        let mut wafers_lost = 0.0;
-        for lot in self.lots.values_mut() {
-            let scrapped = (lot.gross_dies as f64 * fraction).round() as u64;
-            let kept = lot.gross_dies - scrapped;
-            lot.good_dies = ((lot.good_dies as f64 * (1.0 - fraction)).round() as u64).min(kept);
-            lot.gross_dies = kept;
-            self.dies_shock_scrapped += scrapped;
-            wafers_lost += lot.wafers as f64 * fraction;
+    fn scrap(&mut self, fraction: f64) -> Scrapped {
+        let scrapped = (self.gross_dies as f64 * fraction).round() as u64;
+        let kept = self.gross_dies - scrapped;
+        self.good_dies = ((self.good_dies as f64 * (1.0 - fraction)).round() as u64).min(kept);
+        self.gross_dies = kept;
+        Scrapped {
+            capacity_units: self.wafers as f64 * fraction,
+            units: scrapped,
         }
-        wafers_lost
     }
 }
 
 impl FabParams {
     /// Wafer starts per week on `day` for a fab online since `online_day`.
-    fn wafer_starts_per_week(&self, day: f64, online_day: f64) -> f64 {
+    pub(super) fn wafer_starts_per_week(&self, day: f64, online_day: f64) -> f64 {
         let full = self.capacity.per_week(day);
         match &self.construction {
             Some(construction) if construction.ramp_days > 0.0 => {
@@ -130,29 +141,26 @@ impl FabParams {
 }
 
 impl SupplyChain<'_> {
-    /// Weeks of `product` the packaging sites that use it hold on hand and inbound, at
-    /// their capacity on `day` (infinite when none has capacity).
-    fn downstream_cover_weeks(&self, product: ProductId, day: f64) -> f64 {
-        let mut units = 0.0;
-        let mut weekly_need = 0.0;
-        for (params, site) in self.world.packaging.iter().zip(&self.sites) {
-            if let Some(&(_, per_unit)) =
-                params.bill_of_materials.iter().find(|(p, _)| *p == product)
-            {
-                units += (site.stock[product.0 as usize] + site.inbound[product.0 as usize]) as f64;
-                weekly_need += params.capacity.per_week(day) * per_unit as f64;
-            }
-        }
-        if weekly_need > 0.0 {
-            units / weekly_need
-        } else {
-            f64::INFINITY
+    pub(super) fn on_fab_event(
+        &mut self,
+        id: FabId,
+        event: FabEvent,
+        scheduler: &mut Scheduler<Event>,
+    ) -> Result<(), EngineError> {
+        match event {
+            FabEvent::LotDone(slot) => self.on_lot_done(id, slot, scheduler),
+            FabEvent::ConstructionStart => self.on_fab_construction_start(id, scheduler),
+            FabEvent::Built => self.on_fab_built(id, scheduler),
         }
     }
 
+    pub(super) fn describe_fab(&self, id: FabId) -> String {
+        format!("fab {}", self.world.fabs[id.0 as usize].name)
+    }
+
     /// Seeds a fab's first events: an operating fab's pipeline is pre-filled with the
-    /// lots it started before day 0 that are still in process (so output does not
-    /// start empty), and its first lot starts on day 0.
+    /// lots it started at capacity before the clock's day 0 that are still in process
+    /// (so output does not start empty); the planner starts the rest.
     pub(super) fn start_fab(
         &mut self,
         id: FabId,
@@ -163,7 +171,7 @@ impl SupplyChain<'_> {
             return schedule(
                 scheduler,
                 construction.start_day,
-                Event::FabConstructionStart(id),
+                Event::Fab(id, FabEvent::ConstructionStart),
             )
             .map(|_| ());
         }
@@ -171,96 +179,57 @@ impl SupplyChain<'_> {
         let look_back = (3.0 * params.cycle_time_days.mean() / interval)
             .ceil()
             .max(1.0) as u32;
+        let per_interval = params.capacity.per_week(0.0) * interval / 7.0;
         for k in (1..=look_back).rev() {
             let started = -(f64::from(k)) * interval;
-            self.start_lot(id, started, scheduler)?;
-        }
-        schedule(scheduler, 0.0, Event::LotStart(id)).map(|_| ())
-    }
-
-    /// Starts one lot on `day` (negative while pre-filling); lots that would already
-    /// have finished before day 0 are not kept.
-    fn start_lot(
-        &mut self,
-        id: FabId,
-        day: f64,
-        scheduler: &mut Scheduler<Event>,
-    ) -> Result<(), EngineError> {
-        let params = &self.world.fabs[id.0 as usize];
-        let fab = &mut self.fabs[id.0 as usize];
-        let online_day = fab.online_day.unwrap_or(day);
-        let interval = self.world.lot_interval_days;
-        let full = params.wafer_starts_per_week(day.max(0.0), online_day) * interval / 7.0;
-        let availability = if day >= 0.0 {
-            fab.outages.availability(day)
-        } else {
-            1.0
-        };
-        if availability < 1.0 {
-            self.tally.fab_wafers_lost += full * (1.0 - availability);
-            self.tally.fab_capacity_days_lost += interval * (1.0 - availability);
-        }
-        let overstocked = day >= 0.0
-            && self.downstream_cover_weeks(params.product, day) >= self.world.max_inventory_weeks;
-        let fab = &mut self.fabs[id.0 as usize];
-        let planned = if overstocked {
-            0.0
-        } else {
-            full * availability + fab.carry_wafers
-        };
-        let wafers = planned.floor();
-        fab.carry_wafers = planned - wafers;
-        let cycle = draw_days(&params.cycle_time_days, &mut fab.rng);
-        let yield_fraction = params.yield_fraction.sample(&mut fab.rng).clamp(0.0, 1.0);
-        if wafers <= 0.0 || day + cycle <= 0.0 {
-            return Ok(());
-        }
-        let wafers = wafers as u64;
-        let gross_dies = (wafers as f64 * params.dies_per_wafer).round() as u64;
-        let good_dies = ((gross_dies as f64) * yield_fraction).round() as u64;
-        if day >= 0.0 {
-            self.tally.wafers_started(day, wafers);
-        }
-        fab.gross_dies_started += gross_dies;
-        let slot = fab.lots.insert(Lot {
-            wafers,
-            gross_dies,
-            good_dies,
-        });
-        schedule(scheduler, day + cycle, Event::LotDone(id, slot))?;
-        let name = &self.world.fabs[id.0 as usize].name;
-        if self.trace.is_some() {
-            self.record(
-                day.max(0.0),
-                if day < 0.0 {
-                    "lot_prefilled"
-                } else {
-                    "lot_start"
-                },
-                name,
-                wafers as f64,
-                format!("{gross_dies} gross dies, cycle {cycle:.1} d"),
-            );
+            let wafers = self.fabs[id.0 as usize].producer.whole_units(per_interval);
+            self.start_lot(id, started, wafers, scheduler)?;
         }
         Ok(())
     }
 
-    pub(super) fn on_lot_start(
+    /// Starts a lot of `wafers` on `day` (negative while pre-filling); lots that would
+    /// already have finished before day 0 are not kept.
+    pub(super) fn start_lot(
         &mut self,
         id: FabId,
+        day: f64,
+        wafers: u64,
         scheduler: &mut Scheduler<Event>,
     ) -> Result<(), EngineError> {
-        let now = scheduler.now().days();
-        self.start_lot(id, now, scheduler)?;
-        schedule(
-            scheduler,
-            now + self.world.lot_interval_days,
-            Event::LotStart(id),
-        )
-        .map(|_| ())
+        let params = &self.world.fabs[id.0 as usize];
+        let fab = &mut self.fabs[id.0 as usize];
+        let cycle = draw_days(&params.cycle_time_days, &mut fab.rng);
+        let yield_fraction = params.yield_fraction.sample(&mut fab.rng).clamp(0.0, 1.0);
+        if wafers == 0 || day + cycle <= 0.0 {
+            return Ok(());
+        }
+        let gross_dies = (wafers as f64 * params.dies_per_wafer).round() as u64;
+        let good_dies = ((gross_dies as f64) * yield_fraction).round() as u64;
+        self.tally.wafers_started(id, day, wafers);
+        fab.gross_dies_started += gross_dies;
+        let lot = Lot {
+            wafers,
+            gross_dies,
+            good_dies,
+        };
+        fab.producer.start(lot, day, cycle, scheduler, |slot| {
+            Event::Fab(id, FabEvent::LotDone(slot))
+        })?;
+        if self.trace.is_some() {
+            let name = &self.world.fabs[id.0 as usize].name;
+            let what = if day < 0.0 {
+                "lot_prefilled"
+            } else {
+                "lot_start"
+            };
+            let detail = format!("{gross_dies} gross dies, cycle {cycle:.1} d");
+            self.record(day.max(0.0), what, name, wafers as f64, detail);
+        }
+        Ok(())
     }
 
-    pub(super) fn on_lot_done(
+    fn on_lot_done(
         &mut self,
         id: FabId,
         slot: u32,
@@ -268,10 +237,11 @@ impl SupplyChain<'_> {
     ) -> Result<(), EngineError> {
         let now = scheduler.now().days();
         let fab = &mut self.fabs[id.0 as usize];
-        let Some(lot) = fab.lots.remove(slot) else {
+        let Some(lot) = fab.producer.finish(slot) else {
             return Ok(());
         };
         fab.dies_yield_loss += lot.gross_dies - lot.good_dies;
+        self.tally.wafers_finished(id, now, lot.wafers);
         let params = &self.world.fabs[id.0 as usize];
         if self.trace.is_some() {
             self.record(
@@ -285,7 +255,7 @@ impl SupplyChain<'_> {
         self.dispatch_dies(params.region, params.product, lot.good_dies, scheduler)
     }
 
-    pub(super) fn on_fab_construction_start(
+    fn on_fab_construction_start(
         &mut self,
         id: FabId,
         scheduler: &mut Scheduler<Event>,
@@ -310,7 +280,7 @@ impl SupplyChain<'_> {
         schedule(
             scheduler,
             construction.start_day + days,
-            Event::FabBuilt(id),
+            Event::Fab(id, FabEvent::Built),
         )?;
         match construction.grid {
             Some(grid) => self.request_grid(
@@ -324,7 +294,7 @@ impl SupplyChain<'_> {
         }
     }
 
-    pub(super) fn on_fab_built(
+    fn on_fab_built(
         &mut self,
         id: FabId,
         scheduler: &mut Scheduler<Event>,
@@ -335,7 +305,8 @@ impl SupplyChain<'_> {
         if self.trace.is_some() {
             self.record(now, "fab_built", name, 0.0, String::new());
         }
-        self.bring_fab_online(id, scheduler)
+        self.bring_fab_online(id, now);
+        Ok(())
     }
 
     /// A fab's grid connection is in.
@@ -345,17 +316,15 @@ impl SupplyChain<'_> {
         scheduler: &mut Scheduler<Event>,
     ) -> Result<(), EngineError> {
         self.fabs[id.0 as usize].connected = true;
-        self.bring_fab_online(id, scheduler)
+        self.bring_fab_online(id, scheduler.now().days());
+        Ok(())
     }
 
-    fn bring_fab_online(
-        &mut self,
-        id: FabId,
-        scheduler: &mut Scheduler<Event>,
-    ) -> Result<(), EngineError> {
+    /// Marks a built and connected fab online: the planner starts its lots from the
+    /// next tick, ramping up over `ramp_days`.
+    fn bring_fab_online(&mut self, id: FabId, now: f64) {
         let fab = &mut self.fabs[id.0 as usize];
         if fab.built && fab.connected && fab.online_day.is_none() {
-            let now = scheduler.now().days();
             fab.online_day = Some(now);
             let name = &self.world.fabs[id.0 as usize].name;
             if self.trace.is_some() {
@@ -367,9 +336,7 @@ impl SupplyChain<'_> {
                     "built and connected; ramping".into(),
                 );
             }
-            schedule(scheduler, now, Event::LotStart(id))?;
         }
-        Ok(())
     }
 
     /// Fabs under construction that were producing by the end.

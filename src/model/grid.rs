@@ -5,6 +5,12 @@
 //! A granted request is connected once its transformer arrives (a drawn lead time).
 //! A request whose study finished before the start was granted then (`spare_mw` is the
 //! capacity left free after it) and waits only for its transformer.
+//!
+//! Most interconnection requests are withdrawn: in a region with `withdrawal_share`
+//! (drawn once per replication), each project request is withdrawn with that
+//! probability when its study is done, and the project is given up. Every project
+//! remembers its request, study, grant and connection days, so its grid wait splits
+//! into study, queue and equipment (transformer) time.
 
 use crate::distribution::Distribution;
 use crate::engine::{EngineError, Scheduler};
@@ -14,6 +20,17 @@ use super::{draw_days, schedule, Event, GridId, Requester, SupplyChain};
 
 /// Days between two monthly capacity additions.
 const MONTH_DAYS: f64 = 365.25 / 12.0;
+
+/// What happens at a grid operator.
+#[derive(Debug, Clone, Copy)]
+pub enum GridEvent {
+    /// A connection study is finished; the request may now be granted.
+    StudyDone(Requester),
+    /// The transformer is in and the requester is connected.
+    Connected(Requester),
+    /// A grid region's monthly capacity addition.
+    CapacityAdded(GridId),
+}
 
 /// A grid region's parameters.
 #[derive(Debug, Clone)]
@@ -28,6 +45,8 @@ pub struct GridParams {
     pub study_days: Distribution,
     /// Transformer lead time after the grant (days).
     pub transformer_lead_days: Distribution,
+    /// Share of project requests withdrawn after their study (drawn per replication).
+    pub withdrawal_share: Distribution,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -42,6 +61,11 @@ struct Request {
 #[derive(Debug)]
 pub(super) struct GridState {
     rng: SimRng,
+    /// Draws whether a request is withdrawn (its own stream, so the share leaves every
+    /// other draw of the region as it was).
+    withdrawal_rng: SimRng,
+    /// Share of project requests withdrawn in this replication.
+    withdrawal_share: f64,
     /// Capacity free for new grants (MW).
     pub available_mw: f64,
     queue: Vec<Request>,
@@ -59,8 +83,15 @@ pub(super) struct GridState {
 
 impl GridState {
     pub fn new(params: &GridParams, seed: u64) -> Self {
+        let mut withdrawal_rng = stream(seed, &format!("grid_withdrawal/{}", params.name));
+        let withdrawal_share = params
+            .withdrawal_share
+            .sample(&mut withdrawal_rng)
+            .clamp(0.0, 1.0);
         GridState {
             rng: stream(seed, &format!("grid/{}", params.name)),
+            withdrawal_rng,
+            withdrawal_share,
             available_mw: params.spare_mw,
             queue: Vec::new(),
             awaiting_transformer_mw: 0.0,
@@ -78,13 +109,47 @@ impl GridState {
 }
 
 impl SupplyChain<'_> {
+    pub(super) fn on_grid_event(
+        &mut self,
+        event: GridEvent,
+        scheduler: &mut Scheduler<Event>,
+    ) -> Result<(), EngineError> {
+        match event {
+            GridEvent::StudyDone(requester) => self.on_grid_study_done(requester, scheduler),
+            GridEvent::Connected(requester) => self.on_grid_connected(requester, scheduler),
+            GridEvent::CapacityAdded(grid) => self.on_grid_capacity_added(grid, scheduler),
+        }
+    }
+
+    pub(super) fn describe_grid_event(&self, event: GridEvent) -> String {
+        let requester = match event {
+            GridEvent::StudyDone(requester) | GridEvent::Connected(requester) => requester,
+            GridEvent::CapacityAdded(grid) => {
+                return format!("grid region {}", self.world.grids[grid.0 as usize].name)
+            }
+        };
+        match requester {
+            Requester::Project(p) => format!(
+                "grid request of project {}",
+                self.projects[p.0 as usize].name
+            ),
+            Requester::Fab(f) => {
+                format!("grid request of fab {}", self.world.fabs[f.0 as usize].name)
+            }
+        }
+    }
+
     pub(super) fn start_grid(
         &mut self,
         id: GridId,
         scheduler: &mut Scheduler<Event>,
     ) -> Result<(), EngineError> {
         if self.world.grids[id.0 as usize].capacity_added_mw_per_year > 0.0 {
-            schedule(scheduler, MONTH_DAYS, Event::GridCapacityAdded(id))?;
+            schedule(
+                scheduler,
+                self.world.start_day + MONTH_DAYS,
+                Event::Grid(GridEvent::CapacityAdded(id)),
+            )?;
         }
         Ok(())
     }
@@ -105,7 +170,11 @@ impl SupplyChain<'_> {
             &mut state.rng,
         );
         let study_done_day = request_day + study;
-        if study_done_day < 0.0 {
+        if let Requester::Project(project) = requester {
+            self.projects[project.0 as usize].study_done_day = Some(study_done_day);
+        }
+        let state = &mut self.grids[grid.0 as usize];
+        if study_done_day < self.world.start_day {
             // Studied before the start: granted then, from capacity that `spare_mw` (free
             // at the start) no longer counts; only the transformer is still to come.
             let lead = draw_days(
@@ -117,14 +186,24 @@ impl SupplyChain<'_> {
                 let name = &self.world.grids[grid.0 as usize].name;
                 let detail =
                     format!("{requester:?}, granted before the start, transformer {lead:.0} d");
-                self.record(0.0, "grid_granted", name, megawatts, detail);
+                self.record(
+                    study_done_day.max(0.0),
+                    "grid_granted",
+                    name,
+                    megawatts,
+                    detail,
+                );
             }
-            return schedule(
+            let connection_day = study_done_day + lead;
+            schedule(
                 scheduler,
-                study_done_day + lead,
-                Event::GridConnected(requester),
-            )
-            .map(|_| ());
+                connection_day,
+                Event::Grid(GridEvent::Connected(requester)),
+            )?;
+            if let Requester::Project(project) = requester {
+                self.project_granted(project, study_done_day, connection_day, scheduler)?;
+            }
+            return Ok(());
         }
         let position = state
             .queue
@@ -151,7 +230,7 @@ impl SupplyChain<'_> {
         schedule(
             scheduler,
             request_day + study,
-            Event::GridStudyDone(requester),
+            Event::Grid(GridEvent::StudyDone(requester)),
         )
         .map(|_| ())
     }
@@ -180,23 +259,36 @@ impl SupplyChain<'_> {
         }
     }
 
-    pub(super) fn on_grid_study_done(
+    fn on_grid_study_done(
         &mut self,
         requester: Requester,
         scheduler: &mut Scheduler<Event>,
     ) -> Result<(), EngineError> {
         let grid = self.grid_of(requester);
-        if let Some(request) = self.grids[grid.0 as usize]
-            .queue
-            .iter_mut()
-            .find(|r| r.requester == requester)
-        {
-            request.studied = true;
+        let state = &mut self.grids[grid.0 as usize];
+        let Some(position) = state.queue.iter().position(|r| r.requester == requester) else {
+            return Ok(());
+        };
+        if let Requester::Project(project) = requester {
+            let draw: f64 = rand::Rng::random(&mut state.withdrawal_rng);
+            if draw < state.withdrawal_share {
+                let request = state.queue.remove(position);
+                state.requested_mw -= request.megawatts;
+                let now = scheduler.now().days();
+                if self.trace.is_some() {
+                    let name = &self.world.grids[grid.0 as usize].name;
+                    let detail = format!("{requester:?} withdrawn after its study");
+                    self.record(now, "grid_withdrawn", name, request.megawatts, detail);
+                }
+                self.abandon_project(project, now);
+                return self.grant(grid, scheduler);
+            }
         }
+        state.queue[position].studied = true;
         self.grant(grid, scheduler)
     }
 
-    pub(super) fn on_grid_capacity_added(
+    fn on_grid_capacity_added(
         &mut self,
         grid: GridId,
         scheduler: &mut Scheduler<Event>,
@@ -205,7 +297,11 @@ impl SupplyChain<'_> {
         let params = &self.world.grids[grid.0 as usize];
         self.grids[grid.0 as usize].available_mw += params.capacity_added_mw_per_year / 12.0;
         if now + MONTH_DAYS < self.horizon {
-            schedule(scheduler, now + MONTH_DAYS, Event::GridCapacityAdded(grid))?;
+            schedule(
+                scheduler,
+                now + MONTH_DAYS,
+                Event::Grid(GridEvent::CapacityAdded(grid)),
+            )?;
         }
         self.grant(grid, scheduler)
     }
@@ -247,12 +343,15 @@ impl SupplyChain<'_> {
             schedule(
                 scheduler,
                 now + lead,
-                Event::GridConnected(request.requester),
+                Event::Grid(GridEvent::Connected(request.requester)),
             )?;
+            if let Requester::Project(project) = request.requester {
+                self.project_granted(project, now, now + lead, scheduler)?;
+            }
         }
     }
 
-    pub(super) fn on_grid_connected(
+    fn on_grid_connected(
         &mut self,
         requester: Requester,
         scheduler: &mut Scheduler<Event>,

@@ -118,6 +118,24 @@ impl Routes {
         Routes { regions, by_pair }
     }
 
+    /// Days to allow from each region to each (row-major) by the cheapest lane: a long
+    /// transit (its longest, or mean + 2 standard deviations if that is shorter) plus a
+    /// whole departure interval; 0 within a region or with no lane.
+    pub fn transit_estimates(&self, world: &World) -> Vec<f64> {
+        let mut days = vec![0.0; self.regions * self.regions];
+        for (pair, lanes) in self.by_pair.iter().enumerate() {
+            if let Some(lane) = lanes.first() {
+                let params = &world.lanes[lane.0 as usize];
+                let transit = &params.transit_days;
+                let long = transit
+                    .support_max()
+                    .min(transit.mean() + 2.0 * transit.variance().sqrt());
+                days[pair] = long + params.departure_every_days;
+            }
+        }
+        days
+    }
+
     /// The cheapest open way from `from` to `to`.
     pub fn route(&self, from: RegionId, to: RegionId, lanes: &[LaneState]) -> Route {
         if from == to {

@@ -9,18 +9,42 @@
 //!                      (study, queue, transformer)   built + connected + supplied = live
 //! ```
 //!
+//! Demand reaches supply through the order book: projects order accelerators a quoted
+//! lead time ahead of their need date (`market`), the book holds the orders (`orders`),
+//! a planner starts work at every stage with a base-stock policy on the book
+//! (`planning`), and the allocator ships finished accelerators to arrive by each need
+//! date (`allocator`).
+//!
+//! **The clock.** Day 0 of the simulation clock is the scenario's start less the
+//! warm-up (`World::start_day` days): the warm-up runs the same world, with the
+//! start-of-horizon capacities and the demand curves extended backwards, so a run opens
+//! with the work in process, stock, shipments and order book its history implies.
+//! Nothing before `start_day` is reported.
+//!
 //! [`World`] holds the validated parameters of a scenario (built by `scenario`);
 //! [`SupplyChain`] is one replication's state. [`ScenarioModel`] runs replications for
 //! the runner.
+//!
+//! **Adding an agent kind**: a file of its own with its parameters (listed in
+//! [`World`]), its state (a vector in [`SupplyChain`], built in `SupplyChain::new`), its
+//! sub-enum of events (one variant of [`Event`]) and its handler and description (one
+//! arm each in `handle` and `describe`); a gate on a project's go-live is a field of
+//! the project checked in `project::check_ready`.
 
 mod allocator;
 mod capacity;
 mod energy;
+mod equipment;
 mod fab;
 mod grid;
 mod lane;
+mod market;
 mod metrics;
+mod orders;
+mod outage;
 mod packaging;
+mod planning;
+mod producer;
 mod project;
 mod shock;
 mod slots;
@@ -28,13 +52,21 @@ mod trace;
 
 pub use allocator::Policy;
 pub use capacity::CapacitySchedule;
+pub use equipment::{EquipmentParams, SupplierId};
 pub use fab::{FabConstruction, FabParams};
 pub use grid::GridParams;
 pub use lane::{LaneParams, Mode};
-pub use metrics::Conservation;
+pub use metrics::{
+    Conservation, Instances, Metric, MetricGroup, ScopeKind, SeriesMetric, METRICS, SERIES,
+};
+pub use outage::RecoveryCurve;
 pub use packaging::PackagingParams;
-pub use project::{DemandParams, InstalledBase, ProjectParams};
-pub use shock::{ShockEffect, ShockKind, ShockParams};
+pub use planning::PlanningParams;
+pub use project::{plan_leads, BuyerParams, DemandParams, InstalledBase, ProjectParams, Refresh};
+pub use shock::{Recovery, ShockEffect, ShockKind, ShockParams};
+
+/// Days simulated before the start unless the scenario says otherwise.
+pub const DEFAULT_WARM_UP_DAYS: f64 = 730.0;
 pub use trace::TraceRow;
 
 use chrono::NaiveDate;
@@ -70,6 +102,43 @@ pub struct ProjectId(pub u32);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ShipmentId(pub u32);
 
+/// Something that produces on a work clock and that an outage can strike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProducerRef {
+    /// A fab.
+    Fab(FabId),
+    /// A packaging site.
+    Site(SiteId),
+    /// A power-equipment supplier.
+    Supplier(SupplierId),
+}
+
+/// Every producer of a scenario with its id and region, for resolving a shock's
+/// `site` or `region` (one list, so a new producing agent kind joins it here only).
+pub fn producers<'a>(
+    fabs: &'a [FabParams],
+    packaging: &'a [PackagingParams],
+    equipment: &'a [EquipmentParams],
+) -> Vec<(ProducerRef, &'a str, RegionId)> {
+    let fabs = (fabs.iter().enumerate())
+        .map(|(i, f)| (ProducerRef::Fab(FabId(i as u32)), f.name.as_str(), f.region));
+    let sites = (packaging.iter().enumerate()).map(|(i, s)| {
+        (
+            ProducerRef::Site(SiteId(i as u32)),
+            s.name.as_str(),
+            s.region,
+        )
+    });
+    let suppliers = (equipment.iter().enumerate()).map(|(i, s)| {
+        (
+            ProducerRef::Supplier(SupplierId(i as u32)),
+            s.name.as_str(),
+            s.region,
+        )
+    });
+    fabs.chain(sites).chain(suppliers).collect()
+}
+
 /// Who asked the grid for a connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Requester {
@@ -79,41 +148,31 @@ pub enum Requester {
     Fab(FabId),
 }
 
-/// The model's events: small, carrying ids only.
+/// The model's events: small, carrying ids only, nested by the agent kind they belong
+/// to. Each agent file owns its sub-enum, its handler (`on_<kind>_event`) and its
+/// description (`describe_<kind>`), so adding an agent kind adds one variant here.
 #[derive(Debug, Clone, Copy)]
 pub enum Event {
-    /// A fab starts its next lot.
-    LotStart(FabId),
-    /// A fab lot finishes (slot in the fab's work in progress).
-    LotDone(FabId, u32),
-    /// A fab construction breaks ground.
-    FabConstructionStart(FabId),
-    /// A fab's building is finished.
-    FabBuilt(FabId),
-    /// A packaging site starts its next batch.
-    BatchStart(SiteId),
-    /// A packaging batch finishes (slot in the site's work in progress).
-    BatchDone(SiteId, u32),
+    /// Something happens at a fab.
+    Fab(FabId, fab::FabEvent),
+    /// Something happens at a packaging site.
+    Packaging(SiteId, packaging::SiteEvent),
     /// A shipment reaches its destination.
     Arrival(ShipmentId),
-    /// A project's building is finished.
-    ProjectBuilt(ProjectId),
-    /// A project places its order for accelerators.
-    OrderPlaced(ProjectId),
-    /// A connection request reaches the grid operator.
-    GridRequest(Requester),
-    /// A connection study is finished; the request may now be granted.
-    GridStudyDone(Requester),
-    /// The transformer is in and the requester is connected.
-    GridConnected(Requester),
-    /// A grid region's monthly capacity addition.
-    GridCapacityAdded(GridId),
+    /// Something happens to a data-centre project.
+    Project(ProjectId, project::ProjectEvent),
+    /// Something happens at a power-equipment supplier.
+    Equipment(SupplierId, equipment::EquipmentEvent),
+    /// Something happens at a grid operator.
+    Grid(grid::GridEvent),
+    /// A shock (index) starts or ends.
+    Shock(u32, shock::ShockEvent),
     /// The end of a reporting period (index): snapshot the time series.
     PeriodEnd(u32),
-    /// A shock (index) occurs.
-    ShockStart(u32),
-    /// An occurrence of a shock (index, occurrence) ends.
-    ShockEnd(u32, u32),
+    /// The planner starts one interval's work at every stage.
+    PlanTick,
+    /// Buyers look at the quoted lead time and order if it reaches their need date.
+    MarketReview,
 }
 
 /// The validated parameters of a scenario: everything a replication needs.
@@ -131,10 +190,12 @@ pub struct World {
     pub world_electricity_twh: f64,
     /// Default utilisation of a live accelerator.
     pub utilisation: f64,
-    /// Days between lot and batch starts.
+    /// Day of `start` on the simulation clock: the warm-up simulated before it (days).
+    pub start_day: f64,
+    /// Days between two planning ticks (lot and batch starts).
     pub lot_interval_days: f64,
-    /// Weeks of inventory above which fabs and packaging sites stop starting work.
-    pub max_inventory_weeks: f64,
+    /// The production planning policy.
+    pub planning: PlanningParams,
     /// Most events per replication.
     pub event_budget: u64,
     /// Allocation policy.
@@ -151,6 +212,8 @@ pub struct World {
     pub lanes: Vec<LaneParams>,
     /// Grid regions by [`GridId`].
     pub grids: Vec<GridParams>,
+    /// Power-equipment suppliers by [`SupplierId`].
+    pub power_equipment: Vec<EquipmentParams>,
     /// Projects listed one by one.
     pub projects: Vec<ProjectParams>,
     /// Demand curves.
@@ -164,19 +227,19 @@ pub struct World {
 }
 
 impl World {
-    /// Days from the start to the end of the last day.
+    /// The clock's day at the end of the last day.
     pub fn horizon_days(&self) -> f64 {
         self.day_of(self.end) + 1.0
     }
 
-    /// Days from the start to `date` (negative before the start).
+    /// The clock's day of `date` (the start is `start_day`; negative before the warm-up).
     pub fn day_of(&self, date: NaiveDate) -> f64 {
-        (date - self.start).num_days() as f64
+        (date - self.start).num_days() as f64 + self.start_day
     }
 
-    /// The calendar date of `day`.
+    /// The calendar date of the clock's `day`.
     pub fn date_of(&self, day: f64) -> NaiveDate {
-        self.start + chrono::Duration::days(day.floor() as i64)
+        self.start + chrono::Duration::days((day - self.start_day).floor() as i64)
     }
 
     /// Calendar years covered, in order.
@@ -202,9 +265,16 @@ pub struct SupplyChain<'w> {
     routes: lane::Routes,
     shipments: lane::Shipments,
     grids: Vec<grid::GridState>,
+    suppliers: Vec<equipment::SupplierState>,
     projects: Vec<project::ProjectState>,
-    allocator: allocator::Allocator,
+    book: orders::OrderBook,
+    market: market::Market,
+    planner: planning::Planner,
+    /// Expected days from region to region by the cheapest lane (row-major).
+    transit: Vec<f64>,
     energy: energy::EnergyMeter,
+    /// Accelerators late against their need dates, integrated: accelerator-days.
+    lateness: energy::Integrator,
     tally: metrics::Tally,
     shocks: Vec<shock::ShockState>,
     /// Region pairs an export control closes: (from, to), once per active control.
@@ -224,51 +294,58 @@ impl<'w> SupplyChain<'w> {
         trace: bool,
     ) -> Result<Self, EngineError> {
         let horizon = world.horizon_days();
-        let projects = project::generate(world, seed);
+        let routes = lane::Routes::new(world);
+        let transit = routes.transit_estimates(world);
         let mut chain = SupplyChain {
             world,
             horizon,
-            fabs: world
-                .fabs
-                .iter()
+            fabs: (world.fabs.iter())
                 .map(|f| fab::FabState::new(f, seed))
                 .collect(),
-            sites: world
-                .packaging
-                .iter()
+            sites: (world.packaging.iter())
                 .map(|s| packaging::SiteState::new(s, world, seed))
                 .collect(),
-            lanes: world
-                .lanes
-                .iter()
+            lanes: (world.lanes.iter())
                 .map(|l| lane::LaneState::new(l, seed))
                 .collect(),
-            routes: lane::Routes::new(world),
+            routes,
+            transit,
             shipments: lane::Shipments::default(),
-            grids: world
-                .grids
-                .iter()
+            grids: (world.grids.iter())
                 .map(|g| grid::GridState::new(g, seed))
                 .collect(),
+            suppliers: (world.power_equipment.iter())
+                .map(|s| equipment::SupplierState::new(s, world.start_day, seed))
+                .collect(),
             energy: energy::EnergyMeter::new(world),
+            lateness: energy::Integrator::new(world, 1.0),
             tally: metrics::Tally::new(world),
-            projects,
-            allocator: allocator::Allocator::default(),
-            shocks: world
-                .shocks
-                .iter()
+            projects: project::generate(world, seed),
+            book: orders::OrderBook::new(
+                world.policy,
+                world.regions.len(),
+                horizon.ceil() as usize,
+            ),
+            market: market::Market::default(),
+            planner: planning::Planner::default(),
+            shocks: (world.shocks.iter())
                 .map(|s| shock::ShockState::new(s, seed))
                 .collect(),
             blocked: Vec::new(),
             parked: Vec::new(),
             trace: trace.then(Vec::new),
         };
+        chain.planner = chain.new_planner();
         chain.start(scheduler)?;
         Ok(chain)
     }
 
     fn start(&mut self, scheduler: &mut Scheduler<Event>) -> Result<(), EngineError> {
-        self.energy.add_installed_base(self.world);
+        // The planner and the market act first on every day they share with others, so
+        // buyers at the clock's start already see the sellers' capacity.
+        schedule(scheduler, 0.0, Event::PlanTick)?;
+        schedule(scheduler, 0.0, Event::MarketReview)?;
+        self.add_installed_base();
         for index in 0..self.fabs.len() {
             self.start_fab(FabId(index as u32), scheduler)?;
         }
@@ -291,6 +368,54 @@ impl<'w> SupplyChain<'w> {
         Ok(())
     }
 
+    /// The installed base goes live at the start.
+    fn add_installed_base(&mut self) {
+        for base in &self.world.installed_base {
+            let day = self.world.start_day;
+            self.energy.add_live(
+                day,
+                base.region,
+                base.accelerators,
+                base.kw_per_accelerator,
+                base.pue,
+            );
+        }
+    }
+
+    /// An outage strikes `producer` now; `scrap` is the share of its work in process
+    /// scrapped.
+    fn strike(
+        &mut self,
+        producer: ProducerRef,
+        outage: outage::Outage,
+        scrap: f64,
+        scheduler: &mut Scheduler<Event>,
+    ) -> Result<(), EngineError> {
+        match producer {
+            ProducerRef::Fab(id) => {
+                let done = |slot| Event::Fab(id, fab::FabEvent::LotDone(slot));
+                let fab = &mut self.fabs[id.0 as usize];
+                let lost = fab.producer.strike(outage, scrap, scheduler, done)?;
+                fab.dies_shock_scrapped += lost.units;
+                self.tally.fab_wafers_lost += lost.capacity_units;
+            }
+            ProducerRef::Site(id) => {
+                let done = |slot| Event::Packaging(id, packaging::SiteEvent::BatchDone(slot));
+                let site = &mut self.sites[id.0 as usize];
+                let lost = site.producer.strike(outage, scrap, scheduler, done)?;
+                site.accelerators_scrapped += lost.units;
+                self.tally.packaging_accelerators_lost += lost.capacity_units;
+            }
+            ProducerRef::Supplier(id) => self.strike_supplier(id, outage, scheduler)?,
+        }
+        Ok(())
+    }
+
+    /// Expected days from `from` to `to` by the cheapest lane (0 within a region).
+    fn transit_estimate(&self, from: RegionId, to: RegionId) -> f64 {
+        self.transit[from.0 as usize * self.world.regions.len() + to.0 as usize]
+    }
+
     fn record(
         &mut self,
         now: f64,
@@ -301,7 +426,7 @@ impl<'w> SupplyChain<'w> {
     ) {
         if let Some(trace) = &mut self.trace {
             trace.push(TraceRow {
-                day: now,
+                day: now - self.world.start_day,
                 date: self.world.date_of(now),
                 event,
                 agent: agent.to_string(),
@@ -312,8 +437,8 @@ impl<'w> SupplyChain<'w> {
     }
 }
 
-/// The simulation time of `day`, clamped to the start (events dated before the start
-/// happen at the start).
+/// The simulation time of `day`, clamped to the clock's day 0 (events dated before the
+/// warm-up happen as it begins).
 fn at(day: f64) -> SimTime {
     SimTime::new(day.max(0.0)).unwrap_or(SimTime::ZERO)
 }
@@ -342,62 +467,37 @@ impl Model for SupplyChain<'_> {
         event: Event,
         scheduler: &mut Scheduler<Event>,
     ) -> Result<(), EngineError> {
-        let now = scheduler.now().days();
-        self.energy.advance(now);
         match event {
-            Event::LotStart(fab) => self.on_lot_start(fab, scheduler),
-            Event::LotDone(fab, slot) => self.on_lot_done(fab, slot, scheduler),
-            Event::FabConstructionStart(fab) => self.on_fab_construction_start(fab, scheduler),
-            Event::FabBuilt(fab) => self.on_fab_built(fab, scheduler),
-            Event::BatchStart(site) => self.on_batch_start(site, scheduler),
-            Event::BatchDone(site, slot) => self.on_batch_done(site, slot, scheduler),
+            Event::Fab(fab, event) => self.on_fab_event(fab, event, scheduler),
+            Event::Packaging(site, event) => self.on_site_event(site, event, scheduler),
             Event::Arrival(shipment) => self.on_arrival(shipment, scheduler),
-            Event::ProjectBuilt(project) => self.on_project_built(project, scheduler),
-            Event::OrderPlaced(project) => self.on_order_placed(project, scheduler),
-            Event::GridRequest(requester) => self.on_grid_request(requester, scheduler),
-            Event::GridStudyDone(requester) => self.on_grid_study_done(requester, scheduler),
-            Event::GridConnected(requester) => self.on_grid_connected(requester, scheduler),
-            Event::GridCapacityAdded(grid) => self.on_grid_capacity_added(grid, scheduler),
+            Event::Project(project, event) => self.on_project_event(project, event, scheduler),
+            Event::Equipment(supplier, event) => {
+                self.on_equipment_event(supplier, event, scheduler)
+            }
+            Event::Grid(event) => self.on_grid_event(event, scheduler),
             Event::PeriodEnd(period) => {
-                self.snapshot_period(period as usize);
+                self.snapshot_period(period as usize, scheduler.now().days());
                 Ok(())
             }
-            Event::ShockStart(shock) => self.on_shock_start(shock, scheduler),
-            Event::ShockEnd(shock, occurrence) => self.on_shock_end(shock, occurrence, scheduler),
+            Event::Shock(shock, event) => self.on_shock_event(shock, event, scheduler),
+            Event::PlanTick => self.on_plan_tick(scheduler),
+            Event::MarketReview => self.on_market_review(scheduler),
         }
     }
 
     fn describe(&self, event: &Event) -> String {
         let agent = match *event {
-            Event::LotStart(f)
-            | Event::LotDone(f, _)
-            | Event::FabConstructionStart(f)
-            | Event::FabBuilt(f) => {
-                format!("fab {}", self.world.fabs[f.0 as usize].name)
-            }
-            Event::BatchStart(s) | Event::BatchDone(s, _) => {
-                format!("packaging site {}", self.world.packaging[s.0 as usize].name)
-            }
-            Event::Arrival(s) => format!("shipment {}", s.0),
-            Event::ProjectBuilt(p) | Event::OrderPlaced(p) => {
-                format!("project {}", self.projects[p.0 as usize].name)
-            }
-            Event::GridRequest(r) | Event::GridStudyDone(r) | Event::GridConnected(r) => match r {
-                Requester::Project(p) => format!(
-                    "grid request of project {}",
-                    self.projects[p.0 as usize].name
-                ),
-                Requester::Fab(f) => {
-                    format!("grid request of fab {}", self.world.fabs[f.0 as usize].name)
-                }
-            },
-            Event::GridCapacityAdded(g) => {
-                format!("grid region {}", self.world.grids[g.0 as usize].name)
-            }
-            Event::PeriodEnd(p) => format!("period {p}"),
-            Event::ShockStart(s) | Event::ShockEnd(s, _) => {
-                format!("shock {}", self.world.shocks[s as usize].name)
-            }
+            Event::Fab(fab, _) => self.describe_fab(fab),
+            Event::Packaging(site, _) => self.describe_site(site),
+            Event::Arrival(shipment) => format!("shipment {}", shipment.0),
+            Event::Project(project, _) => self.describe_project(project),
+            Event::Equipment(supplier, _) => self.describe_supplier(supplier),
+            Event::Grid(event) => self.describe_grid_event(event),
+            Event::PeriodEnd(period) => format!("period {period}"),
+            Event::Shock(shock, _) => self.describe_shock(shock),
+            Event::PlanTick => "the production planner".to_string(),
+            Event::MarketReview => "the market review".to_string(),
         };
         format!("{agent} ({event:?})")
     }
@@ -423,7 +523,8 @@ pub fn simulate(world: &World, seed: u64, trace: bool) -> Result<ReplicationRun,
         source,
     })?;
     simulation.run_until(&mut chain, horizon)?;
-    chain.energy.advance(chain.horizon);
+    chain.energy.twh.advance_all(chain.horizon);
+    chain.lateness.advance_all(chain.horizon);
     let mut result = chain.result();
     result.events = simulation.events_handled();
     Ok(ReplicationRun {

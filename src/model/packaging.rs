@@ -1,7 +1,9 @@
-//! Advanced-packaging sites: assemble accelerators in batches, one batch per lot
-//! interval, only from inputs on hand (every product of the bill of materials), then
-//! test them (yield drawn per batch) and hand the good ones to the allocator. Also the
-//! dispatch of fab output: good dies go to the site whose inputs cover the fewest weeks.
+//! Advanced-packaging sites: start batches of accelerators as the planner decides (see
+//! `planning`), only from inputs on hand (every product of the bill of materials); a
+//! batch finishes when the site's work clock has done its drawn cycle time, then its
+//! accelerators are tested (yield drawn per batch) and join the site's finished stock
+//! for the allocator. Also the dispatch of fab output: good dies go to the site whose
+//! inputs cover the fewest weeks.
 
 use crate::distribution::Distribution;
 use crate::engine::{EngineError, Scheduler};
@@ -9,9 +11,15 @@ use crate::random::{stream, SimRng};
 
 use super::capacity::CapacitySchedule;
 use super::lane::{Cargo, Route};
-use super::shock::Outages;
-use super::slots::Slots;
-use super::{draw_days, schedule, Event, ProductId, RegionId, SiteId, SupplyChain, World};
+use super::producer::{InProcess, Producer, Scrapped};
+use super::{draw_days, Event, ProductId, RegionId, SiteId, SupplyChain, World};
+
+/// What happens at a packaging site.
+#[derive(Debug, Clone, Copy)]
+pub enum SiteEvent {
+    /// A batch finishes (slot in the site's work in process).
+    BatchDone(u32),
+}
 
 /// A packaging site's parameters.
 #[derive(Debug, Clone)]
@@ -41,61 +49,73 @@ pub(super) struct Batch {
 #[derive(Debug)]
 pub(super) struct SiteState {
     rng: SimRng,
-    carry: f64,
+    /// Batches in process, capacity and outages.
+    pub producer: Producer<Batch>,
     /// Inputs on hand, by product index.
     pub stock: Vec<u64>,
     /// Inputs on their way here, by product index.
     pub inbound: Vec<u64>,
-    pub batches: Slots<Batch>,
     /// Finished accelerators not yet allocated.
     pub finished: u64,
     pub dies_consumed: u64,
     pub accelerators_started: u64,
     pub accelerators_scrapped: u64,
     pub accelerators_built: u64,
-    /// Outages acting on the site.
-    pub outages: Outages,
 }
 
 impl SiteState {
     pub fn new(params: &PackagingParams, world: &World, seed: u64) -> Self {
         SiteState {
             rng: stream(seed, &format!("packaging/{}", params.name)),
-            carry: 0.0,
+            producer: Producer::default(),
             stock: vec![0; world.products.len()],
             inbound: vec![0; world.products.len()],
-            batches: Slots::default(),
             finished: 0,
             dies_consumed: 0,
             accelerators_started: 0,
             accelerators_scrapped: 0,
             accelerators_built: 0,
-            outages: Outages::default(),
         }
     }
+}
 
-    /// Scraps `fraction` of every batch in assembly; returns the accelerators lost.
-    pub fn scrap_work_in_progress(&mut self, fraction: f64) -> u64 {
-        let mut lost = 0;
-        for batch in self.batches.values_mut() {
-            let scrapped = (batch.started as f64 * fraction).round() as u64;
-            batch.started -= scrapped;
-            batch.good = batch.good.min(batch.started);
-            lost += scrapped;
-        }
-        self.accelerators_scrapped += lost;
-        lost
+impl InProcess for Batch {
+    fn units(&self) -> u64 {
+        self.started
     }
 
-    /// Accelerators in assembly.
-    pub fn in_process(&self) -> u64 {
-        self.batches.iter().map(|(_, batch)| batch.started).sum()
+    fn scrap(&mut self, fraction: f64) -> Scrapped {
+        let scrapped = (self.started as f64 * fraction).round() as u64;
+        self.started -= scrapped;
+        self.good = self.good.min(self.started);
+        Scrapped {
+            capacity_units: scrapped as f64,
+            units: scrapped,
+        }
     }
 }
 
 impl SupplyChain<'_> {
-    /// Pre-fills the site's pipeline with batches started before day 0 (their inputs
-    /// were consumed then), and starts the first batch on day 0.
+    pub(super) fn on_site_event(
+        &mut self,
+        id: SiteId,
+        event: SiteEvent,
+        scheduler: &mut Scheduler<Event>,
+    ) -> Result<(), EngineError> {
+        match event {
+            SiteEvent::BatchDone(slot) => self.on_batch_done(id, slot, scheduler),
+        }
+    }
+
+    pub(super) fn describe_site(&self, id: SiteId) -> String {
+        format!(
+            "packaging site {}",
+            self.world.packaging[id.0 as usize].name
+        )
+    }
+
+    /// Pre-fills the site's pipeline with batches started at capacity before the
+    /// clock's day 0 (their inputs were consumed then); the planner starts the rest.
     pub(super) fn start_site(
         &mut self,
         id: SiteId,
@@ -106,18 +126,29 @@ impl SupplyChain<'_> {
         let look_back = (3.0 * params.cycle_time_days.mean() / interval)
             .ceil()
             .max(1.0) as u32;
+        let per_interval = params.capacity.per_week(0.0) * interval / 7.0;
         for k in (1..=look_back).rev() {
             let day = -(f64::from(k)) * interval;
-            let site = &mut self.sites[id.0 as usize];
-            let planned = params.capacity.per_week(0.0) * interval / 7.0 + site.carry;
-            let count = planned.floor();
-            site.carry = planned - count;
-            self.start_batch(id, day, count as u64, scheduler)?;
+            let count = self.sites[id.0 as usize].producer.whole_units(per_interval);
+            self.start_batch(id, day, count, scheduler)?;
         }
-        schedule(scheduler, 0.0, Event::BatchStart(id)).map(|_| ())
+        Ok(())
     }
 
-    fn start_batch(
+    /// Takes the inputs of `count` accelerators out of the site's stock (the caller has
+    /// checked they are there).
+    pub(super) fn consume_inputs(&mut self, id: SiteId, count: u64) {
+        let params = &self.world.packaging[id.0 as usize];
+        let site = &mut self.sites[id.0 as usize];
+        for &(product, per_unit) in &params.bill_of_materials {
+            site.stock[product.0 as usize] -= count * per_unit;
+            site.dies_consumed += count * per_unit;
+        }
+    }
+
+    /// Starts a batch of `count` accelerators on `day` (negative while pre-filling);
+    /// batches that would already have finished before day 0 are not kept.
+    pub(super) fn start_batch(
         &mut self,
         id: SiteId,
         day: f64,
@@ -137,17 +168,19 @@ impl SupplyChain<'_> {
             started: count,
             good,
         };
-        let slot = site.batches.insert(batch);
-        schedule(scheduler, day + cycle, Event::BatchDone(id, slot))?;
-        let name = &self.world.packaging[id.0 as usize].name;
+        site.producer.start(batch, day, cycle, scheduler, |slot| {
+            Event::Packaging(id, SiteEvent::BatchDone(slot))
+        })?;
         if self.trace.is_some() {
+            let name = &self.world.packaging[id.0 as usize].name;
+            let what = if day < 0.0 {
+                "batch_prefilled"
+            } else {
+                "batch_start"
+            };
             self.record(
                 day.max(0.0),
-                if day < 0.0 {
-                    "batch_prefilled"
-                } else {
-                    "batch_start"
-                },
+                what,
                 name,
                 count as f64,
                 format!("cycle {cycle:.1} d"),
@@ -156,43 +189,7 @@ impl SupplyChain<'_> {
         Ok(())
     }
 
-    pub(super) fn on_batch_start(
-        &mut self,
-        id: SiteId,
-        scheduler: &mut Scheduler<Event>,
-    ) -> Result<(), EngineError> {
-        let now = scheduler.now().days();
-        let interval = self.world.lot_interval_days;
-        let params = &self.world.packaging[id.0 as usize];
-        let site = &mut self.sites[id.0 as usize];
-        let full = params.capacity.per_week(now) * interval / 7.0;
-        let availability = site.outages.availability(now);
-        self.tally.packaging_accelerators_lost += full * (1.0 - availability);
-        let overstocked =
-            site.finished as f64 >= self.world.max_inventory_weeks * params.capacity.per_week(now);
-        let planned = if overstocked {
-            0.0
-        } else {
-            full * availability + site.carry
-        };
-        let capacity = planned.floor();
-        site.carry = planned - capacity;
-        let feasible = params
-            .bill_of_materials
-            .iter()
-            .map(|&(product, per_unit)| site.stock[product.0 as usize] / per_unit)
-            .min()
-            .unwrap_or(0);
-        let count = (capacity as u64).min(feasible);
-        for &(product, per_unit) in &params.bill_of_materials {
-            site.stock[product.0 as usize] -= count * per_unit;
-            site.dies_consumed += count * per_unit;
-        }
-        self.start_batch(id, now, count, scheduler)?;
-        schedule(scheduler, now + interval, Event::BatchStart(id)).map(|_| ())
-    }
-
-    pub(super) fn on_batch_done(
+    fn on_batch_done(
         &mut self,
         id: SiteId,
         slot: u32,
@@ -200,13 +197,13 @@ impl SupplyChain<'_> {
     ) -> Result<(), EngineError> {
         let now = scheduler.now().days();
         let site = &mut self.sites[id.0 as usize];
-        let Some(batch) = site.batches.remove(slot) else {
+        let Some(batch) = site.producer.finish(slot) else {
             return Ok(());
         };
         site.accelerators_scrapped += batch.started - batch.good;
         site.accelerators_built += batch.good;
         site.finished += batch.good;
-        self.tally.accelerators_built(now, batch.good);
+        self.tally.accelerators_built(id, now, batch.good);
         let name = &self.world.packaging[id.0 as usize].name;
         if self.trace.is_some() {
             self.record(

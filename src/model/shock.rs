@@ -4,7 +4,7 @@
 //!
 //! | kind | scope | effect |
 //! | --- | --- | --- |
-//! | outage | site or region | capacity drops by a drawn fraction and recovers (linear or step) over a drawn duration; a drawn fraction of work in progress is scrapped |
+//! | outage | site or region | capacity drops by a share drawn once per occurrence (spread per site if asked) and recovers linearly, in a step or along a curve; work in process stops or slows with the capacity, and a drawn share of the work hit is scrapped |
 //! | lane disruption | lane or region | lanes close (cargo waits or takes a fallback lane) or gain transit days |
 //! | export control | regions | no flows from `from_regions` to `to_regions` |
 //! | grid moratorium | region | its grid grants no connections |
@@ -15,7 +15,17 @@ use crate::distribution::Distribution;
 use crate::engine::{EngineError, Scheduler};
 use crate::random::{stream, SimRng};
 
-use super::{draw_days, schedule, Event, FabId, GridId, LaneId, RegionId, SiteId, SupplyChain};
+use super::outage::{Outage, RecoveryCurve};
+use super::{draw_days, schedule, Event, GridId, LaneId, ProducerRef, RegionId, SupplyChain};
+
+/// What happens to a shock.
+#[derive(Debug, Clone, Copy)]
+pub enum ShockEvent {
+    /// An occurrence starts.
+    Start,
+    /// An occurrence (index) ends.
+    End(u32),
+}
 
 /// What kind of disruption.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -35,6 +45,21 @@ pub enum ShockKind {
 }
 
 impl ShockKind {
+    /// Every kind, in a fixed order.
+    pub const ALL: [ShockKind; 6] = [
+        ShockKind::Outage,
+        ShockKind::LaneDisruption,
+        ShockKind::ExportControl,
+        ShockKind::GridMoratorium,
+        ShockKind::TransformerCrunch,
+        ShockKind::DemandSurge,
+    ];
+
+    /// Position in [`ShockKind::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
     /// snake_case name, as in scenario files.
     pub fn label(self) -> &'static str {
         match self {
@@ -51,17 +76,19 @@ impl ShockKind {
 /// What a shock does to its targets.
 #[derive(Debug, Clone)]
 pub enum ShockEffect {
-    /// Capacity loss and scrapped work in progress at fabs and packaging sites.
+    /// Capacity loss and scrapped work in process at fabs and packaging sites.
     Outage {
-        /// Fabs hit.
-        fabs: Vec<FabId>,
-        /// Packaging sites hit.
-        sites: Vec<SiteId>,
-        /// Fraction of capacity lost at onset.
+        /// Fabs, packaging sites and suppliers hit.
+        producers: Vec<ProducerRef>,
+        /// Share of capacity lost at onset, drawn once per occurrence for every site hit.
         capacity_lost: Distribution,
-        /// Linear recovery (else a step back at the end).
-        linear: bool,
-        /// Fraction of work in progress scrapped at onset.
+        /// Spread of each site's loss around the occurrence's: the site loses
+        /// `lost × (1 + u)`, u uniform in ±spread (0: all sites alike).
+        severity_spread: f64,
+        /// How capacity comes back.
+        recovery: Recovery,
+        /// Share of the work in process hit (the lost share of capacity) that is
+        /// scrapped at onset.
         wip_scrapped: Distribution,
     },
     /// Lanes closed, or slowed by added transit days.
@@ -101,6 +128,31 @@ pub enum ShockEffect {
     },
 }
 
+/// How an outage's capacity comes back.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Recovery {
+    /// Linearly over the occurrence's duration.
+    Linear,
+    /// All at once at the end of the occurrence.
+    Step,
+    /// Along a curve of (days since onset, share available) points, stretched to the
+    /// occurrence's duration when the shock has one.
+    Curve(RecoveryCurve),
+}
+
+impl Recovery {
+    /// The curve of an occurrence lasting `duration` days; a curve keeps its own days
+    /// unless the shock draws durations (`stretch`).
+    fn curve(&self, duration: f64, stretch: bool) -> RecoveryCurve {
+        match self {
+            Recovery::Linear => RecoveryCurve::linear(duration),
+            Recovery::Step => RecoveryCurve::step(duration),
+            Recovery::Curve(curve) if stretch => curve.stretched_to(duration),
+            Recovery::Curve(curve) => curve.clone(),
+        }
+    }
+}
+
 /// A shock's parameters.
 #[derive(Debug, Clone)]
 pub struct ShockParams {
@@ -116,42 +168,6 @@ pub struct ShockParams {
     pub duration_days: Option<Distribution>,
     /// What it does.
     pub effect: ShockEffect,
-}
-
-/// One outage acting on a site: capacity multiplier `1 - lost × remaining share`.
-#[derive(Debug, Clone, Copy)]
-struct Outage {
-    start: f64,
-    lost: f64,
-    duration: f64,
-    linear: bool,
-}
-
-/// The outages acting on one fab or packaging site.
-#[derive(Debug, Clone, Default)]
-pub(super) struct Outages(Vec<Outage>);
-
-impl Outages {
-    fn push(&mut self, outage: Outage) {
-        self.0.push(outage);
-    }
-
-    /// Share of capacity available on `day` (1 with no outage); forgets outages
-    /// that are over.
-    pub fn availability(&mut self, day: f64) -> f64 {
-        self.0.retain(|o| day < o.start + o.duration);
-        self.0
-            .iter()
-            .map(|o| {
-                let remaining = if o.linear {
-                    1.0 - (day - o.start) / o.duration
-                } else {
-                    1.0
-                };
-                1.0 - o.lost * remaining.clamp(0.0, 1.0)
-            })
-            .product()
-    }
 }
 
 /// A shock's state in a replication.
@@ -172,6 +188,15 @@ enum Undo {
     Multiplier(f64),
 }
 
+/// One site's share of capacity lost: the occurrence's `lost`, spread by ±`spread`.
+fn spread_severity(lost: f64, spread: f64, rng: &mut SimRng) -> f64 {
+    if spread <= 0.0 {
+        return lost;
+    }
+    let u: f64 = rand::Rng::random(rng);
+    (lost * (1.0 + spread * (2.0 * u - 1.0))).clamp(0.0, 1.0)
+}
+
 impl ShockState {
     pub fn new(params: &ShockParams, seed: u64) -> Self {
         ShockState {
@@ -183,6 +208,22 @@ impl ShockState {
 }
 
 impl SupplyChain<'_> {
+    pub(super) fn on_shock_event(
+        &mut self,
+        index: u32,
+        event: ShockEvent,
+        scheduler: &mut Scheduler<Event>,
+    ) -> Result<(), EngineError> {
+        match event {
+            ShockEvent::Start => self.on_shock_start(index, scheduler),
+            ShockEvent::End(occurrence) => self.on_shock_end(index, occurrence, scheduler),
+        }
+    }
+
+    pub(super) fn describe_shock(&self, index: u32) -> String {
+        format!("shock {}", self.world.shocks[index as usize].name)
+    }
+
     /// Schedules every occurrence of shock `index`: fixed dates and Poisson times.
     pub(super) fn start_shock(
         &mut self,
@@ -194,7 +235,7 @@ impl SupplyChain<'_> {
         if params.rate_per_year > 0.0 {
             let state = &mut self.shocks[index];
             let mean_gap = 365.25 / params.rate_per_year;
-            let mut day = 0.0;
+            let mut day = self.world.start_day;
             loop {
                 let uniform: f64 = rand::Rng::random(&mut state.rng);
                 day += -mean_gap * (1.0 - uniform).ln();
@@ -206,12 +247,16 @@ impl SupplyChain<'_> {
         }
         days.sort_by(f64::total_cmp);
         for day in days {
-            schedule(scheduler, day, Event::ShockStart(index as u32))?;
+            schedule(
+                scheduler,
+                day,
+                Event::Shock(index as u32, ShockEvent::Start),
+            )?;
         }
         Ok(())
     }
 
-    pub(super) fn on_shock_start(
+    fn on_shock_start(
         &mut self,
         index: u32,
         scheduler: &mut Scheduler<Event>,
@@ -221,43 +266,38 @@ impl SupplyChain<'_> {
         let state = &mut self.shocks[index as usize];
         state.occurrences += 1;
         let occurrence = state.undo.len() as u32;
-        let duration = match &params.duration_days {
-            Some(distribution) => draw_days(distribution, &mut state.rng),
-            None => self.horizon - now,
+        let duration = match (&params.duration_days, &params.effect) {
+            (Some(distribution), _) => draw_days(distribution, &mut state.rng),
+            (
+                None,
+                ShockEffect::Outage {
+                    recovery: Recovery::Curve(curve),
+                    ..
+                },
+            ) => curve.length(),
+            (None, _) => self.horizon - now,
         };
         let undo = match &params.effect {
             ShockEffect::Outage {
-                fabs,
-                sites,
+                producers,
                 capacity_lost,
-                linear,
+                severity_spread,
+                recovery,
                 wip_scrapped,
             } => {
-                for &fab in fabs {
-                    let lost = capacity_lost.sample(&mut state.rng).clamp(0.0, 1.0);
-                    let scrapped = wip_scrapped.sample(&mut state.rng).clamp(0.0, 1.0);
+                let lost = capacity_lost.sample(&mut state.rng).clamp(0.0, 1.0);
+                let scrapped = wip_scrapped.sample(&mut state.rng).clamp(0.0, 1.0);
+                let curve = recovery.curve(duration, params.duration_days.is_some());
+                let losses: Vec<f64> = (producers.iter())
+                    .map(|_| spread_severity(lost, *severity_spread, &mut state.rng))
+                    .collect();
+                for (&producer, site_lost) in producers.iter().zip(losses) {
                     let outage = Outage {
                         start: now,
-                        lost,
-                        duration,
-                        linear: *linear,
+                        lost: site_lost,
+                        curve: curve.clone(),
                     };
-                    self.fabs[fab.0 as usize].outages.push(outage);
-                    let wafers = self.fabs[fab.0 as usize].scrap_work_in_progress(scrapped);
-                    self.tally.fab_wafers_lost += wafers;
-                }
-                for &site in sites {
-                    let lost = capacity_lost.sample(&mut state.rng).clamp(0.0, 1.0);
-                    let scrapped = wip_scrapped.sample(&mut state.rng).clamp(0.0, 1.0);
-                    let outage = Outage {
-                        start: now,
-                        lost,
-                        duration,
-                        linear: *linear,
-                    };
-                    self.sites[site.0 as usize].outages.push(outage);
-                    let accelerators = self.sites[site.0 as usize].scrap_work_in_progress(scrapped);
-                    self.tally.packaging_accelerators_lost += accelerators as f64;
+                    self.strike(producer, outage, scrapped * site_lost, scheduler)?;
                 }
                 Undo::Nothing
             }
@@ -312,7 +352,7 @@ impl SupplyChain<'_> {
             }
         };
         self.shocks[index as usize].undo.push(undo);
-        self.tally.shock_days[params.kind as usize] += duration.min(self.horizon - now);
+        self.tally.shock_days[params.kind.index()] += duration.min(self.horizon - now);
         if self.trace.is_some() {
             let detail = format!("{} for {duration:.1} days", params.kind.label());
             self.record(now, "shock_start", &params.name, duration, detail);
@@ -320,12 +360,12 @@ impl SupplyChain<'_> {
         schedule(
             scheduler,
             now + duration,
-            Event::ShockEnd(index, occurrence),
+            Event::Shock(index, ShockEvent::End(occurrence)),
         )
         .map(|_| ())
     }
 
-    pub(super) fn on_shock_end(
+    fn on_shock_end(
         &mut self,
         index: u32,
         occurrence: u32,
@@ -344,6 +384,9 @@ impl SupplyChain<'_> {
                     self.lanes[lane.0 as usize].closures -= 1;
                 }
                 self.retry_parked(scheduler)?;
+                // Stock held back for regions the closure cut off may ship now.
+                let now = scheduler.now().days();
+                self.allocate(now, scheduler)?;
             }
             (ShockEffect::ExportControl { from, to }, _) => {
                 for &origin in from {

@@ -53,9 +53,12 @@ impl<T> Slots<T> {
             .filter_map(|(slot, item)| item.as_ref().map(|item| (slot as u32, item)))
     }
 
-    /// The items stored, mutably.
-    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut T> {
-        self.items.iter_mut().flatten()
+    /// The items stored, mutably, with their slots.
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = (u32, &mut T)> {
+        self.items
+            .iter_mut()
+            .enumerate()
+            .filter_map(|(slot, item)| item.as_mut().map(|item| (slot as u32, item)))
     }
 }
 

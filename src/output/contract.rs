@@ -156,6 +156,7 @@ columns! {
         Scenario = "scenario": Text,
         PeriodStart = "period_start": Date,
         PeriodEnd = "period_end": Date,
+        Scope = "scope": Text,
     }
 }
 

@@ -1,16 +1,17 @@
 //! `shard_data.bin`: the raw results of a shard, written only with `--shard`, so that
 //! `chipsim merge` can rebuild every statistic exactly (quantiles need every value).
 //!
-//! Format, version 1 (all integers and floats little-endian; floats are the exact IEEE
+//! Format, version 2 (all integers and floats little-endian; floats are the exact IEEE
 //! 754 bits, NaN included):
 //!
 //! ```text
 //! magic     8 bytes  "CHIPSHRD"
-//! version   u32      1
+//! version   u32      2 (1 had no series scopes)
 //! length    u64      byte length of the header
 //! header    JSON     ShardHeader: chipsim version, config hash, base seed, replications
 //!                    of the whole batch, shard index and count, and the output layout
-//!                    (scenario, metrics, series, periods as ISO dates, project groups)
+//!                    (scenario, metrics, series with their scopes, periods as ISO dates,
+//!                    project groups)
 //! records   until the end of the file, one per replication in index order:
 //!   replication u64, seed u64, events u64,
 //!   metrics     f64 × layout.metrics,
@@ -28,13 +29,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::replication::{
     DelayCause, MetricDef, OutputLayout, Period, ProjectGroup, ProjectOutcome, ReplicationResult,
+    SeriesDef,
 };
 
 use super::contract::SHARD_DATA_FILE;
 use super::OutputError;
 
 const MAGIC: &[u8; 8] = b"CHIPSHRD";
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 /// A header longer than this is a corrupt file, not a layout.
 const MAX_HEADER_BYTES: u64 = 64 << 20;
 
@@ -68,7 +70,7 @@ struct HeaderJson {
     shard_count: u64,
     scenario: String,
     metrics: Vec<MetricJson>,
-    series: Vec<MetricJson>,
+    series: Vec<SeriesJson>,
     periods: Vec<[String; 2]>,
     projects: Vec<ProjectJson>,
 }
@@ -79,6 +81,14 @@ struct MetricJson {
     name: String,
     unit: String,
     headline: bool,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SeriesJson {
+    scope: String,
+    name: String,
+    unit: String,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -94,6 +104,25 @@ fn metric_json(metric: &MetricDef) -> MetricJson {
         name: metric.name.clone(),
         unit: metric.unit.clone(),
         headline: metric.headline,
+    }
+}
+
+fn series_json(series: &SeriesDef) -> SeriesJson {
+    SeriesJson {
+        scope: series.scope.clone(),
+        name: series.metric.name.clone(),
+        unit: series.metric.unit.clone(),
+    }
+}
+
+fn series_def(series: SeriesJson) -> SeriesDef {
+    SeriesDef {
+        scope: series.scope,
+        metric: MetricDef {
+            name: series.name,
+            unit: series.unit,
+            headline: false,
+        },
     }
 }
 
@@ -117,7 +146,7 @@ impl ShardHeader {
             shard_count: self.shard_count,
             scenario: layout.scenario.clone(),
             metrics: layout.metrics.iter().map(metric_json).collect(),
-            series: layout.series.iter().map(metric_json).collect(),
+            series: layout.series.iter().map(series_json).collect(),
             periods: (layout.periods.iter())
                 .map(|period| [period.start.to_string(), period.end.to_string()])
                 .collect(),
@@ -163,7 +192,7 @@ impl ShardHeader {
             layout: OutputLayout {
                 scenario: json.scenario,
                 metrics: json.metrics.into_iter().map(metric_def).collect(),
-                series: json.series.into_iter().map(metric_def).collect(),
+                series: json.series.into_iter().map(series_def).collect(),
                 periods,
                 projects,
             },
@@ -391,10 +420,13 @@ mod tests {
                     unit: "u".into(),
                     headline: true,
                 }],
-                series: vec![MetricDef {
-                    name: "q".into(),
-                    unit: "v".into(),
-                    headline: false,
+                series: vec![SeriesDef {
+                    scope: "world".into(),
+                    metric: MetricDef {
+                        name: "q".into(),
+                        unit: "v".into(),
+                        headline: false,
+                    },
                 }],
                 periods: vec![Period {
                     start: date(1),

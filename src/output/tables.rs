@@ -28,7 +28,7 @@ pub struct ProjectStatistics {
     /// Delay days over every project outcome of the group.
     pub delay: Summary,
     /// Share of outcomes per cause, in [`DelayCause::ALL`] order (NaN with no outcome).
-    pub cause_shares: [f64; 6],
+    pub cause_shares: [f64; DelayCause::ALL.len()],
 }
 
 /// Finished statistics of a run, aligned with its [`OutputLayout`].
@@ -114,7 +114,8 @@ impl Export for TimeseriesTable<'_> {
         let layout = self.layout;
         let per_period = layout.series.len();
         for (period_index, period) in layout.periods.iter().enumerate() {
-            for (metric_index, metric) in layout.series.iter().enumerate() {
+            for (metric_index, series) in layout.series.iter().enumerate() {
+                let metric = &series.metric;
                 let Some(summary) =
                     (self.statistics.series).get(period_index * per_period + metric_index)
                 else {
@@ -124,6 +125,7 @@ impl Export for TimeseriesTable<'_> {
                     TimeseriesColumn::Scenario => text(&layout.scenario),
                     TimeseriesColumn::PeriodStart => text(&period.start.to_string()),
                     TimeseriesColumn::PeriodEnd => text(&period.end.to_string()),
+                    TimeseriesColumn::Scope => text(&series.scope),
                 });
                 let statistics =
                     (TIMESERIES_STATISTICS.iter()).map(|&c| statistic_cell(c, metric, summary));
@@ -358,7 +360,10 @@ mod tests {
         let layout = OutputLayout {
             scenario: "=s".into(),
             metrics: vec![metric("a", false), metric("b", true)],
-            series: vec![metric("q", false)],
+            series: vec![crate::replication::SeriesDef {
+                scope: crate::replication::WORLD_SCOPE.into(),
+                metric: metric("q", false),
+            }],
             periods: vec![Period {
                 start: date(1, 1),
                 end: date(3, 31),
@@ -375,7 +380,7 @@ mod tests {
             projects: vec![ProjectStatistics {
                 per_replication: 1.0,
                 delay: summary(&[4.0]),
-                cause_shares: [1.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+                cause_shares: std::array::from_fn(|i| if i == 0 { 1.0 } else { 0.0 }),
             }],
         };
         (layout, statistics)
@@ -399,15 +404,15 @@ mod tests {
         assert!(lines[2].starts_with("'=s,a,days,2,2,1.4142135623731,"));
         assert_eq!(
             rendered(&TimeseriesTable { layout, statistics }),
-            "scenario,period_start,period_end,metric,unit,mean,p5,p50,p95\n\
-             '=s,2027-01-01,2027-03-31,q,days,2,2,2,2\n"
+            "scenario,period_start,period_end,scope,metric,unit,mean,p5,p50,p95\n\
+             '=s,2027-01-01,2027-03-31,world,q,days,2,2,2,2\n"
         );
         let projects = rendered(&ProjectsTable { layout, statistics });
         assert!(projects.starts_with(
             "scenario,project,region,planned_go_live,projects_per_replication,\
              delay_mean_days,delay_p50_days,delay_p95_days,share_on_time,"
         ));
-        assert!(projects.ends_with("\n'=s,p,eu,2027-06-01,1,4,4,4,1,0,0,0,0,0\n"));
+        assert!(projects.ends_with("\n'=s,p,eu,2027-06-01,1,4,4,4,1,0,0,0,0,0,0,0\n"));
     }
 
     #[test]

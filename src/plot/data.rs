@@ -3,6 +3,7 @@
 //! need, and the scenario name and replication count from `manifest.json`. Columns are
 //! found by their contract names ([`CsvTable`]), so added columns do not break charts.
 
+use crate::replication::WORLD_SCOPE;
 use std::path::Path;
 
 use chrono::NaiveDate;
@@ -102,7 +103,7 @@ pub(super) fn summary_rows(table: &CsvTable) -> Result<Vec<SummaryRow>, OutputEr
         .collect()
 }
 
-/// A row of `timeseries.csv`: one metric in one period.
+/// A world row of `timeseries.csv`: one metric in one period.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct SeriesPoint {
     pub start: NaiveDate,
@@ -114,7 +115,9 @@ pub(super) struct SeriesPoint {
     pub p95: f64,
 }
 
+/// The world rows of `timeseries.csv` (scoped rows are for other charts).
 pub(super) fn series_points(table: &CsvTable) -> Result<Vec<SeriesPoint>, OutputError> {
+    let scope = table.column(TimeseriesColumn::Scope)?;
     let start = table.column(TimeseriesColumn::PeriodStart)?;
     let end = table.column(TimeseriesColumn::PeriodEnd)?;
     let [metric, unit, p5, p50, p95] = [
@@ -127,6 +130,7 @@ pub(super) fn series_points(table: &CsvTable) -> Result<Vec<SeriesPoint>, Output
     .map(|column| table.column(column));
     let (metric, unit, p5, p50, p95) = (metric?, unit?, p5?, p50?, p95?);
     (0..table.len())
+        .filter(|&row| table.text(row, scope) == WORLD_SCOPE)
         .map(|row| {
             Ok(SeriesPoint {
                 start: table.date(row, start)?,

@@ -26,7 +26,7 @@ pub struct Aggregator {
     metrics: Vec<Sample>,
     series: Vec<Sample>,
     delays: Vec<Sample>,
-    causes: Vec<[u64; 6]>,
+    causes: Vec<[u64; DelayCause::ALL.len()]>,
     precision_metrics: Vec<usize>,
     replications: u64,
 }
@@ -44,7 +44,7 @@ impl Aggregator {
             metrics: vec![Sample::default(); layout.metrics.len()],
             series: vec![Sample::default(); layout.periods.len() * layout.series.len()],
             delays: vec![Sample::default(); layout.projects.len()],
-            causes: vec![[0; 6]; layout.projects.len()],
+            causes: vec![[0; DelayCause::ALL.len()]; layout.projects.len()],
             // Without headline metrics, the precision target applies to every metric.
             precision_metrics: if headline.is_empty() {
                 (0..layout.metrics.len()).collect()
@@ -174,21 +174,24 @@ fn check_layout(layout: &OutputLayout) -> Result<(), RunError> {
     if layout.scenario.trim().is_empty() {
         return Err(RunError::InvalidLayout("the scenario has no name".into()));
     }
-    for (kind, metrics) in [
-        ("metric", &layout.metrics),
-        ("series metric", &layout.series),
-    ] {
-        let mut seen = HashSet::new();
-        for metric in metrics {
-            if metric.name.is_empty() {
-                return Err(RunError::InvalidLayout(format!("a {kind} has no name")));
-            }
-            if !seen.insert(metric.name.as_str()) {
-                return Err(RunError::InvalidLayout(format!(
-                    "{kind} `{}` appears twice",
-                    metric.name
-                )));
-            }
+    // Metric names are unique; series names are unique within their scope.
+    let metrics = (layout.metrics.iter()).map(|m| ("metric", "", m.name.as_str()));
+    let series =
+        (layout.series.iter()).map(|s| ("series metric", s.scope.as_str(), s.metric.name.as_str()));
+    let mut seen = HashSet::new();
+    for (kind, scope, name) in metrics.chain(series) {
+        if name.is_empty() {
+            return Err(RunError::InvalidLayout(format!("a {kind} has no name")));
+        }
+        if !seen.insert((kind, scope, name)) {
+            let within = if scope.is_empty() {
+                String::new()
+            } else {
+                format!(" of scope `{scope}`")
+            };
+            return Err(RunError::InvalidLayout(format!(
+                "{kind} `{name}`{within} appears twice"
+            )));
         }
     }
     let reserved = ["replication", "seed"];

@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 
-use crate::model::{GridId, RegionId};
+use crate::model::{GridId, GridParams, RegionId};
 use crate::replication::ProjectGroup;
 
 use super::check::{invalid, At, Check, Invalid};
@@ -59,12 +59,16 @@ pub struct Context {
     pub end: NaiveDate,
     /// The PUE of a site that gives none (`[power] pue`).
     pub pue: f64,
+    /// Days simulated before `start` (the model's clock starts there).
+    pub warm_up_days: f64,
     /// Regions, in the order first named.
     pub regions: Names,
     /// Products, in the order fabs make them.
     pub products: Names,
     /// Grid regions by [`GridId`].
     pub grids: Vec<String>,
+    /// Their parameters, for the plans of demand curves.
+    pub grid_params: Vec<GridParams>,
     /// Rows of `projects.csv`, in the order projects, demand curves and surges add them.
     pub project_groups: Vec<ProjectGroup>,
     /// What is allowed but probably not meant.
@@ -74,15 +78,18 @@ pub struct Context {
 }
 
 impl Context {
-    /// A context for the horizon `start` to `end`, with `pue` for sites that give none.
-    pub fn new(start: NaiveDate, end: NaiveDate, pue: f64) -> Context {
+    /// A context for the horizon `start` to `end`, with `pue` for sites that give none
+    /// and `warm_up_days` simulated before the start.
+    pub fn new(start: NaiveDate, end: NaiveDate, pue: f64, warm_up_days: f64) -> Context {
         Context {
             start,
             end,
             pue,
+            warm_up_days,
             regions: Names::default(),
             products: Names::default(),
             grids: Vec::new(),
+            grid_params: Vec::new(),
             project_groups: Vec::new(),
             warnings: Vec::new(),
             ids: HashMap::new(),
@@ -90,12 +97,17 @@ impl Context {
         }
     }
 
-    /// Days from the start to `date`.
+    /// The model clock's day of `date` (the clock starts `warm_up_days` before `start`).
     pub fn day_of(&self, date: NaiveDate) -> f64 {
-        (date - self.start).num_days() as f64
+        (date - self.start).num_days() as f64 + self.warm_up_days
     }
 
-    /// Days from the start to the end of the last day.
+    /// The clock's day of the start.
+    pub fn start_day(&self) -> f64 {
+        self.warm_up_days
+    }
+
+    /// The clock's day at the end of the last day.
     pub fn horizon_days(&self) -> f64 {
         self.day_of(self.end) + 1.0
     }

@@ -42,6 +42,8 @@ pub enum Kind {
     Flag,
     /// One of a few words.
     Choice(&'static [Word]),
+    /// One of a few words, or a list of `[day, share]` points (a curve).
+    ChoiceOrCurve(&'static [Word]),
     /// A distribution (a number, or a one-key table of [`FAMILIES`]) whose values lie
     /// within the field's range. `noun` names the quantity in messages; with
     /// `open_tail`, an unbounded upper tail is allowed if its mean is within range.
@@ -242,6 +244,15 @@ impl Field {
         Field::new(name, Kind::Choice(words), meaning)
     }
 
+    /// One of `words`, or a curve: a list of `[day, share]` points.
+    pub const fn choice_or_curve(
+        name: &'static str,
+        words: &'static [Word],
+        meaning: &'static str,
+    ) -> Field {
+        Field::new(name, Kind::ChoiceOrCurve(words), meaning)
+    }
+
     /// A distribution of `noun` in `unit` whose values lie from `min` to `max`; an
     /// unbounded upper tail is allowed if its mean is at most `max`.
     pub const fn distribution(
@@ -343,6 +354,15 @@ impl Field {
         }
     }
 
+    /// The same kind of value and range under another name and meaning.
+    pub const fn renamed(self, name: &'static str, meaning: &'static str) -> Field {
+        Field {
+            name,
+            meaning,
+            ..self
+        }
+    }
+
     /// The same field, optional: leaving it out means there is none.
     pub const fn optional(self) -> Field {
         self.or(Absent::Means("none"))
@@ -361,6 +381,14 @@ impl Field {
                 let quoted: Vec<String> =
                     words.iter().map(|w| format!("`\"{}\"`", w.word)).collect();
                 format!("one of {}", quoted.join(", "))
+            }
+            Kind::ChoiceOrCurve(words) => {
+                let quoted: Vec<String> =
+                    words.iter().map(|w| format!("`\"{}\"`", w.word)).collect();
+                format!(
+                    "one of {}, or a list of `[day, share]` points",
+                    quoted.join(", ")
+                )
             }
             Kind::Distribution { .. } => "distribution".into(),
             Kind::Dates => "list of dates".into(),
@@ -418,7 +446,7 @@ impl Field {
     /// The words of a choice (none for other kinds).
     pub fn words(&self) -> &'static [Word] {
         match self.kind {
-            Kind::Choice(words) => words,
+            Kind::Choice(words) | Kind::ChoiceOrCurve(words) => words,
             _ => &[],
         }
     }
@@ -666,7 +694,7 @@ mod tests {
             Kind::Date => date(),
             Kind::Number | Kind::Integer | Kind::Distribution { .. } => Value::from(1),
             Kind::Flag => Value::from(true),
-            Kind::Choice(words) => Value::from(words[0].word),
+            Kind::Choice(words) | Kind::ChoiceOrCurve(words) => Value::from(words[0].word),
             Kind::Dates => Value::Array(vec![date()]),
             Kind::Names => Value::Array(vec![Value::from("x")]),
             Kind::Counts => Value::Table(Table::from_iter([("x".to_string(), Value::from(1))])),
@@ -793,7 +821,7 @@ mod tests {
                         field.name
                     )
                 }
-                (Absent::Word(word), Kind::Choice(words)) => {
+                (Absent::Word(word), Kind::Choice(words) | Kind::ChoiceOrCurve(words)) => {
                     assert!(
                         words.iter().any(|w| w.word == word),
                         "{}: {word}",

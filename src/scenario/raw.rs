@@ -17,15 +17,26 @@ use super::kinds::grid_region::RawGridRegion;
 use super::kinds::installed_base::RawInstalledBase;
 use super::kinds::lane::RawLane;
 use super::kinds::packaging::RawPackaging;
+use super::kinds::power_equipment::RawPowerEquipment;
 use super::kinds::project::RawProject;
 use super::kinds::shock::RawShock;
 use super::{DEFAULT_REPLICATIONS, DEFAULT_SEED};
 
+/// How long one time-series row is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PeriodLength {
+    /// Calendar months per row.
+    Months(u32),
+    /// Seven days per row, counted from the start.
+    Week,
+}
+
 choice! {
-    /// The time-series resolution, in months per row.
-    pub enum ReportPeriod -> u32 {
-        Month = "month" => 1, "one time-series row per calendar month";
-        Quarter = "quarter" => 3, "one time-series row per calendar quarter";
+    /// The time-series resolution.
+    pub enum ReportPeriod -> PeriodLength {
+        Week = "week" => PeriodLength::Week, "one time-series row per 7 days from the start";
+        Month = "month" => PeriodLength::Months(1), "one time-series row per calendar month";
+        Quarter = "quarter" => PeriodLength::Months(3), "one time-series row per calendar quarter";
     }
 }
 
@@ -96,16 +107,22 @@ table! {
             "Days between two lot starts at a fab, or two batches at a packaging site.",
         )
         .or(Absent::Number(7.0)),
-        max_inventory_weeks: Option<f64> = Field::number(
-            "max_inventory_weeks",
-            "weeks",
-            0.1,
-            520.0,
-            "Fabs start no wafers while the packaging sites using their product hold more than \
-             this many weeks of inputs (on hand and inbound), and packaging sites start nothing \
-             while more than this many weeks of accelerators wait for orders.",
+        warm_up_days: Option<f64> = Field::number(
+            "warm_up_days",
+            "days",
+            0.0,
+            3650.0,
+            "Days simulated before `start` with the start's capacities and the demand curves \
+             extended backwards, so the run opens with the work in process, stock, shipments \
+             and orders its history implies; nothing in them is reported.",
         )
-        .or(Absent::Number(8.0)),
+        .or(Absent::Number(730.0)),
+        planning: Option<RawPlanning> = Field::table(
+            "planning",
+            RawPlanning::FIELDS,
+            "How fabs and packaging sites decide what to start (a smoothed base-stock policy).",
+        )
+        .or(Absent::Means("the defaults of its fields")),
         power: Option<RawPower> =
             Field::table("power", RawPower::FIELDS, "Defaults for data-centre power use.")
                 .or(Absent::Means("the defaults of its fields")),
@@ -165,15 +182,61 @@ table! {
         )
         .optional(),
         #[serde(default)]
+        power_equipment: Vec<RawPowerEquipment> = Field::tables(
+            "power_equipment",
+            RawPowerEquipment::FIELDS,
+            "Suppliers of long-lead power equipment (transformers, switchgear, turbines) that \
+             every project in the regions they serve needs before it goes live.",
+        )
+        .optional(),
+        #[serde(default)]
         shocks: Vec<RawShock> =
             Field::tables("shocks", RawShock::FIELDS, "Random and scheduled disruptions.")
                 .optional(),
+        optimize: Option<toml::Value> = Field::section(
+            "optimize",
+            "A search for the best costed investments in this scenario, read and checked by \
+             `chipsim optimize` (see docs/optimize.md); every other command ignores it.",
+        )
+        .optional(),
         sweep: Option<toml::Value> = Field::section(
             "sweep",
             "A sensitivity study of this scenario, read and checked by `chipsim sweep` \
              (see the `chipsim::sweep` documentation); every other command ignores it.",
         )
         .optional(),
+    }
+}
+
+table! {
+    /// The base-stock policy every stage plans its starts with.
+    pub struct RawPlanning {
+        cover_weeks: Option<f64> = Field::number(
+            "cover_weeks",
+            "weeks",
+            0.0,
+            104.0,
+            "Weeks of forward demand each stage keeps beyond its own cycle time.",
+        )
+        .or(Absent::Number(4.0)),
+        adjustment_weeks: Option<f64> = Field::number(
+            "adjustment_weeks",
+            "weeks",
+            0.0,
+            104.0,
+            "Weeks over which a gap between what the order book requires and what is on \
+             hand or in process is closed (at most one interval: the textbook base stock).",
+        )
+        .or(Absent::Number(4.0)),
+        smoothing_weeks: Option<f64> = Field::number(
+            "smoothing_weeks",
+            "weeks",
+            0.0,
+            104.0,
+            "Weeks over which the rate of demand is smoothed (the forecast multiplies it by \
+             a window of months, so it must be steady).",
+        )
+        .or(Absent::Number(13.0)),
     }
 }
 

@@ -74,6 +74,19 @@ fn property(field: &Field) -> Value {
             let words: Vec<&str> = words.iter().map(|w| w.word).collect();
             json!({ "type": "string", "enum": words })
         }
+        Kind::ChoiceOrCurve(words) => {
+            let words: Vec<&str> = words.iter().map(|w| w.word).collect();
+            let point = json!({
+                "type": "array",
+                "items": { "type": "number", "minimum": 0 },
+                "minItems": 2,
+                "maxItems": 2,
+            });
+            json!({ "anyOf": [
+                { "type": "string", "enum": words },
+                { "type": "array", "items": point, "minItems": 1 },
+            ]})
+        }
         Kind::Distribution { .. } => json!({
             "anyOf": [bounded("number", field.range), { "$ref": DISTRIBUTION_TABLE }]
         }),

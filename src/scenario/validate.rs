@@ -6,15 +6,16 @@
 
 use chrono::{Datelike, NaiveDate};
 
-use crate::model::World;
+use crate::model::{PlanningParams, World};
 use crate::replication::Period;
 
 use super::check::{Check, Invalid};
 use super::context::Context;
 use super::kinds::{
-    demand, fab, fab_construction, grid_region, installed_base, lane, packaging, project, shock,
+    demand, fab, fab_construction, grid_region, installed_base, lane, packaging, power_equipment,
+    project, shock,
 };
-use super::raw::{RawAllocator, RawPower, RawScenario};
+use super::raw::{PeriodLength, RawAllocator, RawPlanning, RawPower, RawScenario};
 use super::{check::At, routes};
 
 /// Longest horizon accepted, in years.
@@ -34,7 +35,7 @@ pub fn validate(raw: &RawScenario) -> Check<Validated> {
     let top = At::default();
     top.name(raw.name())?;
     let (start, end) = horizon(&top, raw)?;
-    let months = top.choice(raw.report_period())?.value();
+    let period_length = top.choice(raw.report_period())?.value();
     let world_electricity_twh = top.number(raw.world_electricity_twh())?;
     top.count(raw.replications())?;
     let budget = raw.event_budget();
@@ -43,7 +44,8 @@ pub fn validate(raw: &RawScenario) -> Check<Validated> {
         None => top.number_or_default(budget.with(&None))? as u64,
     };
     let lot_interval_days = top.number_or_default(raw.lot_interval_days())?;
-    let max_inventory_weeks = top.number_or_default(raw.max_inventory_weeks())?;
+    let warm_up_days = top.number_or_default(raw.warm_up_days())?.round();
+    let planning = planning(&top, raw)?;
     let power = top.inner(raw.power().field);
     let no_power = RawPower {
         pue: None,
@@ -59,7 +61,7 @@ pub fn validate(raw: &RawScenario) -> Check<Validated> {
         .choice(allocator.policy())?
         .value();
 
-    let mut context = Context::new(start, end, pue);
+    let mut context = Context::new(start, end, pue, warm_up_days);
     // Grid regions first: constructions, projects and demand curves refer to them.
     let grids = grid_region::resolve(raw.grid_regions(), &mut context)?;
     let mut fabs = fab::resolve(raw.fabs(), &mut context)?;
@@ -72,17 +74,19 @@ pub fn validate(raw: &RawScenario) -> Check<Validated> {
     let projects = project::resolve(raw.projects(), &mut context)?;
     let demand = demand::resolve(raw.demand(), &mut context)?;
     let installed_base = installed_base::resolve(raw.installed_base(), &mut context)?;
+    let power_equipment = power_equipment::resolve(raw.power_equipment(), &mut context)?;
     lane::check_ends(raw.lanes(), &context)?;
 
     let mut world = World {
         name: raw.name.clone(),
         start,
         end,
-        periods: periods(start, end, months),
+        periods: periods(start, end, period_length),
         world_electricity_twh,
         utilisation,
+        start_day: warm_up_days,
         lot_interval_days,
-        max_inventory_weeks,
+        planning,
         event_budget,
         policy,
         regions: Vec::new(),
@@ -91,6 +95,7 @@ pub fn validate(raw: &RawScenario) -> Check<Validated> {
         packaging,
         lanes,
         grids,
+        power_equipment,
         projects,
         demand,
         installed_base,
@@ -129,8 +134,42 @@ fn horizon(top: &At, raw: &RawScenario) -> Check<(NaiveDate, NaiveDate)> {
     Ok((start, end))
 }
 
-/// The reporting periods of `months` months each, clipped to the horizon.
-fn periods(start: NaiveDate, end: NaiveDate, months: u32) -> Vec<Period> {
+/// The `[planning]` policy, or its defaults.
+fn planning(top: &At, raw: &RawScenario) -> Check<PlanningParams> {
+    let at = top.inner(raw.planning().field);
+    let none = RawPlanning {
+        cover_weeks: None,
+        adjustment_weeks: None,
+        smoothing_weeks: None,
+    };
+    let written = raw.planning.as_ref().unwrap_or(&none);
+    Ok(PlanningParams {
+        cover_weeks: at.number_or_default(written.cover_weeks())?,
+        adjustment_weeks: at.number_or_default(written.adjustment_weeks())?,
+        smoothing_weeks: at.number_or_default(written.smoothing_weeks())?,
+    })
+}
+
+/// The reporting periods of `length`, clipped to the horizon: calendar months (or
+/// quarters), or weeks of 7 days counted from the start.
+fn periods(start: NaiveDate, end: NaiveDate, length: PeriodLength) -> Vec<Period> {
+    let months = match length {
+        PeriodLength::Months(months) => months,
+        PeriodLength::Week => {
+            let mut result = Vec::new();
+            let mut cursor = start;
+            while cursor <= end {
+                let next = cursor + chrono::Duration::days(7);
+                let last = next.pred_opt().expect("date in range").min(end);
+                result.push(Period {
+                    start: cursor,
+                    end: last,
+                });
+                cursor = next;
+            }
+            return result;
+        }
+    };
     let mut result = Vec::new();
     let first_month = (start.month0() / months) * months;
     let mut cursor =

@@ -3,6 +3,8 @@
 mod authoring;
 mod backtest;
 mod bench;
+mod disruptions;
+mod dynamics;
 mod fuzz;
 mod golden;
 mod hardening;

@@ -16,19 +16,22 @@ fn golden() -> chipsim::scenario::Scenario {
 
 /// One fab (10 wafers/week × 10 dies, yield 1, cycle 70 d), one packaging site
 /// (100/week, 1 die each, cycle 14 d), one air lane (daily, 3 d), one project of
-/// 1,000 accelerators (1 MW at 1 kW) in us_west, ordered on day 0 for go-live on
-/// 2025-03-01 (day 59), built on day 100, grid study 30 d + transformer 60 d.
+/// 1,000 accelerators (1 MW at 1 kW) in us_west, planned to go live on 2025-03-01
+/// (day 59), built on day 100, grid study 30 d + transformer 60 d; no warm-up.
 ///
-/// - The fab's pre-filled pipeline finishes 100 dies every 7 days from day 7.
-/// - The site's pre-filled batch finishes 100 accelerators on day 7; batches started
-///   on days 7, 14, … finish on days 21, 28, …: the 1,000th accelerator is finished on
-///   day 77 (batches on days 7, 21, 28, …, 77) and, leaving on the day's departure,
-///   arrives on day 80. Arrivals: days 10, 24, 31, 38, 45, 52, 59, 66, 73, 80.
-/// - On time (by day 59): 7 × 100 = 700, so 300 are short.
-/// - Mean order-to-delivery lead time: (10 + 24 + 31 + … + 80) / 10 = 47.8 days.
+/// - The buyer orders on day 0: its need date less `order_lead_days` (59).
 /// - Grid: requested day 0, studied day 30, granted at once, connected day 90.
-/// - Live when built (day 100, the last constraint): delay 41 days, cause construction.
-/// - Energy: 1,000 kW from day 100 to the end of 2025 (265 days) = 0.00636 TWh;
+/// - The building's finish (day 100) becomes known on day 10, 90 days ahead: the need
+///   date moves to day 100, and the order may ship from day 94 (3 days' transit, a
+///   day's departure interval and 2 days' handling before it).
+/// - The planner paces packaging (100 a week at most) to be ready for day 94: 962
+///   accelerators are allocated on day 94 and arrive on day 97; the last 38 are
+///   finished on day 98 and arrive on day 101.
+/// - Chips short against the need date: 38; accelerator-days late: 38 × 1 = 38.
+/// - Mean order-to-delivery lead time: (962 × 97 + 38 × 101) / 1000 = 97.152 days.
+/// - Live on day 101, when the last chips arrive: delay 42 days. They were finished
+///   (day 98) before the building was ready (day 100) but arrived after it: shipping.
+/// - Energy: 1,000 kW from day 101 to the end of 2025 (264 days) = 0.006336 TWh;
 ///   all of 2026 = 0.00876 TWh.
 #[test]
 fn golden_scenario_matches_the_hand_computation() {
@@ -38,17 +41,19 @@ fn golden_scenario_matches_the_hand_computation() {
     let values = &run.result.metrics;
     assert_eq!(metric(world, values, "chips_demanded"), 1000.0);
     assert_eq!(metric(world, values, "chips_delivered"), 1000.0);
-    assert_eq!(metric(world, values, "chips_short"), 300.0);
-    assert!((metric(world, values, "order_lead_time_mean_days") - 47.8).abs() < 1e-9);
+    assert_eq!(metric(world, values, "chips_short"), 38.0);
+    assert_eq!(metric(world, values, "chip_days_short"), 38.0);
+    assert!((metric(world, values, "order_lead_time_mean_days") - 97.152).abs() < 1e-9);
     assert_eq!(metric(world, values, "projects_delayed"), 1.0);
-    assert_eq!(metric(world, values, "project_delay_mean_days"), 41.0);
+    assert_eq!(metric(world, values, "project_delay_mean_days"), 42.0);
     assert_eq!(metric(world, values, "grid_wait_mean_days"), 90.0);
-    assert!((metric(world, values, "energy_twh_2025") - 0.00636).abs() < 1e-12);
+    assert!((metric(world, values, "energy_twh_2025") - 0.006336).abs() < 1e-12);
     assert!((metric(world, values, "energy_twh_2026") - 0.00876).abs() < 1e-12);
+    assert!((metric(world, values, "energy_twh_2026.us_west") - 0.00876).abs() < 1e-12);
     assert_eq!(metric(world, values, "mw_live_end"), 1.0);
     let outcome = run.result.projects[0][0];
-    assert_eq!(outcome.cause, DelayCause::Construction);
-    assert_eq!(outcome.delay_days, 41.0);
+    assert_eq!(outcome.cause, DelayCause::Shipping);
+    assert_eq!(outcome.delay_days, 42.0);
     assert!(
         run.conservation.violations().is_empty(),
         "{:?}",
@@ -196,23 +201,17 @@ mod conservation {
 }
 
 #[test]
-fn supply_follows_demand_instead_of_piling_up() {
-    // The golden site could build 100 a week for two years (over 10,000), but only
-    // 1,000 are ever ordered: with the default cap of 8 weeks, the site stops once 800
-    // wait unallocated, and the fab once the site holds 8 weeks of dies.
-    let capped = golden();
-    let run = simulate(&capped.world, 1, false).unwrap();
-    let built = metric(&capped.world, &run.result.metrics, "accelerators_built");
-    assert!(built <= 1000.0 + 10.0 * 100.0, "built {built}");
-    let uncapped = variant(
-        &[(
-            "lot_interval_days = 7",
-            "lot_interval_days = 7\nmax_inventory_weeks = 520",
-        )],
-        "",
+fn production_follows_orders_instead_of_capacity() {
+    // The golden site could build 100 a week for two years (over 10,000), but only 1,000
+    // are ever ordered: the planner starts what the order book and its forecast ask
+    // for, with a few weeks of cover, and then stops.
+    let scenario = golden();
+    let run = simulate(&scenario.world, 1, false).unwrap();
+    let built = metric(&scenario.world, &run.result.metrics, "accelerators_built");
+    assert!(
+        (1000.0..=1000.0 + 2.0 * 100.0).contains(&built),
+        "built {built}"
     );
-    let run = simulate(&uncapped.world, 1, false).unwrap();
-    assert!(metric(&uncapped.world, &run.result.metrics, "accelerators_built") > 9000.0);
 }
 
 /// Every shipped scenario loads, and stocks and flows balance in every replication.

@@ -12,7 +12,7 @@ use chipsim::replication::{
 use chipsim::runner::Shard;
 use chipsim::stats::student_t_quantile;
 
-use crate::runner::{date, manifest, metric, options, run, Fake};
+use crate::runner::{date, manifest, metric, options, run, world_series, Fake};
 
 /// Five replications with values chosen by hand: metric `x` is 1, 2, 3, 4, 10; metric
 /// `y` is never defined; the series is the replication index; group `p` has one project
@@ -29,7 +29,7 @@ impl Tiny {
             layout: OutputLayout {
                 scenario: scenario.into(),
                 metrics: vec![metric(x, unit, false), metric("y", unit, true)],
-                series: vec![metric(series, unit, false)],
+                series: vec![world_series(series, unit)],
                 periods: vec![Period {
                     start: date(2027, 1, 1),
                     end: date(2027, 3, 31),
@@ -146,14 +146,14 @@ fn summary_numbers_of_a_tiny_known_input() {
     let timeseries = rows(&dir.join("timeseries.csv"));
     assert_eq!(
         timeseries[0].join(","),
-        "scenario,period_start,period_end,metric,unit,mean,p5,p50,p95"
+        "scenario,period_start,period_end,scope,metric,unit,mean,p5,p50,p95"
     );
     assert_eq!(
-        timeseries[1][..6].join(","),
-        "tiny,2027-01-01,2027-03-31,s,u,2"
+        timeseries[1][..7].join(","),
+        "tiny,2027-01-01,2027-03-31,world,s,u,2"
     );
-    assert!(close(&timeseries[1][6], 0.2) && close(&timeseries[1][7], 2.0));
-    assert!(close(&timeseries[1][8], 3.8));
+    assert!(close(&timeseries[1][7], 0.2) && close(&timeseries[1][8], 2.0));
+    assert!(close(&timeseries[1][9], 3.8));
 
     // Delays 0, 10, 20, 30, 40: mean 20, p50 20, p95 38; causes 1 on time, 2 grid,
     // 1 chips, 1 not live by end of 5 outcomes. The empty group has no delay and no share.
@@ -161,13 +161,16 @@ fn summary_numbers_of_a_tiny_known_input() {
     assert_eq!(
         projects[0].join(","),
         "scenario,project,region,planned_go_live,projects_per_replication,delay_mean_days,\
-         delay_p50_days,delay_p95_days,share_on_time,share_construction,share_grid,share_chips,\
-         share_shipping,share_not_live_by_end"
+         delay_p50_days,delay_p95_days,share_on_time,share_construction,share_grid,\
+         share_power_equipment,share_chips,share_shipping,share_not_live_by_end,share_withdrawn"
     );
     assert_eq!(projects[1][..7].join(","), "tiny,p,eu,2027-06-01,1,20,20");
     assert!(close(&projects[1][7], 38.0));
-    assert_eq!(projects[1][8..].join(","), "0.2,0,0.4,0.2,0,0.2");
-    assert_eq!(projects[2].join(","), "tiny,empty,eu,2028-01-01,0,,,,,,,,,");
+    assert_eq!(projects[1][8..].join(","), "0.2,0,0.4,0,0.2,0,0.2,0");
+    assert_eq!(
+        projects[2].join(","),
+        "tiny,empty,eu,2028-01-01,0,,,,,,,,,,,"
+    );
 
     let replications = rows(&dir.join("replications.csv"));
     assert_eq!(replications[0].join(","), "replication,seed,x,y");
@@ -257,7 +260,7 @@ fn no_text_cell_can_run_as_a_formula() {
         let projects = rows(&dir.join("projects.csv"));
         assert_eq!(projects[1][1..3], ["'-p".to_string(), "'@r".to_string()]);
         let timeseries = rows(&dir.join("timeseries.csv"));
-        assert_eq!(timeseries[1][3], "'\ts");
+        assert_eq!(timeseries[1][4], "'\ts");
     }
     let names: Vec<String> = fs::read_dir(root.path())
         .expect("list")

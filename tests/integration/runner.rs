@@ -16,7 +16,7 @@ use chipsim::output::{write_comparison, Status, StopRule};
 use chipsim::random::{replication_seed, stream};
 use chipsim::replication::{
     DelayCause, MetricDef, OutputLayout, Period, ProjectGroup, ProjectOutcome, ReplicationError,
-    ReplicationResult, Replicator,
+    ReplicationResult, Replicator, SeriesDef, WORLD_SCOPE,
 };
 use chipsim::runner::{
     compare_runs, merge_shards, run_batch, Aggregator, BatchOutcome, CompareError, MergeError,
@@ -58,6 +58,14 @@ pub(crate) fn metric(name: &str, unit: &str, headline: bool) -> MetricDef {
     }
 }
 
+/// A world-wide series.
+pub(crate) fn world_series(name: &str, unit: &str) -> SeriesDef {
+    SeriesDef {
+        scope: WORLD_SCOPE.into(),
+        metric: metric(name, unit, false),
+    }
+}
+
 impl Fake {
     pub(crate) fn new(scenario: &str) -> Self {
         let quarters = [(1, 3, 31), (4, 6, 30), (7, 9, 30), (10, 12, 31)];
@@ -70,8 +78,8 @@ impl Fake {
                     metric("mean_delay", "days", true),
                 ],
                 series: vec![
-                    metric("deliveries", "accelerators", false),
-                    metric("backlog", "accelerators", false),
+                    world_series("deliveries", "accelerators"),
+                    world_series("backlog", "accelerators"),
                 ],
                 periods: quarters
                     .iter()

@@ -40,7 +40,7 @@ impl Crowd {
             layout: OutputLayout {
                 scenario: "crowd".into(),
                 metrics: vec![metric("mean_delay")],
-                series: vec![metric("backlog")],
+                series: vec![crate::runner::world_series("backlog", "days")],
                 periods: vec![Period {
                     start: date(1),
                     end: date(3),

@@ -537,8 +537,8 @@ fn the_sweep_command_checks_its_flags_writes_its_folder_and_merges_shards() {
     ]);
     assert_eq!(contents(&merged), contents(&whole));
     let points = rows(&whole.join("sweep_points.csv"));
-    // Base point and two per parameter, each with the eight headline metrics.
-    assert_eq!(points.len(), 9 * 8);
+    // Base point and two per parameter, each with the nine headline metrics.
+    assert_eq!(points.len(), 9 * 9);
     assert_eq!(
         points[0]["packaging"], "100",
         "the base point shows base values"

@@ -7,6 +7,7 @@ use toml::value::Datetime;
 use crate::model::CapacitySchedule;
 
 use crate::scenario::check::{in_range, At, Check};
+use crate::scenario::context::Context;
 use crate::scenario::fields::{table, Absent, Field, Valued};
 
 table! {
@@ -41,7 +42,7 @@ pub fn schedule(
     at: &At,
     initial: (f64, &Field),
     points: Valued<'_, Vec<RawCapacityPoint>>,
-    start: NaiveDate,
+    context: &Context,
 ) -> Check<CapacitySchedule> {
     let (initial, capacity) = initial;
     let list = at.inner(points.field);
@@ -62,7 +63,11 @@ pub fn schedule(
             point.per_week,
             capacity.range,
         )?;
-        resolved.push(((day - start).num_days() as f64, value));
+        resolved.push((context.day_of(day), value));
     }
-    Ok(CapacitySchedule::new(initial, resolved))
+    Ok(CapacitySchedule::new(
+        initial,
+        context.start_day(),
+        resolved,
+    ))
 }

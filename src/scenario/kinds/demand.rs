@@ -1,16 +1,19 @@
 //! `[[demand]]`: demand curves, the AI data-centre capacity a region adds each year,
 //! split into projects of a drawn size whose planned go-live is spread over the year.
-//! Each calendar year of a curve is a row of `projects.csv`.
+//! Each calendar year of a curve is a row of `projects.csv`. A curve's projects plan at
+//! `plan_percentile` of their own construction and grid durations unless the scenario
+//! fixes both leads.
 
 use chrono::{Datelike, NaiveDate};
 
 use crate::distribution::DistributionSpec;
-use crate::model::DemandParams;
+use crate::model::{plan_leads, DemandParams};
 use crate::replication::ProjectGroup;
 
 use super::project::{
-    pue, CONSTRUCTION_DAYS, ID, IDS, KW_PER_ACCELERATOR, ORDER_LEAD_DAYS, PHASED, PRIORITY, PUE,
-    REGION,
+    buyer, pue, CANCEL_AFTER_DAYS, CONSTRUCTION_DAYS, DUPLICATE_ORDERS, ID, IDS,
+    KW_PER_ACCELERATOR, ORDER_HORIZON_DAYS, ORDER_LEAD_DAYS, ORDER_MARGIN_DAYS, PHASED, PRIORITY,
+    PUE, REGION,
 };
 use super::LONG_DAYS;
 use crate::scenario::check::{At, Check};
@@ -56,21 +59,40 @@ table! {
         ),
         kw_per_accelerator: f64 = KW_PER_ACCELERATOR,
         construction_days: DistributionSpec = CONSTRUCTION_DAYS,
-        planned_construction_days: f64 = Field::number(
+        plan_percentile: Option<f64> = Field::number(
+            "plan_percentile",
+            "percent",
+            1.0,
+            99.9,
+            "Confidence of the plans: each project starts construction and asks for its grid \
+             connection early enough that both are done by its planned go-live with this \
+             probability (each at the √p percentile of its own durations; queues and chips \
+             not counted).",
+        )
+        .or(Absent::Number(50.0)),
+        planned_construction_days: Option<f64> = Field::number(
             "planned_construction_days",
             "days",
             0.0,
             LONG_DAYS,
-            "Days between planned construction start and planned go-live.",
-        ),
-        grid_request_lead_days: f64 = Field::number(
+            "Days between planned construction start and planned go-live (with \
+             `grid_request_lead_days`, instead of `plan_percentile`).",
+        )
+        .or(Absent::Means("from `plan_percentile`")),
+        grid_request_lead_days: Option<f64> = Field::number(
             "grid_request_lead_days",
             "days",
             0.0,
             LONG_DAYS,
-            "Days before the planned go-live the grid connection is requested.",
-        ),
+            "Days before the planned go-live the grid connection is requested (with \
+             `planned_construction_days`, instead of `plan_percentile`).",
+        )
+        .or(Absent::Means("from `plan_percentile`")),
         order_lead_days: Option<f64> = ORDER_LEAD_DAYS,
+        order_margin_days: Option<f64> = ORDER_MARGIN_DAYS,
+        order_horizon_days: Option<f64> = ORDER_HORIZON_DAYS,
+        duplicate_orders: Option<DistributionSpec> = DUPLICATE_ORDERS,
+        cancel_after_days: Option<f64> = CANCEL_AFTER_DAYS,
         priority: Option<i64> = PRIORITY,
         phased: Option<bool> = PHASED,
         pue: Option<f64> = PUE,
@@ -88,6 +110,9 @@ pub fn resolve(
         let region = curve.region();
         let grid = context.grid(&at, region.field, region.value, "a demand curve")?;
         let years = years(&at, curve, context)?;
+        let construction_days = at.distribution(curve.construction_days())?;
+        let (planned_construction_days, grid_request_lead_days) =
+            leads(&at, curve, &construction_days, grid, context)?;
         let demand = DemandParams {
             name: curve.id.clone(),
             region: context.stands_in(region.value),
@@ -97,10 +122,17 @@ pub fn resolve(
             growth_per_year: at.number(curve.growth_per_year())?,
             project_mw: at.distribution(curve.project_mw())?,
             kw_per_accelerator: at.number(curve.kw_per_accelerator())?,
-            construction_days: at.distribution(curve.construction_days())?,
-            planned_construction_days: at.number(curve.planned_construction_days())?,
-            grid_request_lead_days: at.number(curve.grid_request_lead_days())?,
-            order_lead_days: at.number_or_default(curve.order_lead_days())?,
+            construction_days,
+            planned_construction_days,
+            grid_request_lead_days,
+            buyer: buyer(
+                &at,
+                curve.order_lead_days(),
+                curve.order_margin_days(),
+                curve.order_horizon_days(),
+                curve.duplicate_orders(),
+                curve.cancel_after_days(),
+            )?,
             priority: at.whole_or_default(curve.priority())?,
             phased: at.flag(curve.phased()),
             pue: pue(&at, curve.pue(), context)?,
@@ -115,6 +147,36 @@ pub fn resolve(
         resolved.push(demand);
     }
     Ok(resolved)
+}
+
+/// The curve's construction and grid-request leads: both written, or from its
+/// `plan_percentile` and the durations of its construction and grid region.
+fn leads(
+    at: &At,
+    curve: &RawDemand,
+    construction_days: &crate::distribution::Distribution,
+    grid: crate::model::GridId,
+    context: &Context,
+) -> Check<(f64, f64)> {
+    match (
+        curve.planned_construction_days,
+        curve.grid_request_lead_days,
+    ) {
+        (Some(construction), Some(grid_lead)) => Ok((
+            at.number(curve.planned_construction_days().with(&construction))?,
+            at.number(curve.grid_request_lead_days().with(&grid_lead))?,
+        )),
+        (None, None) => {
+            let percentile = at.number_or_default(curve.plan_percentile())?;
+            let grid = &context.grid_params[grid.0 as usize];
+            Ok(plan_leads(percentile, construction_days, grid, &curve.id))
+        }
+        _ => at.invalid(
+            curve.grid_request_lead_days().field,
+            "give both `planned_construction_days` and `grid_request_lead_days`, or neither \
+             (then `plan_percentile` sets them)",
+        ),
+    }
 }
 
 /// Checks the curve's counts against [`crate::scenario::limits`]: the accelerators of

@@ -78,7 +78,7 @@ pub fn resolve(fabs: Valued<'_, Vec<RawFab>>, context: &mut Context) -> Check<Ve
                 &at,
                 (initial, fab.wafer_starts_per_week().field),
                 fab.capacity_schedule(),
-                context.start,
+                context,
             )?,
             cycle_time_days: at.distribution(fab.cycle_time_days())?,
             dies_per_wafer: at.number(fab.dies_per_wafer())?,

@@ -89,7 +89,7 @@ pub fn resolve(
             name: build.id.clone(),
             region: context.stands_in(region),
             product: ProductId(context.products.intern(product)),
-            capacity: CapacitySchedule::new(full, Vec::new()),
+            capacity: CapacitySchedule::new(full, context.start_day(), Vec::new()),
             cycle_time_days: at.distribution(build.cycle_time_days())?,
             dies_per_wafer: at.number(build.dies_per_wafer())?,
             yield_fraction: at.distribution(build.yield_fraction())?,

@@ -7,7 +7,7 @@ use crate::model::GridParams;
 use super::LONG_DAYS;
 use crate::scenario::check::Check;
 use crate::scenario::context::{Context, IdSpace};
-use crate::scenario::fields::{table, Field, Valued};
+use crate::scenario::fields::{table, Absent, Field, Valued};
 
 /// Grid regions have ids of their own.
 pub const IDS: IdSpace = IdSpace("grid region");
@@ -40,6 +40,12 @@ table! {
             LONG_DAYS,
             "Transformer and substation lead time after capacity is granted.",
         ),
+        withdrawal_share: Option<DistributionSpec> = Field::fraction(
+            "withdrawal_share",
+            "Share of project connection requests withdrawn after their study (drawn once \
+             per replication); a withdrawn project is given up.",
+        )
+        .or(Absent::Number(0.0)),
     }
 }
 
@@ -54,13 +60,16 @@ pub fn resolve(
         let at = context.entry(grids.field, index, grid.id(), IDS)?;
         context.stands_in(&grid.id);
         context.grids.push(grid.id.clone());
-        resolved.push(GridParams {
+        let params = GridParams {
             name: grid.id.clone(),
             spare_mw: at.number(grid.spare_mw())?,
             capacity_added_mw_per_year: at.number(grid.capacity_added_mw_per_year())?,
             study_days: at.distribution(grid.study_days())?,
             transformer_lead_days: at.distribution(grid.transformer_lead_days())?,
-        });
+            withdrawal_share: at.distribution_or_default(grid.withdrawal_share())?,
+        };
+        context.grid_params.push(params.clone());
+        resolved.push(params);
     }
     Ok(resolved)
 }

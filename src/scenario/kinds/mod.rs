@@ -40,6 +40,7 @@ pub mod grid_region;
 pub mod installed_base;
 pub mod lane;
 pub mod packaging;
+pub mod power_equipment;
 pub mod project;
 pub mod shock;
 

@@ -68,7 +68,7 @@ pub fn resolve(
                 &at,
                 (initial, site.accelerators_per_week().field),
                 site.capacity_schedule(),
-                context.start,
+                context,
             )?,
             bill_of_materials,
             cycle_time_days: at.distribution(site.cycle_time_days())?,

@@ -8,13 +8,13 @@ use toml::value::Datetime;
 
 use crate::distribution::{Distribution, DistributionSpec};
 use crate::model::{
-    DemandParams, FabId, GridId, LaneId, RegionId, ShockEffect, ShockKind, ShockParams, SiteId,
-    World,
+    producers, DemandParams, GridId, LaneId, ProducerRef, Recovery, RecoveryCurve, RegionId,
+    ShockEffect, ShockKind, ShockParams, World,
 };
 use crate::replication::ProjectGroup;
 
-use crate::scenario::check::{date, At, Check};
-use crate::scenario::choice::{choice, Choice};
+use crate::scenario::check::{date, invalid, At, Check};
+use crate::scenario::choice::{choice, unknown_word, Choice};
 use crate::scenario::context::{Context, IdSpace};
 use crate::scenario::did_you_mean;
 use crate::scenario::fields::{table, Absent, Field, Valued};
@@ -41,10 +41,48 @@ choice! {
 }
 
 choice! {
-    /// How an outage's capacity comes back (`true`: linearly).
-    pub enum Recovery -> bool {
-        Linear = "linear" => true, "capacity climbs back over the duration";
-        Step = "step" => false, "all capacity comes back at the end";
+    /// How an outage's capacity comes back, in words.
+    pub enum RecoveryWord -> Recovery {
+        Linear = "linear" => Recovery::Linear, "capacity climbs back over the duration";
+        Step = "step" => Recovery::Step, "all capacity comes back at the end";
+    }
+}
+
+/// An outage's recovery as written: a word, or a curve of `[days since onset, share of
+/// capacity available]` points (linear between them, whole after the last).
+#[derive(Debug, Clone, PartialEq)]
+pub enum RawRecovery {
+    /// `"linear"` or `"step"`.
+    Word(RecoveryWord),
+    /// `[[0, 0.0], [5, 0.2], [8, 0.9], [30, 1.0]]`.
+    Curve(Vec<(f64, f64)>),
+}
+
+impl<'de> serde::Deserialize<'de> for RawRecovery {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = RawRecovery;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("\"linear\", \"step\", or a list of [day, share] points")
+            }
+            fn visit_str<E: serde::de::Error>(self, word: &str) -> Result<RawRecovery, E> {
+                RecoveryWord::from_word(word)
+                    .map(RawRecovery::Word)
+                    .ok_or_else(|| E::custom(unknown_word(word, RecoveryWord::WORDS)))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut points: A,
+            ) -> Result<RawRecovery, A::Error> {
+                let mut curve = Vec::new();
+                while let Some(point) = points.next_element::<(f64, f64)>()? {
+                    curve.push(point);
+                }
+                Ok(RawRecovery::Curve(curve))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
     }
 }
 
@@ -86,12 +124,24 @@ table! {
         capacity_lost: Option<DistributionSpec> =
             Field::fraction("capacity_lost", "Outage: fraction of capacity lost at onset.")
                 .or(Absent::Number(1.0)),
-        recovery: Option<Recovery> = Field::choice(
+        recovery: Option<RawRecovery> = Field::choice_or_curve(
             "recovery",
-            Recovery::WORDS,
-            "Outage: how capacity comes back.",
+            RecoveryWord::WORDS,
+            "Outage: how capacity comes back; a curve gives [days since onset, share of \
+             capacity available] points from day 0 (days increasing, shares 0 to 1), linear \
+             between them and whole after the last, scaled by `capacity_lost` and stretched \
+             to `duration_days` when that is given.",
         )
         .or(Absent::Word("linear")),
+        severity_spread: Option<f64> = Field::number(
+            "severity_spread",
+            "fraction",
+            0.0,
+            1.0,
+            "Outage on a region: each site loses `capacity_lost × (1 + u)`, u uniform within \
+             ±this; 0: the region's sites are hit alike (one severity per occurrence).",
+        )
+        .or(Absent::Number(0.0)),
         wip_scrapped: Option<DistributionSpec> = Field::fraction(
             "wip_scrapped",
             "Outage: fraction of work in progress scrapped at onset.",
@@ -151,7 +201,7 @@ struct Resolving<'a> {
 
 /// The fields only some kinds of shock take: each with whether this shock writes it and
 /// the kinds that take it. Every other field applies to every kind.
-fn kind_fields(shock: &RawShock) -> [(&'static Field, bool, &'static [ShockKind]); 12] {
+fn kind_fields(shock: &RawShock) -> [(&'static Field, bool, &'static [ShockKind]); 13] {
     use ShockKind::*;
     [
         (
@@ -167,6 +217,11 @@ fn kind_fields(shock: &RawShock) -> [(&'static Field, bool, &'static [ShockKind]
             &[Outage],
         ),
         (shock.recovery().field, shock.recovery.is_some(), &[Outage]),
+        (
+            shock.severity_spread().field,
+            shock.severity_spread.is_some(),
+            &[Outage],
+        ),
         (
             shock.wip_scrapped().field,
             shock.wip_scrapped.is_some(),
@@ -232,10 +287,12 @@ pub fn resolve(
             );
         }
         let (rate_per_year, days) = occurrences(&at, shock, context)?;
+        let curve = matches!(shock.recovery, Some(RawRecovery::Curve(_)));
         let duration_days = match kind {
             ShockKind::ExportControl | ShockKind::DemandSurge => {
                 at.distribution_if_written(shock.duration_days())?
             }
+            ShockKind::Outage if curve => at.distribution_if_written(shock.duration_days())?,
             _ => Some(required(
                 &at,
                 shock.duration_days(),
@@ -335,46 +392,37 @@ impl Resolving<'_> {
         }
     }
 
-    /// The fabs and packaging sites an outage hits: one `site`, or all in `region`.
+    /// The producers an outage hits: one `site` (a fab, packaging site or supplier),
+    /// or every one in `region`.
     fn outage(&self, context: &Context) -> Check<ShockEffect> {
         let (shock, world) = (self.shock, self.world);
-        let (fabs, sites) = match (&shock.site, &shock.region) {
-            (Some(site), None) => {
-                let fab = world.fabs.iter().position(|f| &f.name == site);
-                let pack = world.packaging.iter().position(|p| &p.name == site);
-                match (fab, pack) {
-                    (Some(i), _) => (vec![FabId(i as u32)], vec![]),
-                    (None, Some(i)) => (vec![], vec![SiteId(i as u32)]),
-                    (None, None) => {
-                        let sites = (world.fabs.iter().map(|f| f.name.as_str()))
-                            .chain(world.packaging.iter().map(|p| p.name.as_str()));
-                        return self.at.invalid(
-                            shock.site().field,
-                            format!(
-                                "no fab or packaging site has id {site:?}{}",
-                                did_you_mean(site, sites)
-                            ),
-                        );
-                    }
-                }
-            }
-            (None, Some(_)) => {
-                let region = self.region(context, "fab or packaging site")?;
-                let fabs: Vec<FabId> = (0..world.fabs.len())
-                    .filter(|&i| world.fabs[i].region == region)
-                    .map(|i| FabId(i as u32))
-                    .collect();
-                let sites: Vec<SiteId> = (0..world.packaging.len())
-                    .filter(|&i| world.packaging[i].region == region)
-                    .map(|i| SiteId(i as u32))
-                    .collect();
-                if fabs.is_empty() && sites.is_empty() {
+        let all = producers(&world.fabs, &world.packaging, &world.power_equipment);
+        let hit: Vec<ProducerRef> = match (&shock.site, &shock.region) {
+            (Some(site), None) => match all.iter().find(|(_, name, _)| name == site) {
+                Some(&(producer, ..)) => vec![producer],
+                None => {
                     return self.at.invalid(
-                        shock.region().field,
-                        "no fab or packaging site stands in this region",
+                        shock.site().field,
+                        format!(
+                            "no fab, packaging site or power-equipment supplier has id {site:?}{}",
+                            did_you_mean(site, all.iter().map(|p| p.1))
+                        ),
                     );
                 }
-                (fabs, sites)
+            },
+            (None, Some(_)) => {
+                let region = self.region(context, "fab, packaging site or supplier")?;
+                let hit: Vec<ProducerRef> = (all.iter())
+                    .filter(|p| p.2 == region)
+                    .map(|p| p.0)
+                    .collect();
+                if hit.is_empty() {
+                    return self.at.invalid(
+                        shock.region().field,
+                        "no fab, packaging site or power-equipment supplier stands in this region",
+                    );
+                }
+                hit
             }
             _ => {
                 return self.at.invalid(
@@ -384,12 +432,67 @@ impl Resolving<'_> {
             }
         };
         Ok(ShockEffect::Outage {
-            fabs,
-            sites,
+            producers: hit,
             capacity_lost: self.at.distribution_or_default(shock.capacity_lost())?,
-            linear: self.at.choice(shock.recovery())?.value(),
+            severity_spread: self.at.number_or_default(shock.severity_spread())?,
+            recovery: self.recovery()?,
             wip_scrapped: self.at.distribution_or_default(shock.wip_scrapped())?,
         })
+    }
+
+    /// The outage's recovery: a word, or a curve checked point by point.
+    fn recovery(&self) -> Check<Recovery> {
+        let field = self.shock.recovery().field;
+        let points = match &self.shock.recovery {
+            None => {
+                return Ok(self
+                    .at
+                    .choice(self.shock.recovery().with(&None::<RecoveryWord>))?
+                    .value())
+            }
+            Some(RawRecovery::Word(word)) => return Ok(word.value()),
+            Some(RawRecovery::Curve(points)) => points,
+        };
+        let path = self.at.of(field);
+        let Some(&(first, _)) = points.first() else {
+            return invalid(
+                path,
+                "a recovery curve needs at least one [day, share] point",
+            );
+        };
+        if first != 0.0 {
+            return invalid(
+                path.index(0),
+                format!("the first point must be at day 0, got {first}"),
+            );
+        }
+        for (index, pair) in points.windows(2).enumerate() {
+            // NaN days fail too: they are not greater than anything.
+            if pair[1].0.partial_cmp(&pair[0].0) != Some(std::cmp::Ordering::Greater) {
+                return invalid(
+                    path.index(index + 1),
+                    format!(
+                        "days must increase from one point to the next, got {} after {}",
+                        pair[1].0, pair[0].0
+                    ),
+                );
+            }
+        }
+        for (index, &(day, share)) in points.iter().enumerate() {
+            if !day.is_finite() || day > 36_500.0 {
+                return invalid(
+                    path.index(index),
+                    format!("day must be between 0 and 36500, got {day}"),
+                );
+            }
+            if !(0.0..=1.0).contains(&share) {
+                return invalid(
+                    path.index(index),
+                    format!("share must be between 0 and 1, got {share}"),
+                );
+            }
+        }
+        Ok(Recovery::Curve(RecoveryCurve::new(points.clone())))
     }
 
     /// The lanes a lane disruption hits: one `lane`, or all from or to `region`.

@@ -1,0 +1,379 @@
+//! The order book: every open order for accelerators, indexed for the three things that
+//! ask of it, so none of them scans every order:
+//!
+//! - **allocation** takes finished accelerators to the *eligible* orders (those whose
+//!   release day, need date less shipping time, has come) in policy order: per
+//!   destination region, a `BTreeSet` keyed by (priority, order day, project), merged
+//!   across the regions a site can reach: O(regions + log n) per order served;
+//! - **quotes and production planning** ask how many units are due to ship by a day:
+//!   a Fenwick tree of visible units by release day answers in O(log days);
+//! - **re-planning** moves an order's release day when its site slips: O(log n).
+//!
+//! Visible units are what sellers see: the units still unallocated, plus the full
+//! quantity of every duplicate copy a buyer placed elsewhere, until the order is
+//! filled (then the copies are cancelled).
+
+use std::collections::BTreeSet;
+
+use super::{Policy, ProjectId, RegionId};
+
+/// One project's order.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Order {
+    /// Units ordered.
+    pub units: u64,
+    /// Units not yet allocated.
+    pub remaining: u64,
+    /// Copies placed (1 = no duplicates).
+    pub copies: u32,
+    /// Day placed.
+    pub placed_day: f64,
+    /// Day it may ship from (its need date less the shipping time).
+    pub release_day: f64,
+    /// Destination region.
+    pub region: RegionId,
+    /// Rank among eligible orders: lower first.
+    rank: i64,
+    /// Bumped when the release day moves, so stale release events are ignored.
+    pub version: u32,
+    /// In its region's eligible set.
+    eligible: bool,
+}
+
+impl Order {
+    /// Units sellers see for this order.
+    fn visible(&self) -> u64 {
+        if self.remaining == 0 {
+            0
+        } else {
+            self.remaining + u64::from(self.copies.saturating_sub(1)) * self.units
+        }
+    }
+
+    fn key(&self, project: ProjectId) -> EligibleKey {
+        (self.rank, self.placed_day.to_bits(), project.0)
+    }
+}
+
+/// (rank, order day as ordered bits (days are never negative), project).
+type EligibleKey = (i64, u64, u32);
+
+/// Sums of visible units by release day, with prefix sums in O(log days).
+#[derive(Debug, Clone)]
+struct Fenwick(Vec<i64>);
+
+impl Fenwick {
+    fn new(days: usize) -> Self {
+        Fenwick(vec![0; days + 1])
+    }
+
+    fn add(&mut self, index: usize, delta: i64) {
+        let mut i = index.min(self.0.len() - 2) + 1;
+        while i < self.0.len() {
+            self.0[i] += delta;
+            i += i & i.wrapping_neg();
+        }
+    }
+
+    /// Sum over indices `0..=index`.
+    fn prefix(&self, index: usize) -> i64 {
+        let mut i = index.min(self.0.len() - 2) + 1;
+        let mut sum = 0;
+        while i > 0 {
+            sum += self.0[i];
+            i -= i & i.wrapping_neg();
+        }
+        sum
+    }
+}
+
+/// Every open order, indexed; see the module documentation.
+#[derive(Debug)]
+pub(super) struct OrderBook {
+    policy: Policy,
+    orders: Vec<Option<Order>>,
+    by_release: Fenwick,
+    /// Eligible orders by destination region.
+    eligible: Vec<BTreeSet<EligibleKey>>,
+    /// Visible units of every open order.
+    visible_total: u64,
+    /// Units allocated since the start of the replication.
+    pub allocated_total: u64,
+}
+
+impl OrderBook {
+    /// An empty book for `regions` regions and release days `0..days`.
+    pub fn new(policy: Policy, regions: usize, days: usize) -> Self {
+        OrderBook {
+            policy,
+            orders: Vec::new(),
+            by_release: Fenwick::new(days.max(1)),
+            eligible: vec![BTreeSet::new(); regions],
+            visible_total: 0,
+            allocated_total: 0,
+        }
+    }
+
+    fn day_index(day: f64) -> usize {
+        day.max(0.0).floor() as usize
+    }
+
+    /// `project`'s order, if it has one still open.
+    pub fn get(&self, project: ProjectId) -> Option<&Order> {
+        self.orders.get(project.0 as usize).and_then(Option::as_ref)
+    }
+
+    /// Places an order; it becomes eligible at once when `release_day <= now`
+    /// (otherwise call [`release`](Self::release) on its release day).
+    #[allow(clippy::too_many_arguments)]
+    pub fn place(
+        &mut self,
+        project: ProjectId,
+        units: u64,
+        copies: u32,
+        region: RegionId,
+        priority: i64,
+        now: f64,
+        release_day: f64,
+    ) {
+        let index = project.0 as usize;
+        if self.orders.len() <= index {
+            self.orders.resize(index + 1, None);
+        }
+        let order = Order {
+            units,
+            remaining: units,
+            copies: copies.max(1),
+            placed_day: now,
+            release_day,
+            region,
+            rank: match self.policy {
+                Policy::Priority => -priority,
+                Policy::FirstCome | Policy::ProRata => 0,
+            },
+            version: 0,
+            eligible: false,
+        };
+        self.add_visible(&order, 1);
+        self.orders[index] = Some(order);
+        if release_day <= now {
+            self.make_eligible(project);
+        }
+    }
+
+    fn add_visible(&mut self, order: &Order, sign: i64) {
+        let visible = order.visible();
+        if visible > 0 {
+            self.by_release
+                .add(Self::day_index(order.release_day), sign * visible as i64);
+            if sign > 0 {
+                self.visible_total += visible;
+            } else {
+                self.visible_total -= visible;
+            }
+        }
+    }
+
+    fn make_eligible(&mut self, project: ProjectId) {
+        if let Some(order) = self.orders[project.0 as usize].as_mut() {
+            if !order.eligible && order.remaining > 0 {
+                order.eligible = true;
+                let key = order.key(project);
+                self.eligible[order.region.0 as usize].insert(key);
+            }
+        }
+    }
+
+    fn make_pending(&mut self, project: ProjectId) {
+        if let Some(order) = self.orders[project.0 as usize].as_mut() {
+            if order.eligible {
+                order.eligible = false;
+                let key = order.key(project);
+                self.eligible[order.region.0 as usize].remove(&key);
+            }
+        }
+    }
+
+    /// The release day of version `version` has come: the order becomes eligible
+    /// (false when the event is stale or the order is closed).
+    pub fn release(&mut self, project: ProjectId, version: u32) -> bool {
+        match self.get(project) {
+            Some(order) if order.version == version && order.remaining > 0 => {
+                self.make_eligible(project);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Moves the order's release day; returns its new version when it must wait for a
+    /// release event (the release day is after `now`), None when it is eligible now or
+    /// closed.
+    pub fn move_release(&mut self, project: ProjectId, release_day: f64, now: f64) -> Option<u32> {
+        let order = *self.get(project)?;
+        if order.remaining == 0 {
+            return None;
+        }
+        self.add_visible(&order, -1);
+        let updated = Order {
+            release_day,
+            version: order.version + 1,
+            ..order
+        };
+        self.add_visible(&updated, 1);
+        self.orders[project.0 as usize] = Some(updated);
+        if release_day <= now {
+            self.make_eligible(project);
+            None
+        } else {
+            self.make_pending(project);
+            Some(updated.version)
+        }
+    }
+
+    /// Allocates `units` to the order (at most what remains); returns what was taken.
+    pub fn allocate(&mut self, project: ProjectId, units: u64) -> u64 {
+        let Some(order) = self.get(project).copied() else {
+            return 0;
+        };
+        let taken = units.min(order.remaining);
+        self.add_visible(&order, -1);
+        let updated = Order {
+            remaining: order.remaining - taken,
+            ..order
+        };
+        self.add_visible(&updated, 1);
+        self.orders[project.0 as usize] = Some(updated);
+        self.allocated_total += taken;
+        if updated.remaining == 0 {
+            self.close(project);
+        }
+        taken
+    }
+
+    /// Withdraws the order: what remains unallocated is no longer wanted. Returns the
+    /// units withdrawn.
+    pub fn withdraw(&mut self, project: ProjectId) -> u64 {
+        let Some(order) = self.get(project).copied() else {
+            return 0;
+        };
+        self.add_visible(&order, -1);
+        self.close(project);
+        order.remaining
+    }
+
+    fn close(&mut self, project: ProjectId) {
+        self.make_pending(project);
+        self.orders[project.0 as usize] = None;
+    }
+
+    /// Visible units of open orders that may ship by `day`.
+    pub fn due_by(&self, day: f64) -> u64 {
+        if day < 0.0 {
+            return 0;
+        }
+        self.by_release.prefix(Self::day_index(day)).max(0) as u64
+    }
+
+    /// Eligible orders to `regions`, in policy order (rank, order day, project),
+    /// lazily merged across the regions.
+    pub fn eligible_in_order<'a>(
+        &'a self,
+        regions: &'a [RegionId],
+    ) -> impl Iterator<Item = ProjectId> + 'a {
+        let mut heads: Vec<_> = regions
+            .iter()
+            .map(|r| self.eligible[r.0 as usize].iter().peekable())
+            .collect();
+        std::iter::from_fn(move || {
+            let (best, _) = heads
+                .iter_mut()
+                .enumerate()
+                .filter_map(|(i, head)| head.peek().map(|key| (i, **key)))
+                .min_by_key(|&(_, key)| key)?;
+            heads[best]
+                .next()
+                .map(|&(_, _, project)| ProjectId(project))
+        })
+    }
+
+    /// Whether any order is eligible.
+    pub fn any_eligible(&self) -> bool {
+        self.eligible.iter().any(|set| !set.is_empty())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fenwick_prefix_sums() {
+        let mut tree = Fenwick::new(10);
+        tree.add(0, 5);
+        tree.add(3, 2);
+        tree.add(9, 1);
+        tree.add(50, 4); // beyond the end: counted on the last day
+        assert_eq!(tree.prefix(0), 5);
+        assert_eq!(tree.prefix(2), 5);
+        assert_eq!(tree.prefix(3), 7);
+        assert_eq!(tree.prefix(9), 12);
+    }
+
+    #[test]
+    fn duplicates_are_visible_until_the_order_is_filled() {
+        let mut book = OrderBook::new(Policy::FirstCome, 1, 100);
+        let project = ProjectId(0);
+        book.place(project, 10, 3, RegionId(0), 0, 0.0, 20.0);
+        assert_eq!(book.visible_total, 30);
+        assert_eq!(book.due_by(19.0), 0);
+        assert_eq!(book.due_by(20.0), 30);
+        assert!(!book.any_eligible());
+        assert!(book.release(project, 0));
+        assert_eq!(book.allocate(project, 4), 4);
+        assert_eq!(book.visible_total, 26);
+        assert_eq!(book.allocate(project, 100), 6);
+        assert_eq!(book.visible_total, 0);
+        assert!(book.get(project).is_none());
+        assert_eq!(book.allocated_total, 10);
+    }
+
+    #[test]
+    fn eligible_orders_merge_across_regions_in_order() {
+        let mut book = OrderBook::new(Policy::FirstCome, 2, 100);
+        book.place(ProjectId(0), 1, 1, RegionId(1), 0, 5.0, 0.0);
+        book.place(ProjectId(1), 1, 1, RegionId(0), 0, 3.0, 0.0);
+        book.place(ProjectId(2), 1, 1, RegionId(0), 0, 7.0, 0.0);
+        let both = [RegionId(0), RegionId(1)];
+        let order: Vec<u32> = book.eligible_in_order(&both).map(|p| p.0).collect();
+        assert_eq!(order, vec![1, 0, 2]);
+        let one = [RegionId(1)];
+        assert_eq!(book.eligible_in_order(&one).count(), 1);
+    }
+
+    #[test]
+    fn a_moved_release_waits_again_and_stale_events_are_ignored() {
+        let mut book = OrderBook::new(Policy::FirstCome, 1, 100);
+        let project = ProjectId(0);
+        book.place(project, 10, 1, RegionId(0), 0, 0.0, 0.0);
+        assert!(book.any_eligible());
+        let version = book.move_release(project, 40.0, 10.0).unwrap();
+        assert!(!book.any_eligible());
+        assert!(!book.release(project, version - 1));
+        assert_eq!(book.due_by(39.0), 0);
+        assert!(book.release(project, version));
+        assert!(book.any_eligible());
+        assert_eq!(book.withdraw(project), 10);
+        assert_eq!(book.visible_total, 0);
+    }
+
+    #[test]
+    fn priority_orders_come_first_under_the_priority_policy() {
+        let mut book = OrderBook::new(Policy::Priority, 1, 100);
+        book.place(ProjectId(0), 1, 1, RegionId(0), 0, 1.0, 0.0);
+        book.place(ProjectId(1), 1, 1, RegionId(0), 5, 9.0, 0.0);
+        let regions = [RegionId(0)];
+        let order: Vec<u32> = book.eligible_in_order(&regions).map(|p| p.0).collect();
+        assert_eq!(order, vec![1, 0]);
+    }
+}
