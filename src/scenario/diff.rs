@@ -51,17 +51,16 @@ fn tables(
     changed: &Table,
     fields: &'static [Field],
 ) {
-    let keys = in_order(changed, fields);
-    for (name, old, inner) in in_order(base, fields) {
-        if !changed.contains_key(name) {
-            removed(lines, &key(at, name), old);
-        } else if let Some((_, new, _)) = keys.iter().find(|(other, _, _)| *other == name) {
-            values(lines, &key(at, name), old, new, inner);
-        }
-    }
-    for (name, new, inner) in keys {
-        if !base.contains_key(name) {
-            added(lines, &key(at, name), new, inner);
+    let union: Table = (base.keys().chain(changed.keys()))
+        .map(|name| (name.clone(), Value::Boolean(true)))
+        .collect();
+    for (name, _, inner) in in_order(&union, fields) {
+        let at = key(at, name);
+        match (base.get(name), changed.get(name)) {
+            (Some(old), Some(new)) => values(lines, &at, old, new, inner),
+            (Some(old), None) => removed(lines, &at, old),
+            (None, Some(new)) => added(lines, &at, new, inner),
+            (None, None) => {}
         }
     }
 }

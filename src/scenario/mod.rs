@@ -182,9 +182,9 @@ struct Chain<'a> {
 impl Source for Chain<'_> {
     fn parse_error(&self, error: &toml::de::Error) -> ScenarioError {
         let offset = error.span().map_or(0, |span| span.start);
-        let path = SourceMap::new(self.text).path_at(offset);
-        let (file, line) = self.resolved.place(&path.clone().unwrap_or_default());
-        ScenarioError::parse_at(&file, line, path.as_ref(), error)
+        let map = SourceMap::new(self.text);
+        let (file, line) = (self.resolved).place(&map.field_at(offset).unwrap_or_default());
+        ScenarioError::parse_at(&file, line, map.path_at(offset).as_ref(), error)
     }
 
     fn invalid(&self, invalid: &Invalid) -> ScenarioError {

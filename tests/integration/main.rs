@@ -8,6 +8,7 @@ mod hardening;
 mod inputs;
 mod model;
 mod output;
+mod overlay;
 mod plots;
 mod queueing_theory;
 mod runner;
