@@ -1,12 +1,13 @@
 //! Change files (`base = "…"` and only what changes): every shipped scenario is one and
 //! `check --diff` lists exactly its changes; the overlay semantics (set, scale, replace,
 //! remove, add, prepend, chained bases) and their errors, each naming the file, line and
-//! field; and the manifest's hash following the resolved scenario.
+//! field; the manifest's hash following the resolved scenario; and each shipped change
+//! file giving the World of the full file it replaced.
 
 use std::path::Path;
 
 use chipsim::scenario::{self, overlay, Scenario};
-use toml::Value;
+use toml::{Table, Value};
 
 use crate::support::{chipsim, golden};
 
@@ -105,6 +106,140 @@ fn every_shipped_scenario_is_a_change_file_of_the_baseline() {
         Some("configs/validation/de-vries-2027.toml")
     );
     assert_eq!(upper.world.installed_base[0].kw_per_accelerator, 10.2);
+}
+
+/// The shipped change files: every scenario and the de Vries upper bound.
+fn shipped_change_files() -> Vec<String> {
+    let mut files: Vec<String> = std::fs::read_dir("configs/scenarios")
+        .expect("configs/scenarios")
+        .map(|entry| entry.expect("an entry").path().display().to_string())
+        .collect();
+    files.sort();
+    files.push("configs/validation/de-vries-2027-h100.toml".to_string());
+    files
+}
+
+fn world_of(file: &str) -> String {
+    let scenario = scenario::load(Path::new(file)).unwrap_or_else(|e| panic!("{e}"));
+    format!("{:?}", scenario.world)
+}
+
+#[test]
+fn check_resolved_prints_a_standalone_scenario_that_round_trips() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    for file in shipped_change_files() {
+        let output = chipsim(&["check", &file, "--resolved"], Path::new("."));
+        assert!(output.status.success(), "{file}");
+        let text = String::from_utf8(output.stdout).expect("UTF-8");
+        assert!(!text.contains("base ="), "{file}: {text}");
+        let scenario = scenario::load(Path::new(&file)).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(text, scenario.text, "{file}: what runs and is hashed");
+
+        // Saved as a file of its own, it is the same scenario, and prints itself.
+        let copy = dir.path().join("resolved.toml");
+        std::fs::write(&copy, &text).expect("the copy is written");
+        let again = chipsim(&["check", "resolved.toml", "--resolved"], dir.path());
+        assert_eq!(String::from_utf8_lossy(&again.stdout), text, "{file}");
+        assert_eq!(
+            world_of(&copy.display().to_string()),
+            world_of(&file),
+            "{file}"
+        );
+    }
+}
+
+/// `table` (a scenario) with `key` taken from `change`.
+fn take(table: &mut Table, change: &Table, key: &str) {
+    table.insert(key.to_string(), change[key].clone());
+}
+
+/// The entries of the list `key` of `table`, mutably.
+fn entries<'a>(table: &'a mut Table, key: &str) -> &'a mut Vec<Value> {
+    table
+        .get_mut(key)
+        .and_then(Value::as_array_mut)
+        .unwrap_or_else(|| panic!("a list {key}"))
+}
+
+/// Each rewritten scenario gives the World of the full file it replaced (checked against
+/// those files when they were replaced): its base written out in full with the change
+/// made by hand, here, rather than by the overlay, and read as one standalone file.
+#[test]
+fn each_change_file_gives_the_world_of_the_full_file_it_replaced() {
+    let table = |file: &str| -> Table {
+        let text = std::fs::read_to_string(file).expect("the file");
+        toml::from_str(&text).expect("TOML")
+    };
+    let baseline = table("configs/baseline.toml");
+    for file in shipped_change_files() {
+        let mut change = table(&file);
+        let base = change.remove("base").expect("a base");
+        let mut full = if file.contains("de-vries") {
+            table("configs/validation/de-vries-2027.toml")
+        } else {
+            assert_eq!(base.as_str(), Some("../baseline.toml"));
+            baseline.clone()
+        };
+        take(&mut full, &change, "name");
+        take(&mut full, &change, "description");
+        let name = change["name"].as_str().expect("a name").to_string();
+        let mut keys: Vec<&str> = change.keys().map(String::as_str).collect();
+        keys.retain(|key| !["name", "description"].contains(key));
+        keys.sort();
+        match name.as_str() {
+            // The baseline has no shocks: the file's are the full file's.
+            "taiwan-earthquake" | "export-controls" | "fab-fire" | "grid-moratorium"
+            | "red-sea-closure" | "transformer-crunch" => {
+                assert_eq!(keys, ["shocks"], "{file}");
+                assert!(!full.contains_key("shocks"));
+                take(&mut full, &change, "shocks");
+            }
+            "energy-constrained" => {
+                assert_eq!(keys, ["scale"], "{file}");
+                for grid in entries(&mut full, "grid_regions") {
+                    let added = &mut grid["capacity_added_mw_per_year"];
+                    let mw = added.as_float().or(added.as_integer().map(|mw| mw as f64));
+                    *added = Value::Float(mw.expect("a number") / 2.0);
+                }
+            }
+            "trillion-dollar-buildout" => {
+                assert_eq!(
+                    keys,
+                    ["demand", "fab_constructions", "packaging", "prepend", "set"],
+                    "{file}"
+                );
+                // The new entries went before the baseline's in the full file.
+                for list in ["fab_constructions", "packaging", "demand"] {
+                    let mut new = change[list].as_array().expect("a list").clone();
+                    new.append(entries(&mut full, list));
+                    *entries(&mut full, list) = new;
+                }
+                let lanes = [
+                    ("kr_tw_components_air", 3_000_000),
+                    ("jp_tw_components_air", 300_000),
+                    ("usw_tw_components_air", 500_000),
+                    ("tw_usw_sea", 300_000),
+                    ("tw_uss_sea", 400_000),
+                    ("tw_me_sea", 300_000),
+                    ("tw_asia_sea", 400_000),
+                ];
+                for (id, capacity) in lanes {
+                    let lane = (entries(&mut full, "lanes").iter_mut())
+                        .find(|lane| lane["id"].as_str() == Some(id))
+                        .unwrap_or_else(|| panic!("no lane {id}"));
+                    lane["capacity_per_departure"] = Value::Integer(capacity);
+                }
+            }
+            "de-vries-2027-h100" => {
+                assert_eq!(keys, ["set"], "{file}");
+                entries(&mut full, "installed_base")[0]["kw_per_accelerator"] = Value::Float(10.2);
+            }
+            other => panic!("{file}: a new change file {other}: say here what it changes"),
+        }
+        let text = toml::to_string(&full).expect("TOML");
+        let standalone = scenario::parse(&text, &file).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(format!("{:?}", standalone.world), world_of(&file), "{file}");
+    }
 }
 
 #[test]
