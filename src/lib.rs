@@ -21,6 +21,7 @@
 pub mod distribution;
 pub mod engine;
 pub mod model;
+pub mod optimize;
 pub mod output;
 pub mod plot;
 pub mod queueing;

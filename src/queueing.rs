@@ -9,8 +9,15 @@
 //! of customers. Statistics discard the first `warmup` customers (by arrival order) and
 //! use batch means over the rest, so the confidence interval is not built from
 //! correlated observations.
+//!
+//! The same line also runs on a plain `std::collections::BinaryHeap` loop
+//! ([`LineParameters::simulate_on_binary_heap`]): the floor a hand-written simulation
+//! would reach, which `chipsim bench mmc --compare-heap` measures the kernel against.
+//! Both order events by (time, insertion order), so both follow the same trajectory and
+//! report the same numbers.
 
-use std::collections::VecDeque;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
 
 use rand_distr::{Distribution, Exp};
 
@@ -52,7 +59,7 @@ pub struct LineParameters {
 }
 
 /// What one run of the line measured.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct LineReport {
     /// Events handled (arrivals and departures).
     pub events: u64,
@@ -129,23 +136,77 @@ impl LineParameters {
             .scheduler()
             .schedule_at(SimTime::ZERO, LineEvent::Arrival)?;
         simulation.run_until(&mut line, horizon)?;
-        Ok(LineReport {
-            events: simulation.events_handled(),
-            wait_in_queue: *line.wait_batches.batch_means(),
-            sojourn: *line.sojourn_batches.batch_means(),
-            arrivals: line.arrivals,
-            departures: line.departures,
-            in_system: line.in_system(),
-            queued_or_in_service: line
-                .stations
-                .iter()
-                .map(|station| u64::from(station.busy) + station.queue.len() as u64)
-                .sum(),
-        })
+        Ok(line.report(simulation.events_handled()))
+    }
+
+    /// Simulates the line until every customer has left, on a plain `BinaryHeap` of
+    /// `(time, sequence, event)` instead of the kernel; the result equals
+    /// [`simulate`](Self::simulate)'s.
+    pub fn simulate_on_binary_heap(&self) -> Result<LineReport, EngineError> {
+        let mut line = Line::new(self);
+        let mut calendar = PlainCalendar {
+            now: 0.0,
+            sequence: 1,
+            heap: BinaryHeap::new(),
+        };
+        calendar
+            .heap
+            .push(Reverse((0.0_f64.to_bits(), 0, LineEvent::Arrival)));
+        let mut events = 0;
+        while let Some(Reverse((time_key, _, event))) = calendar.heap.pop() {
+            calendar.now = f64::from_bits(time_key);
+            events += 1;
+            line.step(event, &mut calendar)?;
+        }
+        Ok(line.report(events))
     }
 }
 
-#[derive(Debug, Clone, Copy)]
+/// What the line needs from whatever keeps its events: the kernel's [`Scheduler`], or
+/// the plain heap it is compared with.
+trait Calendar {
+    /// The current time.
+    fn now(&self) -> f64;
+    /// Schedules `event` after `delay` (finite, non-negative).
+    fn schedule_in(&mut self, delay: f64, event: LineEvent) -> Result<(), EngineError>;
+}
+
+impl Calendar for Scheduler<LineEvent> {
+    #[inline]
+    fn now(&self) -> f64 {
+        Scheduler::now(self).days()
+    }
+
+    #[inline]
+    fn schedule_in(&mut self, delay: f64, event: LineEvent) -> Result<(), EngineError> {
+        Scheduler::schedule_in(self, delay, event).map(|_| ())
+    }
+}
+
+/// A `BinaryHeap` min-ordered by (time bits, insertion sequence): non-negative `f64`s
+/// order like their bits, and the sequence breaks ties in insertion order.
+struct PlainCalendar {
+    now: f64,
+    sequence: u64,
+    heap: BinaryHeap<Reverse<(u64, u64, LineEvent)>>,
+}
+
+impl Calendar for PlainCalendar {
+    #[inline]
+    fn now(&self) -> f64 {
+        self.now
+    }
+
+    #[inline]
+    fn schedule_in(&mut self, delay: f64, event: LineEvent) -> Result<(), EngineError> {
+        let time_key = (self.now + delay).to_bits();
+        self.heap.push(Reverse((time_key, self.sequence, event)));
+        self.sequence += 1;
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum LineEvent {
     Arrival,
     Departure { station: u32, customer: u32 },
@@ -201,8 +262,18 @@ impl Line {
         }
     }
 
-    fn in_system(&self) -> u64 {
-        (self.customers.len() - self.free_customers.len()) as u64
+    fn report(&self, events: u64) -> LineReport {
+        LineReport {
+            events,
+            wait_in_queue: *self.wait_batches.batch_means(),
+            sojourn: *self.sojourn_batches.batch_means(),
+            arrivals: self.arrivals,
+            departures: self.departures,
+            in_system: (self.customers.len() - self.free_customers.len()) as u64,
+            queued_or_in_service: (self.stations.iter())
+                .map(|station| u64::from(station.busy) + station.queue.len() as u64)
+                .sum(),
+        }
     }
 
     fn service_time(&mut self) -> f64 {
@@ -216,42 +287,34 @@ impl Line {
         &mut self,
         station: u32,
         customer: u32,
-        scheduler: &mut Scheduler<LineEvent>,
+        calendar: &mut impl Calendar,
     ) -> Result<(), EngineError> {
-        let now = scheduler.now().days();
+        let now = calendar.now();
         let record = &mut self.customers[customer as usize];
         record.waited += now - record.entered_station;
         self.stations[station as usize].busy += 1;
         let service = self.service_time();
-        scheduler.schedule_in(service, LineEvent::Departure { station, customer })?;
-        Ok(())
+        calendar.schedule_in(service, LineEvent::Departure { station, customer })
     }
 
     fn join(
         &mut self,
         station: u32,
         customer: u32,
-        scheduler: &mut Scheduler<LineEvent>,
+        calendar: &mut impl Calendar,
     ) -> Result<(), EngineError> {
-        self.customers[customer as usize].entered_station = scheduler.now().days();
+        self.customers[customer as usize].entered_station = calendar.now();
         if self.stations[station as usize].busy < self.parameters.servers {
-            self.start_service(station, customer, scheduler)
+            self.start_service(station, customer, calendar)
         } else {
             self.stations[station as usize].queue.push_back(customer);
             Ok(())
         }
     }
-}
 
-impl Model for Line {
-    type Event = LineEvent;
-
-    fn handle(
-        &mut self,
-        event: LineEvent,
-        scheduler: &mut Scheduler<LineEvent>,
-    ) -> Result<(), EngineError> {
-        let now = scheduler.now().days();
+    /// Handles one event at `calendar.now()`.
+    fn step(&mut self, event: LineEvent, calendar: &mut impl Calendar) -> Result<(), EngineError> {
+        let now = calendar.now();
         match event {
             LineEvent::Arrival => {
                 let record = Customer {
@@ -273,17 +336,17 @@ impl Model for Line {
                 self.arrivals += 1;
                 if self.arrivals < self.parameters.customers {
                     let gap = self.interarrival.sample(&mut self.arrival_rng);
-                    scheduler.schedule_in(gap, LineEvent::Arrival)?;
+                    calendar.schedule_in(gap, LineEvent::Arrival)?;
                 }
-                self.join(0, customer, scheduler)
+                self.join(0, customer, calendar)
             }
             LineEvent::Departure { station, customer } => {
                 self.stations[station as usize].busy -= 1;
                 if let Some(next) = self.stations[station as usize].queue.pop_front() {
-                    self.start_service(station, next, scheduler)?;
+                    self.start_service(station, next, calendar)?;
                 }
                 if station + 1 < self.parameters.stations {
-                    return self.join(station + 1, customer, scheduler);
+                    return self.join(station + 1, customer, calendar);
                 }
                 let record = self.customers[customer as usize];
                 if record.arrival_index >= self.parameters.warmup {
@@ -295,6 +358,19 @@ impl Model for Line {
                 Ok(())
             }
         }
+    }
+}
+
+impl Model for Line {
+    type Event = LineEvent;
+
+    #[inline]
+    fn handle(
+        &mut self,
+        event: LineEvent,
+        scheduler: &mut Scheduler<LineEvent>,
+    ) -> Result<(), EngineError> {
+        self.step(event, scheduler)
     }
 
     fn describe(&self, event: &LineEvent) -> String {

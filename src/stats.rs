@@ -1,11 +1,22 @@
 //! Statistics of replications: running moments, Student-t confidence intervals,
-//! exact quantiles and batch means.
+//! quantiles and batch means.
 //!
 //! The Student-t quantile is computed from the regularised incomplete beta function
 //! (continued fraction, Numerical Recipes 3rd ed. §6.4) by bisection; it matches
 //! published tables to at least six digits. Quantiles use linear interpolation between
 //! order statistics (Hyndman & Fan type 7), the rule of R's default and of
 //! spreadsheets' `PERCENTILE.INC`, so users can check our numbers in their spreadsheet.
+//!
+//! A [`Sample`] is one output column growing replication by replication: its moments
+//! are exact however long it grows, its quantiles are exact while it holds at most
+//! [`EXACT_VALUES`] values, and from the next value on they come from a
+//! [`QuantileSketch`] of bounded size, so a run's memory stops growing with its length.
+//! While exact, adding a value only stores it, which keeps the runner's aggregating
+//! thread light.
+
+pub mod sketch;
+
+pub use sketch::QuantileSketch;
 
 /// Count, mean, variance (Welford's algorithm), minimum and maximum of a stream.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -83,6 +94,17 @@ impl Moments {
         }
         let t = student_t_quantile(0.5 + confidence / 2.0, (self.count - 1) as f64);
         t * self.std_dev() / (self.count as f64).sqrt()
+    }
+}
+
+impl FromIterator<f64> for Moments {
+    /// The moments of the values, added in the order given.
+    fn from_iter<I: IntoIterator<Item = f64>>(values: I) -> Self {
+        let mut moments = Moments::default();
+        for value in values {
+            moments.push(value);
+        }
+        moments
     }
 }
 
@@ -175,13 +197,42 @@ pub fn student_t_cdf(t: f64, df: f64) -> f64 {
     }
 }
 
+/// How many Student-t quantiles a thread remembers.
+const T_QUANTILES_KEPT: usize = 1024;
+
 /// The `p` quantile of Student's t with `df` degrees of freedom (`0 < p < 1`).
+///
+/// Each thread remembers the quantiles it computed: the statistics of a run ask for the
+/// same few (p, df) pairs once per column, and each answer is a bisection over some forty
+/// incomplete beta functions, which made it most of the time spent after the last
+/// replication.
 pub fn student_t_quantile(p: f64, df: f64) -> f64 {
+    thread_local! {
+        static KNOWN: std::cell::RefCell<std::collections::HashMap<(u64, u64), f64>> =
+            Default::default();
+    }
+    let key = (p.to_bits(), df.to_bits());
+    if let Some(known) = KNOWN.with(|known| known.borrow().get(&key).copied()) {
+        return known;
+    }
+    let quantile = bisect_student_t_quantile(p, df);
+    KNOWN.with(|known| {
+        let mut known = known.borrow_mut();
+        if known.len() >= T_QUANTILES_KEPT {
+            known.clear();
+        }
+        known.insert(key, quantile);
+    });
+    quantile
+}
+
+/// [`student_t_quantile`] by bisection on the distribution function.
+fn bisect_student_t_quantile(p: f64, df: f64) -> f64 {
     if p == 0.5 {
         return 0.0;
     }
     if p < 0.5 {
-        return -student_t_quantile(1.0 - p, df);
+        return -bisect_student_t_quantile(1.0 - p, df);
     }
     let (mut low, mut high) = (0.0_f64, 1.0_f64);
     while student_t_cdf(high, df) < p {
@@ -243,6 +294,108 @@ pub fn quantile_sorted(sorted: &[f64], p: f64) -> f64 {
     }
 }
 
+/// Values a [`Sample`] keeps for exact quantiles: 2^13, 64 KB per column at most.
+pub const EXACT_VALUES: usize = 8192;
+
+/// One output column's values, added one at a time in replication order; NaN values
+/// ("undefined in this replication") are left out. See the module documentation.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Sample {
+    values: Values,
+}
+
+/// A sample's values: all of them, or their moments and a sketch once there are too
+/// many (boxed, so that a column stays one small record in the aggregator's arrays).
+/// Adding to an exact sample only stores the value: its moments are computed when
+/// asked, in the same order, so they are the same bits either way.
+#[derive(Debug, Clone, PartialEq)]
+enum Values {
+    Exact(Vec<f64>),
+    Sketched(Box<Sketched>),
+}
+
+/// The running moments and the sketch of a column past its exact buffer.
+#[derive(Debug, Clone, PartialEq)]
+struct Sketched {
+    moments: Moments,
+    sketch: QuantileSketch,
+}
+
+impl Default for Values {
+    fn default() -> Self {
+        Values::Exact(Vec::new())
+    }
+}
+
+impl Sample {
+    /// Adds one value; NaN is skipped. Infinite values are the caller's to refuse.
+    #[inline]
+    pub fn push(&mut self, value: f64) {
+        if value.is_nan() {
+            return;
+        }
+        match &mut self.values {
+            Values::Exact(values) if values.len() < EXACT_VALUES => values.push(value),
+            Values::Exact(values) => {
+                let mut moments: Moments = values.iter().copied().collect();
+                let mut sketch = QuantileSketch::default();
+                for &kept in values.iter() {
+                    sketch.push(kept);
+                }
+                moments.push(value);
+                sketch.push(value);
+                self.values = Values::Sketched(Box::new(Sketched { moments, sketch }));
+            }
+            Values::Sketched(sketched) => {
+                sketched.moments.push(value);
+                sketched.sketch.push(value);
+            }
+        }
+    }
+
+    /// How many values were added (NaN aside).
+    pub fn count(&self) -> u64 {
+        match &self.values {
+            Values::Exact(values) => values.len() as u64,
+            Values::Sketched(sketched) => sketched.moments.count(),
+        }
+    }
+
+    /// The moments of the values added so far.
+    pub fn moments(&self) -> Moments {
+        match &self.values {
+            Values::Exact(values) => values.iter().copied().collect(),
+            Values::Sketched(sketched) => sketched.moments,
+        }
+    }
+
+    /// Whether the quantiles are still exact.
+    pub fn is_exact(&self) -> bool {
+        matches!(self.values, Values::Exact(_))
+    }
+
+    /// The summary of the values added so far: like [`Summary::of`] while the sample is
+    /// exact. Afterwards only the quantiles differ: they interpolate (type 7) between
+    /// order statistics each known to within [`sketch::RELATIVE_ERROR`], so a quantile is
+    /// within that relative error of the exact one when the two order statistics it lies
+    /// between have the same sign, and always between the exact minimum and maximum.
+    pub fn summary(&self) -> Summary {
+        match &self.values {
+            Values::Exact(values) => Summary::of(values),
+            Values::Sketched(sketched) => Summary::from_moments(&sketched.moments, |p| {
+                let (moments, sketch) = (&sketched.moments, &sketched.sketch);
+                let n = sketch.count();
+                let position = p.clamp(0.0, 1.0) * (n - 1) as f64;
+                let below = position.floor() as u64;
+                let low = sketch.order_statistic(below);
+                let high = sketch.order_statistic((below + 1).min(n - 1));
+                let estimate = low + (position - below as f64) * (high - low);
+                estimate.clamp(moments.min(), moments.max())
+            }),
+        }
+    }
+}
+
 /// What one row of `summary.csv` shows about a sample: count, mean, standard deviation,
 /// 95 % confidence interval of the mean (Student t), type-7 quantiles and extremes.
 ///
@@ -278,13 +431,15 @@ impl Summary {
     /// only in its last bits; callers pass them in replication order so that every run
     /// of the same replications prints the same digits.
     pub fn of(values: &[f64]) -> Summary {
-        let mut moments = Moments::default();
-        let mut sorted: Vec<f64> = Vec::with_capacity(values.len());
-        for &value in values.iter().filter(|value| !value.is_nan()) {
-            moments.push(value);
-            sorted.push(value);
-        }
-        sorted.sort_by(f64::total_cmp);
+        let mut sorted: Vec<f64> = values.iter().copied().filter(|v| !v.is_nan()).collect();
+        let moments: Moments = sorted.iter().copied().collect();
+        sorted.sort_unstable_by(f64::total_cmp);
+        Summary::from_moments(&moments, |p| quantile_sorted(&sorted, p))
+    }
+
+    /// The summary of a sample with these `moments` whose `p` quantile is `quantile(p)`
+    /// (NaN for an empty sample).
+    fn from_moments(moments: &Moments, quantile: impl Fn(f64) -> f64) -> Summary {
         let n = moments.count();
         let (mean, min, max) = if n == 0 {
             (f64::NAN, f64::NAN, f64::NAN)
@@ -299,9 +454,9 @@ impl Summary {
             std,
             ci95_low: mean - half_width,
             ci95_high: mean + half_width,
-            p5: quantile_sorted(&sorted, 0.05),
-            p50: quantile_sorted(&sorted, 0.5),
-            p95: quantile_sorted(&sorted, 0.95),
+            p5: quantile(0.05),
+            p50: quantile(0.5),
+            p95: quantile(0.95),
             min,
             max,
         }
@@ -454,6 +609,67 @@ mod tests {
         let none = Summary::of(&[f64::NAN]);
         assert_eq!(none.n, 0);
         assert!(none.mean.is_nan() && none.min.is_nan() && none.p50.is_nan());
+    }
+
+    #[test]
+    fn a_sample_is_exact_up_to_its_limit_then_sketched_within_the_error() {
+        // A skewed column with undefined values: 1/u for u on a grid, every 10th NaN.
+        let value = |i: usize| {
+            if i % 10 == 3 {
+                f64::NAN
+            } else {
+                1.0 / ((i % 997) as f64 + 0.5)
+            }
+        };
+        let mut sample = Sample::default();
+        let mut values = Vec::new();
+        for i in 0.. {
+            let v = value(i);
+            sample.push(v);
+            values.push(v);
+            if sample.count() == EXACT_VALUES as u64 {
+                break;
+            }
+        }
+        assert!(sample.is_exact());
+        assert_eq!(sample.summary(), Summary::of(&values));
+
+        for i in values.len()..100_000 {
+            sample.push(value(i));
+            values.push(value(i));
+        }
+        assert!(!sample.is_exact());
+        let (sketched, exact) = (sample.summary(), Summary::of(&values));
+        // Moments and extremes stay exact, to the bit.
+        assert_eq!(
+            (
+                sketched.n,
+                sketched.mean,
+                sketched.std,
+                sketched.ci95_low,
+                sketched.min,
+                sketched.max
+            ),
+            (
+                exact.n,
+                exact.mean,
+                exact.std,
+                exact.ci95_low,
+                exact.min,
+                exact.max
+            )
+        );
+        for (estimate, truth) in [
+            (sketched.p5, exact.p5),
+            (sketched.p50, exact.p50),
+            (sketched.p95, exact.p95),
+        ] {
+            assert!(
+                (estimate - truth).abs() <= sketch::RELATIVE_ERROR * truth.abs(),
+                "{estimate} vs {truth}"
+            );
+            assert_ne!(estimate, truth, "the test should exercise the sketch");
+        }
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use chipsim::output::write_comparison;
+use chipsim::output::{write_comparison, COMPARE_FILE};
 use chipsim::runner::compare_runs;
 
 #[derive(Debug, Args)]
@@ -38,7 +38,7 @@ pub fn run(args: CompareArgs) -> anyhow::Result<ExitCode> {
     let out = args
         .out
         .clone()
-        .unwrap_or_else(|| args.other.join("compare.csv"));
+        .unwrap_or_else(|| args.other.join(COMPARE_FILE));
     if let Some(code) = super::signals::interrupted() {
         return Ok(code);
     }

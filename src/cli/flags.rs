@@ -63,11 +63,13 @@ pub fn threads(text: &str) -> Result<usize, String> {
     usize::try_from(count).map_err(|_| format!("must be at most {}, got {count}", usize::MAX))
 }
 
-/// A base seed: a whole number from 0 to 2^64 − 1. Every command reads seeds here.
+/// A base seed: a whole number from 0 to 2^64 − 1, or a seed as the output files
+/// write it (`0x` and hexadecimal digits). Every command reads seeds here.
 pub fn seed(text: &str) -> Result<u64, String> {
-    text.trim().parse::<u64>().map_err(|_| {
+    chipsim::output::parse_seed(text).map_err(|_| {
         format!(
-            "must be a whole number from 0 to {}, got `{text}`",
+            "must be a whole number from 0 to {}, or 0x and 1 to 16 hexadecimal digits as \
+             in replications.csv, got `{text}`",
             u64::MAX
         )
     })
@@ -105,8 +107,9 @@ fn reps_help() -> String {
 /// `--seed` in `--help`.
 pub fn seed_help() -> String {
     format!(
-        "Base seed, 0 to 2^64 − 1: replication r uses a seed derived from (seed, r). \
-         Default: the scenario's `seed`, else {DEFAULT_SEED}"
+        "Base seed, 0 to 2^64 − 1 (or 0x and hexadecimal digits, as seeds are written in \
+         replications.csv): replication r uses a seed derived from (seed, r). Default: the \
+         scenario's `seed`, else {DEFAULT_SEED}"
     )
 }
 
@@ -175,6 +178,11 @@ mod tests {
         assert!(whole::<0>("18446744073709551616").is_err());
         assert_eq!(seed("18446744073709551615"), Ok(u64::MAX));
         assert!(seed("-1").unwrap_err().contains("from 0 to"));
+        assert_eq!(
+            seed("0x00000000000000e5"),
+            Ok(229),
+            "as written in the outputs"
+        );
         assert_eq!(positive("0.01"), Ok(0.01));
         assert!(positive("-0.5").unwrap_err().contains("greater than 0"));
         assert!(positive("nan").is_err() && positive("inf").is_err());

@@ -33,6 +33,7 @@ mod completions;
 mod flags;
 mod merge;
 mod new;
+mod optimize;
 mod plot;
 mod progress;
 mod run;
@@ -80,6 +81,9 @@ enum Command {
     Plot(plot::PlotArgs),
     /// Sensitivity study from the scenario's [sweep] section into outputs/<scenario>-sweep/.
     Sweep(sweep::SweepArgs),
+    /// Best allocation of a budget over costed investments from an [optimize] section
+    /// into outputs/<scenario>-optimize/.
+    Optimize(optimize::OptimizeArgs),
 }
 
 /// Exit code for a scenario or run error (usage errors exit 2, through clap).
@@ -100,6 +104,7 @@ pub fn main() -> ExitCode {
         Command::Man(args) => completions::man(args),
         Command::Plot(args) => plot::run(args),
         Command::Sweep(args) => sweep::run(args),
+        Command::Optimize(args) => optimize::run(args),
     };
     let code = match result {
         Ok(code) => code,

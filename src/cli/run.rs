@@ -12,7 +12,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Args;
 
-use chipsim::output::Status;
+use chipsim::output::{check_output_folder, FolderKind, Status};
 use chipsim::replication::Replicator;
 use chipsim::runner::{run_batch, Precision, Progress, RunControl, RunError, RunOptions};
 use chipsim::scenario::Scenario;
@@ -83,6 +83,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         Some(out) => out.clone(),
         None => default_out_dir(&scenario.world.name)?,
     };
+    check_output_folder(&out_dir, FolderKind::Run, &args.config)?;
     let options = checked_options(&args, &scenario, out_dir);
     let model = chipsim::model::ScenarioModel::new(scenario.world);
     run_with(&model, options, &args)

@@ -11,6 +11,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Args;
 
+use chipsim::output::{check_output_folder, FolderKind};
 use chipsim::runner::{Progress, RunControl};
 use chipsim::sweep::{merge_sweep, run_sweep, Study, SweepError, SweepOptions, SweepOutcome};
 
@@ -49,6 +50,12 @@ pub fn run(args: SweepArgs) -> anyhow::Result<ExitCode> {
         .out
         .clone()
         .unwrap_or_else(|| default_out_dir(&study));
+    let inputs = [&study.source, &study.base.source].map(PathBuf::from);
+    check_output_folder(
+        &out_dir,
+        FolderKind::Sweep,
+        inputs.iter().chain(&args.merge),
+    )?;
     signals::install(signals::Outputs::AllOrNothing)?;
     if !args.merge.is_empty() {
         let outcome = merge_sweep(&study, &args.merge, &out_dir)

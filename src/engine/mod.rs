@@ -55,8 +55,9 @@ pub enum EngineError {
 
 /// A model reacts to its events by changing its state and scheduling new events.
 pub trait Model {
-    /// The events of this model: a small enum carrying typed ids.
-    type Event;
+    /// The events of this model: a small enum carrying typed ids, copied in and out of
+    /// the event queue.
+    type Event: Copy;
 
     /// Handles one event at `scheduler.now()`.
     fn handle(
@@ -76,7 +77,7 @@ pub struct Scheduler<E> {
     queue: EventQueue<E>,
 }
 
-impl<E> Scheduler<E> {
+impl<E: Copy> Scheduler<E> {
     /// The current time.
     #[inline]
     pub fn now(&self) -> SimTime {
@@ -143,7 +144,7 @@ pub struct Simulation<E> {
     event_budget: u64,
 }
 
-impl<E> Simulation<E> {
+impl<E: Copy> Simulation<E> {
     /// A simulation at time zero that may handle at most `event_budget` events.
     pub fn new(event_budget: u64) -> Self {
         Simulation {
@@ -210,7 +211,7 @@ mod tests {
         cancel_next: Option<EventId>,
     }
 
-    #[derive(Debug)]
+    #[derive(Debug, Clone, Copy)]
     enum Tick {
         Tick(u32),
         Cut,

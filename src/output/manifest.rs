@@ -7,7 +7,8 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::{OutputError, MANIFEST_FILE};
+use super::contract::MANIFEST_FILE;
+use super::OutputError;
 
 /// How a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -138,14 +139,20 @@ pub struct Manifest {
 }
 
 impl Manifest {
-    /// Writes `manifest.json` (pretty-printed, newline-terminated) into `dir`.
+    /// Writes `manifest.json` into `dir`.
     pub fn write(&self, dir: &Path) -> Result<(), OutputError> {
-        let path = dir.join(MANIFEST_FILE);
-        let mut text = serde_json::to_string_pretty(self)
-            .map_err(|error| OutputError::format(&path, error.to_string()))?;
-        text.push('\n');
-        std::fs::write(&path, text).map_err(|error| OutputError::io("cannot write", &path, error))
+        write_manifest(dir, self)
     }
+}
+
+/// Writes any manifest (a run's, a sweep's, the charts') into `dir` as `manifest.json`,
+/// pretty-printed and newline-terminated.
+pub(crate) fn write_manifest(dir: &Path, manifest: &impl Serialize) -> Result<(), OutputError> {
+    let path = dir.join(MANIFEST_FILE);
+    let mut text = serde_json::to_string_pretty(manifest)
+        .map_err(|error| OutputError::format(&path, error.to_string()))?;
+    text.push('\n');
+    std::fs::write(&path, text).map_err(|error| OutputError::io("cannot write", &path, error))
 }
 
 /// RFC 3339 UTC text of a system time, to the millisecond.

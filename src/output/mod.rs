@@ -1,48 +1,57 @@
-//! Output files of a run: the CSV tables, `manifest.json`, the raw data of a shard, and
-//! the temporary folder they are written into before it replaces the previous outputs.
+//! Output files of a run: the CSV tables, `manifest.json`, the raw data of a shard, the
+//! workbook, and the temporary folder they are written into before it replaces the
+//! previous outputs.
 //!
-//! Exporters take finished statistics ([`RunStatistics`]) and the scenario's
-//! [`OutputLayout`](crate::replication::OutputLayout), never model internals. Every file
-//! is deterministic except the `execution` object of the manifest (threads and timings):
-//! the same replications give the same bytes whatever the thread count or sharding.
-//!
-//! Cell conventions, the same in every CSV:
-//!
-//! - numbers use `.` decimals, no thousands separator, and Rust's shortest
-//!   representation that reads back to the same `f64` (e.g. `0.30000000000000004`);
-//! - an undefined number (NaN: a metric a replication could not define, a standard
-//!   deviation of one value) is an empty cell;
-//! - dates are ISO `YYYY-MM-DD`;
-//! - every text cell goes through [`neutralise`], so no spreadsheet runs it as a formula;
-//! - metric columns of `replications.csv` are headed by the metric's name exactly as in
-//!   the layout (neutralised); units are in `summary.csv`.
+//! [`contract`] names every file and column once; writers and readers import them from
+//! there. Exporters ([`Export`]) take finished statistics ([`RunStatistics`]) and the
+//! scenario's [`OutputLayout`](crate::replication::OutputLayout), never model
+//! internals, and write to any writer. Every file is deterministic except the
+//! `execution` object of the manifest (threads and timings): the same replications give
+//! the same bytes whatever the thread count or sharding. Cells follow the conventions in
+//! [`cells`]; metric columns of `replications.csv` are headed by the metric's name
+//! exactly as in the layout (neutralised), and units are in `summary.csv`. What an
+//! output may replace is decided in one place ([`check_output_folder`], [`Staging`],
+//! [`write_file_atomically`]): only chipsim's own files of the same kind of output.
 
+pub mod cells;
+pub mod contract;
+mod csv_table;
+mod export;
 mod manifest;
+mod ownership;
 mod shard_data;
 mod staging;
 mod tables;
 mod xlsx;
 
-use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-pub(crate) use manifest::utc_text;
+pub(crate) use cells::{as_written, number, text};
+pub use cells::{neutralise, parse_seed, seed_text, SeedError, SIGNIFICANT_DIGITS};
+pub use contract::{
+    FolderKind, COMPARE_FILE, MANIFEST_FILE, PLOTS_DIR, PROJECTS_FILE, REPLICATIONS_FILE,
+    SENSITIVITY_FILE, SHARD_DATA_FILE, SUMMARY_FILE, SWEEP_POINTS_FILE, SWEEP_REPLICATIONS_FILE,
+    TIMESERIES_FILE, WORKBOOK_FILE,
+};
+pub use csv_table::CsvTable;
+pub(crate) use export::CsvFile;
+pub use export::{render, write_export, CsvWriter, Export};
+pub(crate) use manifest::{utc_text, write_manifest};
 pub use manifest::{
     Execution, Manifest, PrecisionSpec, ReplicationSet, ShardSpec, Status, StopRule,
 };
-pub use shard_data::{ShardDataReader, ShardDataWriter, ShardHeader, SHARD_DATA_FILE};
+pub use ownership::check_output_folder;
+pub use shard_data::{ShardDataReader, ShardDataWriter, ShardHeader};
 pub use staging::{abandon_outputs, write_file_atomically, Staging};
+pub(crate) use tables::statistic_cell;
 pub use tables::{
-    read_replications, write_comparison, write_tables, ComparisonRow, ProjectStatistics,
-    ReplicationsTable, ReplicationsWriter, RunStatistics, PROJECTS_FILE, REPLICATIONS_FILE,
-    SUMMARY_FILE, TIMESERIES_FILE,
+    read_replications, write_comparison, write_tables, ComparisonRow, ComparisonTable,
+    ProjectStatistics, ProjectsTable, ReplicationsTable, ReplicationsWriter, RunStatistics,
+    SummaryTable, TimeseriesTable,
 };
-pub use xlsx::{write_workbook, WORKBOOK_FILE};
-
-/// The manifest's file name.
-pub const MANIFEST_FILE: &str = "manifest.json";
+pub use xlsx::{write_workbook, Workbook};
 
 /// Something went wrong reading or writing an output file.
 #[derive(Debug, thiserror::Error)]
@@ -57,12 +66,12 @@ pub enum OutputError {
         /// The operating system's error.
         cause: std::io::Error,
     },
-    /// A CSV file could not be written or read.
+    /// A CSV file could not be read.
     #[error("{}: {cause}", path.display())]
     Csv {
         /// The file.
         path: PathBuf,
-        /// The CSV error (with its line when reading).
+        /// The CSV error (with its line).
         cause: csv::Error,
     },
     /// A file's content is not what chipsim writes.
@@ -73,15 +82,86 @@ pub enum OutputError {
         /// What is wrong, and where.
         message: String,
     },
-    /// The output folder exists but is not chipsim's, so it is not replaced.
+    /// An output folder is a file.
+    #[error("refusing to replace {}: it is a file, not an output folder; choose another --out", path.display())]
+    NotAFolder {
+        /// The path.
+        path: PathBuf,
+    },
+    /// An output folder holds files and no chipsim manifest, so it is not replaced.
     #[error(
-        "refusing to replace {}: it exists and does not hold chipsim outputs (no {MANIFEST_FILE}); \
-         choose another --out",
+        "refusing to replace {}: it holds {}, which chipsim did not write (the folder has no \
+         chipsim {MANIFEST_FILE}); choose another --out, or empty the folder",
+        folder.display(),
+        file.display()
+    )]
+    Foreign {
+        /// The folder.
+        folder: PathBuf,
+        /// Its first file (by name).
+        file: PathBuf,
+    },
+    /// An output folder holds chipsim outputs of another kind.
+    #[error(
+        "refusing to write the outputs of a {wanted} into {}: it holds the outputs of a {found} \
+         (see its {MANIFEST_FILE}); choose another --out",
+        folder.display()
+    )]
+    OtherKind {
+        /// The folder.
+        folder: PathBuf,
+        /// The kind it holds.
+        found: String,
+        /// The kind being written.
+        wanted: &'static str,
+    },
+    /// An output folder holds chipsim outputs of a kind this version does not write.
+    #[error(
+        "refusing to replace {}: it holds chipsim outputs of kind `{found}`, which this version \
+         does not write (see its {MANIFEST_FILE}); choose another --out",
+        folder.display()
+    )]
+    UnknownKind {
+        /// The folder.
+        folder: PathBuf,
+        /// The kind its manifest names.
+        found: String,
+    },
+    /// An output folder holds an input of the same call.
+    #[error(
+        "refusing to write into {}: it holds {}, an input of this command, which replacing the \
+         folder could destroy; choose another --out",
+        folder.display(),
+        input.display()
+    )]
+    HoldsInput {
+        /// The folder.
+        folder: PathBuf,
+        /// The input.
+        input: PathBuf,
+    },
+    /// A single output file would overwrite one of a chipsim folder's own files.
+    #[error(
+        "refusing to overwrite {}: it is a file of the chipsim {owner} outputs in that folder, \
+         which must stay as they were written; choose another file",
         path.display()
     )]
-    NotOutputFolder {
-        /// The folder.
+    OwnFile {
+        /// The file.
         path: PathBuf,
+        /// The kind of the folder that owns it.
+        owner: String,
+    },
+    /// A single output file would overwrite a file that is not the same kind of output.
+    #[error(
+        "refusing to overwrite {}: it is not a {what} written by chipsim; choose another file",
+        path.display()
+    )]
+    NotOurs {
+        /// The file.
+        path: PathBuf,
+        /// What chipsim would write there, e.g. `compare.csv`.
+        what: &'static str,
     },
 }
 
@@ -109,27 +189,6 @@ impl OutputError {
     }
 }
 
-/// Makes a text cell safe to open in a spreadsheet: a cell beginning with `=`, `+`, `-`,
-/// `@`, a tab or a carriage return would be read as a formula (or start one), so it gets
-/// a leading `'`, which spreadsheets show as text. Every text cell of every CSV goes
-/// through here; it is idempotent.
-pub fn neutralise(text: &str) -> Cow<'_, str> {
-    match text.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => Cow::Owned(format!("'{text}")),
-        _ => Cow::Borrowed(text),
-    }
-}
-
-/// A number cell: empty when undefined (NaN), else the shortest text that reads back to
-/// the same value.
-pub(crate) fn number(value: f64) -> String {
-    if value.is_nan() {
-        String::new()
-    } else {
-        format!("{value}")
-    }
-}
-
 /// SHA-256 of the scenario text, in lowercase hex: the manifest's `config_hash`, which
 /// `merge` uses to check that shards ran the same scenario.
 pub fn config_hash(config_text: &str) -> String {
@@ -142,35 +201,6 @@ pub fn config_hash(config_text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn formula_starts_are_neutralised() {
-        for (raw, safe) in [
-            ("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"),
-            ("+1", "'+1"),
-            ("-2", "'-2"),
-            ("@SUM(A1)", "'@SUM(A1)"),
-            ("\tx", "'\tx"),
-            ("\rx", "'\rx"),
-        ] {
-            assert_eq!(neutralise(raw), safe);
-            assert_eq!(neutralise(safe), safe, "idempotent");
-        }
-        for plain in ["baseline", "", "a=b", "1", "'quoted", "über"] {
-            assert_eq!(neutralise(plain), plain);
-        }
-    }
-
-    #[test]
-    fn numbers_round_trip_and_nan_is_empty() {
-        assert_eq!(number(f64::NAN), "");
-        assert_eq!(number(0.1 + 0.2), "0.30000000000000004");
-        assert_eq!(number(1e21), "1000000000000000000000");
-        assert_eq!(number(-2.5), "-2.5");
-        for value in [0.1 + 0.2, 1e-300, 123_456.789, -7.0, f64::MAX] {
-            assert_eq!(number(value).parse::<f64>().ok(), Some(value));
-        }
-    }
 
     #[test]
     fn config_hash_is_sha256_hex() {

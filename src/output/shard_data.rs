@@ -30,10 +30,8 @@ use crate::replication::{
     DelayCause, MetricDef, OutputLayout, Period, ProjectGroup, ProjectOutcome, ReplicationResult,
 };
 
+use super::contract::SHARD_DATA_FILE;
 use super::OutputError;
-
-/// The file's name inside a shard's output folder.
-pub const SHARD_DATA_FILE: &str = "shard_data.bin";
 
 const MAGIC: &[u8; 8] = b"CHIPSHRD";
 const VERSION: u32 = 1;

@@ -1,72 +1,24 @@
-//! The CSV tables: `summary.csv`, `timeseries.csv` and `projects.csv` from finished
-//! statistics, `replications.csv` streamed one row per replication, and `compare.csv`.
-//! Column lists are in the constants below; the cell conventions in [`super`].
+//! The run's CSV tables: `summary.csv`, `timeseries.csv` and `projects.csv` from
+//! finished statistics, `replications.csv` streamed one row per replication and read
+//! back by `compare`, and `compare.csv`. Names and columns are in [`super::contract`];
+//! the cell conventions in [`super::cells`].
 
-use std::fs::File;
-use std::io::BufWriter;
-use std::path::{Path, PathBuf};
+use std::io::{self, Write};
+use std::path::Path;
 
-use crate::replication::{DelayCause, OutputLayout};
+use crate::replication::{DelayCause, MetricDef, OutputLayout};
 use crate::stats::Summary;
 
-use super::{neutralise, number, OutputError};
-
-/// One row per metric: headline metrics first, then the others, each in layout order.
-pub const SUMMARY_FILE: &str = "summary.csv";
-/// One row per replication, in index order.
-pub const REPLICATIONS_FILE: &str = "replications.csv";
-/// One row per period × series metric.
-pub const TIMESERIES_FILE: &str = "timeseries.csv";
-/// One row per project group.
-pub const PROJECTS_FILE: &str = "projects.csv";
-
-const SUMMARY_HEADER: [&str; 13] = [
-    "scenario",
-    "metric",
-    "unit",
-    "n",
-    "mean",
-    "std",
-    "ci95_low",
-    "ci95_high",
-    "p5",
-    "p50",
-    "p95",
-    "min",
-    "max",
-];
-const TIMESERIES_HEADER: [&str; 9] = [
-    "scenario",
-    "period_start",
-    "period_end",
-    "metric",
-    "unit",
-    "mean",
-    "p5",
-    "p50",
-    "p95",
-];
-const PROJECTS_HEADER_START: [&str; 8] = [
-    "scenario",
-    "project",
-    "region",
-    "planned_go_live",
-    "projects_per_replication",
-    "delay_mean_days",
-    "delay_p50_days",
-    "delay_p95_days",
-];
-const COMPARE_HEADER: [&str; 9] = [
-    "metric",
-    "n",
-    "base_mean",
-    "other_mean",
-    "diff_mean",
-    "paired_ci95_low",
-    "paired_ci95_high",
-    "unpaired_ci95_low",
-    "unpaired_ci95_high",
-];
+use super::cells::{number, parse_seed, seed_text, text};
+use super::contract::{
+    names, share_column, CompareColumn, ProjectsColumn, ReplicationsColumn, Statistic,
+    SummaryColumn, TimeseriesColumn, COMPARE_FILE, PROJECTS_FILE, REPLICATIONS_FILE, SUMMARY_FILE,
+    TIMESERIES_FILE, TIMESERIES_STATISTICS,
+};
+use super::csv_table::CsvTable;
+use super::export::{render, write_export, CsvFile, CsvWriter, Export};
+use super::ownership::check_not_owned;
+use super::{write_file_atomically, OutputError};
 
 /// The statistics of one project group over all replications.
 #[derive(Debug, Clone, PartialEq)]
@@ -90,27 +42,132 @@ pub struct RunStatistics {
     pub projects: Vec<ProjectStatistics>,
 }
 
-fn create_csv(path: &Path) -> Result<csv::Writer<File>, OutputError> {
-    csv::Writer::from_path(path).map_err(|error| OutputError::csv(path, error))
+/// The cell of a statistic column for `metric`, summarised by `summary`.
+pub(crate) fn statistic_cell(column: Statistic, metric: &MetricDef, summary: &Summary) -> String {
+    match column {
+        Statistic::Metric => text(&metric.name),
+        Statistic::Unit => text(&metric.unit),
+        Statistic::N => summary.n.to_string(),
+        Statistic::Mean => number(summary.mean),
+        Statistic::Std => number(summary.std),
+        Statistic::Ci95Low => number(summary.ci95_low),
+        Statistic::Ci95High => number(summary.ci95_high),
+        Statistic::P5 => number(summary.p5),
+        Statistic::P50 => number(summary.p50),
+        Statistic::P95 => number(summary.p95),
+        Statistic::Min => number(summary.min),
+        Statistic::Max => number(summary.max),
+    }
 }
 
-/// Writes one record of cells, mapping errors to the file.
-fn write_row<I, T>(writer: &mut csv::Writer<File>, path: &Path, cells: I) -> Result<(), OutputError>
-where
-    I: IntoIterator<Item = T>,
-    T: AsRef<[u8]>,
-{
-    writer
-        .write_record(cells)
-        .map_err(|error| OutputError::csv(path, error))
+/// `summary.csv`: one row per metric, headline metrics first, each part in layout order.
+#[derive(Debug, Clone, Copy)]
+pub struct SummaryTable<'a> {
+    /// What the run reports.
+    pub layout: &'a OutputLayout,
+    /// Its statistics.
+    pub statistics: &'a RunStatistics,
 }
 
-fn finish_csv<W: std::io::Write>(writer: csv::Writer<W>, path: &Path) -> Result<(), OutputError> {
-    writer
-        .into_inner()
-        .map_err(|error| OutputError::io("cannot write", path, error.into_error()))?
-        .flush()
-        .map_err(|error| OutputError::io("cannot write", path, error))
+impl Export for SummaryTable<'_> {
+    fn file_name(&self) -> &'static str {
+        SUMMARY_FILE
+    }
+
+    fn write_to(&self, out: &mut dyn Write) -> io::Result<()> {
+        let mut csv = CsvWriter::new(out);
+        csv.row(names(SummaryColumn::ALL).chain(names(Statistic::ALL)))?;
+        let metrics = self.layout.metrics.iter().enumerate();
+        let headline_first = (metrics.clone().filter(|(_, m)| m.headline))
+            .chain(metrics.filter(|(_, m)| !m.headline));
+        for (index, metric) in headline_first {
+            let Some(summary) = self.statistics.metrics.get(index) else {
+                continue;
+            };
+            let keys = SummaryColumn::ALL.iter().map(|column| match column {
+                SummaryColumn::Scenario => text(&self.layout.scenario),
+            });
+            let statistics = (Statistic::ALL.iter()).map(|&c| statistic_cell(c, metric, summary));
+            csv.row(keys.chain(statistics))?;
+        }
+        csv.finish()
+    }
+}
+
+/// `timeseries.csv`: one row per period × series metric.
+#[derive(Debug, Clone, Copy)]
+pub struct TimeseriesTable<'a> {
+    /// What the run reports.
+    pub layout: &'a OutputLayout,
+    /// Its statistics.
+    pub statistics: &'a RunStatistics,
+}
+
+impl Export for TimeseriesTable<'_> {
+    fn file_name(&self) -> &'static str {
+        TIMESERIES_FILE
+    }
+
+    fn write_to(&self, out: &mut dyn Write) -> io::Result<()> {
+        let mut csv = CsvWriter::new(out);
+        csv.row(names(TimeseriesColumn::ALL).chain(names(&TIMESERIES_STATISTICS)))?;
+        let layout = self.layout;
+        let per_period = layout.series.len();
+        for (period_index, period) in layout.periods.iter().enumerate() {
+            for (metric_index, metric) in layout.series.iter().enumerate() {
+                let Some(summary) =
+                    (self.statistics.series).get(period_index * per_period + metric_index)
+                else {
+                    continue;
+                };
+                let keys = TimeseriesColumn::ALL.iter().map(|column| match column {
+                    TimeseriesColumn::Scenario => text(&layout.scenario),
+                    TimeseriesColumn::PeriodStart => text(&period.start.to_string()),
+                    TimeseriesColumn::PeriodEnd => text(&period.end.to_string()),
+                });
+                let statistics =
+                    (TIMESERIES_STATISTICS.iter()).map(|&c| statistic_cell(c, metric, summary));
+                csv.row(keys.chain(statistics))?;
+            }
+        }
+        csv.finish()
+    }
+}
+
+/// `projects.csv`: one row per project group, then the share of each delay cause.
+#[derive(Debug, Clone, Copy)]
+pub struct ProjectsTable<'a> {
+    /// What the run reports.
+    pub layout: &'a OutputLayout,
+    /// Its statistics.
+    pub statistics: &'a RunStatistics,
+}
+
+impl Export for ProjectsTable<'_> {
+    fn file_name(&self) -> &'static str {
+        PROJECTS_FILE
+    }
+
+    fn write_to(&self, out: &mut dyn Write) -> io::Result<()> {
+        let mut csv = CsvWriter::new(out);
+        let shares = DelayCause::ALL.map(share_column);
+        csv.row((names(ProjectsColumn::ALL).map(str::to_string)).chain(shares))?;
+        let groups = self.layout.projects.iter().zip(&self.statistics.projects);
+        for (group, p) in groups {
+            let keys = ProjectsColumn::ALL.iter().map(|column| match column {
+                ProjectsColumn::Scenario => text(&self.layout.scenario),
+                ProjectsColumn::Project => text(&group.name),
+                ProjectsColumn::Region => text(&group.region),
+                ProjectsColumn::PlannedGoLive => text(&group.planned_go_live.to_string()),
+                ProjectsColumn::ProjectsPerReplication => number(p.per_replication),
+                ProjectsColumn::DelayMeanDays => number(p.delay.mean),
+                ProjectsColumn::DelayP50Days => number(p.delay.p50),
+                ProjectsColumn::DelayP95Days => number(p.delay.p95),
+            });
+            csv.row(keys.chain(p.cause_shares.map(number)))?;
+        }
+        csv.finish()
+    }
 }
 
 /// Writes `summary.csv`, `timeseries.csv` and `projects.csv` into `dir`.
@@ -119,128 +176,29 @@ pub fn write_tables(
     layout: &OutputLayout,
     statistics: &RunStatistics,
 ) -> Result<(), OutputError> {
-    let scenario = neutralise(&layout.scenario);
-
-    let path = dir.join(SUMMARY_FILE);
-    let mut writer = create_csv(&path)?;
-    write_row(&mut writer, &path, SUMMARY_HEADER)?;
-    let headline_first = (layout
-        .metrics
-        .iter()
-        .enumerate()
-        .filter(|(_, m)| m.headline))
-    .chain(
-        layout
-            .metrics
-            .iter()
-            .enumerate()
-            .filter(|(_, m)| !m.headline),
-    );
-    for (index, metric) in headline_first {
-        let Some(s) = statistics.metrics.get(index) else {
-            continue;
-        };
-        let mut row = vec![
-            scenario.to_string(),
-            neutralise(&metric.name).into_owned(),
-            neutralise(&metric.unit).into_owned(),
-            s.n.to_string(),
-        ];
-        row.extend(
-            [
-                s.mean,
-                s.std,
-                s.ci95_low,
-                s.ci95_high,
-                s.p5,
-                s.p50,
-                s.p95,
-                s.min,
-                s.max,
-            ]
-            .map(number),
-        );
-        write_row(&mut writer, &path, row)?;
-    }
-    finish_csv(writer, &path)?;
-
-    let path = dir.join(TIMESERIES_FILE);
-    let mut writer = create_csv(&path)?;
-    write_row(&mut writer, &path, TIMESERIES_HEADER)?;
-    let per_period = layout.series.len();
-    for (period_index, period) in layout.periods.iter().enumerate() {
-        for (metric_index, metric) in layout.series.iter().enumerate() {
-            let Some(s) = statistics
-                .series
-                .get(period_index * per_period + metric_index)
-            else {
-                continue;
-            };
-            let mut row = vec![
-                scenario.to_string(),
-                neutralise(&period.start.to_string()).into_owned(),
-                neutralise(&period.end.to_string()).into_owned(),
-                neutralise(&metric.name).into_owned(),
-                neutralise(&metric.unit).into_owned(),
-            ];
-            row.extend([s.mean, s.p5, s.p50, s.p95].map(number));
-            write_row(&mut writer, &path, row)?;
-        }
-    }
-    finish_csv(writer, &path)?;
-
-    let path = dir.join(PROJECTS_FILE);
-    let mut writer = create_csv(&path)?;
-    let shares = DelayCause::ALL.map(|cause| format!("share_{}", cause.label()));
-    write_row(
-        &mut writer,
-        &path,
-        PROJECTS_HEADER_START
-            .iter()
-            .map(|cell| cell.to_string())
-            .chain(shares),
-    )?;
-    for (group, p) in layout.projects.iter().zip(&statistics.projects) {
-        let mut row = vec![
-            scenario.to_string(),
-            neutralise(&group.name).into_owned(),
-            neutralise(&group.region).into_owned(),
-            neutralise(&group.planned_go_live.to_string()).into_owned(),
-        ];
-        row.extend([p.per_replication, p.delay.mean, p.delay.p50, p.delay.p95].map(number));
-        row.extend(p.cause_shares.map(number));
-        write_row(&mut writer, &path, row)?;
-    }
-    finish_csv(writer, &path)
+    write_export(dir, &SummaryTable { layout, statistics })?;
+    write_export(dir, &TimeseriesTable { layout, statistics })?;
+    write_export(dir, &ProjectsTable { layout, statistics })?;
+    Ok(())
 }
 
 /// Streams `replications.csv`: `replication,seed,<metric name>...`, one row per
 /// replication as it is consumed, so no row is held in memory.
 #[derive(Debug)]
 pub struct ReplicationsWriter {
-    writer: csv::Writer<File>,
-    path: PathBuf,
+    file: CsvFile,
     row: Vec<String>,
 }
 
 impl ReplicationsWriter {
     /// Creates `replications.csv` in `dir` and writes its header.
     pub fn create(dir: &Path, layout: &OutputLayout) -> Result<Self, OutputError> {
-        let path = dir.join(REPLICATIONS_FILE);
-        let mut writer = create_csv(&path)?;
-        let header = ["replication".to_string(), "seed".to_string()]
-            .into_iter()
-            .chain(
-                layout
-                    .metrics
-                    .iter()
-                    .map(|m| neutralise(&m.name).into_owned()),
-            );
-        write_row(&mut writer, &path, header)?;
+        let mut file = CsvFile::create(dir, REPLICATIONS_FILE)?;
+        let metrics = layout.metrics.iter().map(|m| text(&m.name));
+        file.row((names(ReplicationsColumn::ALL).map(str::to_string)).chain(metrics))?;
         Ok(ReplicationsWriter {
-            writer,
-            path,
-            row: Vec::with_capacity(layout.metrics.len() + 2),
+            file,
+            row: Vec::with_capacity(layout.metrics.len() + ReplicationsColumn::ALL.len()),
         })
     }
 
@@ -252,15 +210,18 @@ impl ReplicationsWriter {
         metrics: &[f64],
     ) -> Result<(), OutputError> {
         self.row.clear();
-        self.row.push(replication.to_string());
-        self.row.push(seed.to_string());
+        self.row
+            .extend(ReplicationsColumn::ALL.iter().map(|column| match column {
+                ReplicationsColumn::Replication => replication.to_string(),
+                ReplicationsColumn::Seed => seed_text(seed),
+            }));
         self.row.extend(metrics.iter().map(|&value| number(value)));
-        write_row(&mut self.writer, &self.path, &self.row)
+        self.file.row(&self.row)
     }
 
     /// Flushes the file.
     pub fn finish(self) -> Result<(), OutputError> {
-        finish_csv(self.writer, &self.path)
+        self.file.finish()
     }
 }
 
@@ -275,56 +236,33 @@ pub struct ReplicationsTable {
 
 /// Reads a `replications.csv` written by chipsim.
 pub fn read_replications(path: &Path) -> Result<ReplicationsTable, OutputError> {
-    let mut reader = csv::Reader::from_path(path).map_err(|error| OutputError::csv(path, error))?;
-    let header = reader
-        .headers()
-        .map_err(|error| OutputError::csv(path, error))?
-        .clone();
-    if header.get(0) != Some("replication") || header.get(1) != Some("seed") {
-        return Err(OutputError::format(
-            path,
-            "the header does not start with replication,seed: not a chipsim replications.csv",
-        ));
-    }
-    let metrics: Vec<String> = header.iter().skip(2).map(str::to_string).collect();
-    let mut rows = Vec::new();
-    for (line, record) in (2..).zip(reader.records()) {
-        let record = record.map_err(|error| OutputError::csv(path, error))?;
-        let integer = |column: usize| -> Result<u64, OutputError> {
-            let cell = record.get(column).unwrap_or_default();
-            cell.parse().map_err(|_| {
-                OutputError::format(
-                    path,
-                    format!(
-                        "line {line}: `{cell}` in column {} is not a whole number",
-                        column + 1
-                    ),
-                )
-            })
-        };
-        let (replication, seed) = (integer(0)?, integer(1)?);
-        let values = record
+    let table = CsvTable::read(path)?;
+    let keys = ReplicationsColumn::ALL.len();
+    let starts_right = (table.header().get(..keys)).is_some_and(|start| {
+        start
             .iter()
-            .skip(2)
-            .enumerate()
-            .map(|(column, cell)| {
-                if cell.is_empty() {
-                    Ok(f64::NAN)
-                } else {
-                    cell.parse().map_err(|_| {
-                        OutputError::format(
-                            path,
-                            format!(
-                                "line {line}: `{cell}` in column {} is not a number",
-                                column + 3
-                            ),
-                        )
-                    })
-                }
-            })
-            .collect::<Result<Vec<f64>, _>>()?;
-        rows.push((replication, seed, values));
+            .map(String::as_str)
+            .eq(names(ReplicationsColumn::ALL))
+    });
+    if !starts_right {
+        return Err(table.error(format!(
+            "the header does not start with {}: not a chipsim {REPLICATIONS_FILE}",
+            names(ReplicationsColumn::ALL).collect::<Vec<_>>().join(",")
+        )));
     }
+    let metrics = table.header()[keys..].to_vec();
+    let rows = (0..table.len())
+        .map(|row| {
+            let replication = (table.text(row, 0).parse())
+                .map_err(|_| table.cell_error(row, 0, "a whole number"))?;
+            let seed =
+                parse_seed(table.text(row, 1)).map_err(|_| table.cell_error(row, 1, "a seed"))?;
+            let values = (keys..table.header().len())
+                .map(|column| table.number(row, column))
+                .collect::<Result<Vec<f64>, _>>()?;
+            Ok((replication, seed, values))
+        })
+        .collect::<Result<_, OutputError>>()?;
     Ok(ReplicationsTable { metrics, rows })
 }
 
@@ -347,45 +285,146 @@ pub struct ComparisonRow {
     pub unpaired_ci95: (f64, f64),
 }
 
-/// Writes `compare.csv` to `path`, through a temporary file renamed into place.
-pub fn write_comparison(path: &Path, rows: &[ComparisonRow]) -> Result<(), OutputError> {
-    let file_name = path
-        .file_name()
-        .ok_or_else(|| OutputError::format(path, "not a file name"))?
-        .to_string_lossy()
-        .into_owned();
-    let temp = path.with_file_name(format!(".{file_name}.tmp-{}", std::process::id()));
-    let result = (|| {
-        let file =
-            File::create(&temp).map_err(|error| OutputError::io("cannot create", &temp, error))?;
-        let mut writer = csv::Writer::from_writer(BufWriter::new(file));
-        let mut record = |cells: Vec<String>| {
-            writer
-                .write_record(cells)
-                .map_err(|error| OutputError::csv(path, error))
-        };
-        record(COMPARE_HEADER.map(str::to_string).to_vec())?;
-        for row in rows {
-            let mut cells = vec![neutralise(&row.metric).into_owned(), row.n.to_string()];
-            cells.extend(
-                [
-                    row.base_mean,
-                    row.other_mean,
-                    row.diff_mean,
-                    row.paired_ci95.0,
-                    row.paired_ci95.1,
-                    row.unpaired_ci95.0,
-                    row.unpaired_ci95.1,
-                ]
-                .map(number),
-            );
-            record(cells)?;
-        }
-        finish_csv(writer, &temp)?;
-        std::fs::rename(&temp, path).map_err(|error| OutputError::io("cannot write", path, error))
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temp);
+/// `compare.csv`: one row per metric both runs report.
+#[derive(Debug, Clone, Copy)]
+pub struct ComparisonTable<'a> {
+    /// The rows, in order.
+    pub rows: &'a [ComparisonRow],
+}
+
+impl Export for ComparisonTable<'_> {
+    fn file_name(&self) -> &'static str {
+        COMPARE_FILE
     }
-    result
+
+    fn write_to(&self, out: &mut dyn Write) -> io::Result<()> {
+        let mut csv = CsvWriter::new(out);
+        csv.row(names(CompareColumn::ALL))?;
+        for row in self.rows {
+            csv.row(CompareColumn::ALL.iter().map(|column| match column {
+                CompareColumn::Metric => text(&row.metric),
+                CompareColumn::N => row.n.to_string(),
+                CompareColumn::BaseMean => number(row.base_mean),
+                CompareColumn::OtherMean => number(row.other_mean),
+                CompareColumn::DiffMean => number(row.diff_mean),
+                CompareColumn::PairedCi95Low => number(row.paired_ci95.0),
+                CompareColumn::PairedCi95High => number(row.paired_ci95.1),
+                CompareColumn::UnpairedCi95Low => number(row.unpaired_ci95.0),
+                CompareColumn::UnpairedCi95High => number(row.unpaired_ci95.1),
+            }))?;
+        }
+        csv.finish()
+    }
+}
+
+/// Writes `compare.csv` to `path` (any name), all or nothing. An existing file there is
+/// replaced only if it is a comparison too, and never when it is a run's own file.
+pub fn write_comparison(path: &Path, rows: &[ComparisonRow]) -> Result<(), OutputError> {
+    check_not_owned(path)?;
+    let bytes = render(&ComparisonTable { rows })
+        .map_err(|error| OutputError::io("cannot write", path, error))?;
+    if let Ok(existing) = std::fs::read(path) {
+        let header_length = bytes
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(0, |at| at + 1);
+        if !existing.starts_with(&bytes[..header_length]) {
+            return Err(OutputError::NotOurs {
+                path: path.to_path_buf(),
+                what: COMPARE_FILE,
+            });
+        }
+    }
+    write_file_atomically(path, &bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::replication::{Period, ProjectGroup};
+
+    fn summary(values: &[f64]) -> Summary {
+        Summary::of(values)
+    }
+
+    /// One headline metric after an ordinary one, one series, one project group.
+    fn run() -> (OutputLayout, RunStatistics) {
+        let date = |m, d| chrono::NaiveDate::from_ymd_opt(2027, m, d).expect("date");
+        let metric = |name: &str, headline| MetricDef {
+            name: name.into(),
+            unit: "days".into(),
+            headline,
+        };
+        let layout = OutputLayout {
+            scenario: "=s".into(),
+            metrics: vec![metric("a", false), metric("b", true)],
+            series: vec![metric("q", false)],
+            periods: vec![Period {
+                start: date(1, 1),
+                end: date(3, 31),
+            }],
+            projects: vec![ProjectGroup {
+                name: "p".into(),
+                region: "eu".into(),
+                planned_go_live: date(6, 1),
+            }],
+        };
+        let statistics = RunStatistics {
+            metrics: vec![summary(&[1.0, 3.0]), summary(&[])],
+            series: vec![summary(&[2.0])],
+            projects: vec![ProjectStatistics {
+                per_replication: 1.0,
+                delay: summary(&[4.0]),
+                cause_shares: [1.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+            }],
+        };
+        (layout, statistics)
+    }
+
+    fn rendered(export: &dyn Export) -> String {
+        String::from_utf8(render(export).expect("render")).expect("utf-8")
+    }
+
+    #[test]
+    fn tables_render_in_memory_with_the_contract_headers() {
+        let (layout, statistics) = run();
+        let (layout, statistics) = (&layout, &statistics);
+        let summary = rendered(&SummaryTable { layout, statistics });
+        let lines: Vec<&str> = summary.lines().collect();
+        assert_eq!(
+            lines[0],
+            "scenario,metric,unit,n,mean,std,ci95_low,ci95_high,p5,p50,p95,min,max"
+        );
+        assert_eq!(lines[1], "'=s,b,days,0,,,,,,,,,", "headline first");
+        assert!(lines[2].starts_with("'=s,a,days,2,2,1.4142135623731,"));
+        assert_eq!(
+            rendered(&TimeseriesTable { layout, statistics }),
+            "scenario,period_start,period_end,metric,unit,mean,p5,p50,p95\n\
+             '=s,2027-01-01,2027-03-31,q,days,2,2,2,2\n"
+        );
+        let projects = rendered(&ProjectsTable { layout, statistics });
+        assert!(projects.starts_with(
+            "scenario,project,region,planned_go_live,projects_per_replication,\
+             delay_mean_days,delay_p50_days,delay_p95_days,share_on_time,"
+        ));
+        assert!(projects.ends_with("\n'=s,p,eu,2027-06-01,1,4,4,4,1,0,0,0,0,0\n"));
+    }
+
+    #[test]
+    fn a_comparison_renders_in_memory() {
+        let rows = [ComparisonRow {
+            metric: "m".into(),
+            n: 3,
+            base_mean: 1.0,
+            other_mean: 2.0,
+            diff_mean: 1.0,
+            paired_ci95: (0.5, 1.5),
+            unpaired_ci95: (f64::NAN, f64::NAN),
+        }];
+        assert_eq!(
+            rendered(&ComparisonTable { rows: &rows }),
+            "metric,n,base_mean,other_mean,diff_mean,paired_ci95_low,paired_ci95_high,\
+             unpaired_ci95_low,unpaired_ci95_high\nm,3,1,2,1,0.5,1.5,,\n"
+        );
+    }
 }

@@ -1,116 +1,16 @@
 //! The finished outputs of a run, read back from its folder for charting: the rows of
-//! `summary.csv`, `timeseries.csv`, `projects.csv`, `compare.csv` and `sensitivity.csv`
-//! that the charts need, and the scenario name and replication count from
-//! `manifest.json`. Columns are found by name, so added columns do not break charts;
-//! a missing column or an unreadable cell is an error naming the file, line and column.
+//! `summary.csv`, `timeseries.csv`, `projects.csv` and `compare.csv` that the charts
+//! need, and the scenario name and replication count from `manifest.json`. Columns are
+//! found by their contract names ([`CsvTable`]), so added columns do not break charts.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::NaiveDate;
 
-use super::PlotError;
-
-/// A CSV file with a header row, held as text.
-#[derive(Debug)]
-pub(super) struct Table {
-    path: PathBuf,
-    header: Vec<String>,
-    rows: Vec<csv::StringRecord>,
-}
-
-impl Table {
-    /// Reads `dir/name`, or `None` when there is no such file.
-    pub(super) fn read(dir: &Path, name: &str) -> Result<Option<Table>, PlotError> {
-        let path = dir.join(name);
-        if !path.is_file() {
-            return Ok(None);
-        }
-        let csv_error = |cause| PlotError::Csv {
-            path: path.clone(),
-            cause,
-        };
-        let mut reader = csv::Reader::from_path(&path).map_err(csv_error)?;
-        let header = reader
-            .headers()
-            .map_err(csv_error)?
-            .iter()
-            .map(str::to_string)
-            .collect();
-        let rows = reader
-            .records()
-            .collect::<Result<_, _>>()
-            .map_err(csv_error)?;
-        Ok(Some(Table { path, header, rows }))
-    }
-
-    pub(super) fn path(&self) -> &Path {
-        &self.path
-    }
-
-    pub(super) fn len(&self) -> usize {
-        self.rows.len()
-    }
-
-    /// True when every named column is in the header.
-    pub(super) fn has_columns(&self, names: &[&str]) -> bool {
-        names
-            .iter()
-            .all(|name| self.header.iter().any(|h| h == name))
-    }
-
-    /// Header names that start with `prefix`, with their positions.
-    pub(super) fn columns_starting_with(&self, prefix: &str) -> Vec<(usize, String)> {
-        (self.header.iter().enumerate())
-            .filter_map(|(index, name)| Some((index, name.strip_prefix(prefix)?.to_string())))
-            .collect()
-    }
-
-    /// The position of a column, or an error naming it.
-    pub(super) fn column(&self, name: &str) -> Result<usize, PlotError> {
-        self.header.iter().position(|h| h == name).ok_or_else(|| {
-            self.format_error(format!(
-                "no `{name}` column (the header is {}): not a chipsim output file",
-                self.header.join(",")
-            ))
-        })
-    }
-
-    pub(super) fn text(&self, row: usize, column: usize) -> &str {
-        self.rows[row].get(column).unwrap_or_default()
-    }
-
-    /// A number cell; an empty cell (undefined) is NaN.
-    pub(super) fn number(&self, row: usize, column: usize) -> Result<f64, PlotError> {
-        let cell = self.text(row, column);
-        if cell.is_empty() {
-            return Ok(f64::NAN);
-        }
-        cell.parse()
-            .map_err(|_| self.cell_error(row, column, cell, "a number"))
-    }
-
-    /// An ISO date cell.
-    pub(super) fn date(&self, row: usize, column: usize) -> Result<NaiveDate, PlotError> {
-        let cell = self.text(row, column);
-        cell.parse()
-            .map_err(|_| self.cell_error(row, column, cell, "a date (YYYY-MM-DD)"))
-    }
-
-    fn cell_error(&self, row: usize, column: usize, cell: &str, expected: &str) -> PlotError {
-        self.format_error(format!(
-            "line {}: `{cell}` in column `{}` is not {expected}",
-            row + 2,
-            self.header[column]
-        ))
-    }
-
-    pub(super) fn format_error(&self, message: String) -> PlotError {
-        PlotError::Format {
-            path: self.path.clone(),
-            message,
-        }
-    }
-}
+use crate::output::contract::{
+    CompareColumn, ProjectsColumn, Statistic, TimeseriesColumn, SHARE_PREFIX,
+};
+use crate::output::{CsvTable, OutputError, MANIFEST_FILE};
 
 /// Who produced the outputs, for the corner of every chart.
 #[derive(Debug, Clone, PartialEq)]
@@ -123,15 +23,12 @@ pub(super) struct RunInfo {
 
 impl RunInfo {
     /// Reads the `manifest.json` of a run or a sweep, or `None` when there is none.
-    pub(super) fn read(dir: &Path) -> Result<Option<RunInfo>, PlotError> {
-        let path = dir.join(crate::output::MANIFEST_FILE);
+    pub(super) fn read(dir: &Path) -> Result<Option<RunInfo>, OutputError> {
+        let path = dir.join(MANIFEST_FILE);
         let Ok(text) = std::fs::read_to_string(&path) else {
             return Ok(None);
         };
-        let format_error = |message: String| PlotError::Format {
-            path: path.clone(),
-            message,
-        };
+        let format_error = |message: String| OutputError::format(&path, message);
         let value: serde_json::Value =
             serde_json::from_str(&text).map_err(|error| format_error(error.to_string()))?;
         let Some(scenario) = value["scenario"].as_str() else {
@@ -175,18 +72,18 @@ pub(super) struct SummaryRow {
     pub p95: f64,
 }
 
-pub(super) fn summary_rows(table: &Table) -> Result<Vec<SummaryRow>, PlotError> {
+pub(super) fn summary_rows(table: &CsvTable) -> Result<Vec<SummaryRow>, OutputError> {
     let [metric, unit, n, mean, ci95_low, ci95_high, p5, p95] = [
-        "metric",
-        "unit",
-        "n",
-        "mean",
-        "ci95_low",
-        "ci95_high",
-        "p5",
-        "p95",
+        Statistic::Metric,
+        Statistic::Unit,
+        Statistic::N,
+        Statistic::Mean,
+        Statistic::Ci95Low,
+        Statistic::Ci95High,
+        Statistic::P5,
+        Statistic::P95,
     ]
-    .map(|name| table.column(name));
+    .map(|column| table.column(column));
     let (metric, unit, n, mean) = (metric?, unit?, n?, mean?);
     let (ci95_low, ci95_high, p5, p95) = (ci95_low?, ci95_high?, p5?, p95?);
     (0..table.len())
@@ -217,19 +114,18 @@ pub(super) struct SeriesPoint {
     pub p95: f64,
 }
 
-pub(super) fn series_points(table: &Table) -> Result<Vec<SeriesPoint>, PlotError> {
-    let [start, end, metric, unit, p5, p50, p95] = [
-        "period_start",
-        "period_end",
-        "metric",
-        "unit",
-        "p5",
-        "p50",
-        "p95",
+pub(super) fn series_points(table: &CsvTable) -> Result<Vec<SeriesPoint>, OutputError> {
+    let start = table.column(TimeseriesColumn::PeriodStart)?;
+    let end = table.column(TimeseriesColumn::PeriodEnd)?;
+    let [metric, unit, p5, p50, p95] = [
+        Statistic::Metric,
+        Statistic::Unit,
+        Statistic::P5,
+        Statistic::P50,
+        Statistic::P95,
     ]
-    .map(|name| table.column(name));
-    let (start, end, metric, unit) = (start?, end?, metric?, unit?);
-    let (p5, p50, p95) = (p5?, p50?, p95?);
+    .map(|column| table.column(column));
+    let (metric, unit, p5, p50, p95) = (metric?, unit?, p5?, p50?, p95?);
     (0..table.len())
         .map(|row| {
             Ok(SeriesPoint {
@@ -255,11 +151,11 @@ pub(super) struct ProjectRow {
     pub shares: Vec<(String, f64)>,
 }
 
-pub(super) fn project_rows(table: &Table) -> Result<Vec<ProjectRow>, PlotError> {
-    let project = table.column("project")?;
-    let p50 = table.column("delay_p50_days")?;
-    let p95 = table.column("delay_p95_days")?;
-    let share_columns = table.columns_starting_with("share_");
+pub(super) fn project_rows(table: &CsvTable) -> Result<Vec<ProjectRow>, OutputError> {
+    let project = table.column(ProjectsColumn::Project)?;
+    let p50 = table.column(ProjectsColumn::DelayP50Days)?;
+    let p95 = table.column(ProjectsColumn::DelayP95Days)?;
+    let share_columns = table.columns_starting_with(SHARE_PREFIX);
     (0..table.len())
         .map(|row| {
             Ok(ProjectRow {
@@ -268,7 +164,7 @@ pub(super) fn project_rows(table: &Table) -> Result<Vec<ProjectRow>, PlotError> 
                 delay_p95: table.number(row, p95)?,
                 shares: (share_columns.iter())
                     .map(|(column, cause)| Ok((cause.clone(), table.number(row, *column)?)))
-                    .collect::<Result<_, PlotError>>()?,
+                    .collect::<Result<_, OutputError>>()?,
             })
         })
         .collect()
@@ -285,16 +181,16 @@ pub(super) struct CompareRow {
     pub ci95_high: f64,
 }
 
-pub(super) fn compare_rows(table: &Table) -> Result<Vec<CompareRow>, PlotError> {
+pub(super) fn compare_rows(table: &CsvTable) -> Result<Vec<CompareRow>, OutputError> {
     let [metric, n, base_mean, diff_mean, low, high] = [
-        "metric",
-        "n",
-        "base_mean",
-        "diff_mean",
-        "paired_ci95_low",
-        "paired_ci95_high",
+        CompareColumn::Metric,
+        CompareColumn::N,
+        CompareColumn::BaseMean,
+        CompareColumn::DiffMean,
+        CompareColumn::PairedCi95Low,
+        CompareColumn::PairedCi95High,
     ]
-    .map(|name| table.column(name));
+    .map(|column| table.column(column));
     let (metric, n, base_mean, diff_mean, low, high) =
         (metric?, n?, base_mean?, diff_mean?, low?, high?);
     (0..table.len())

@@ -15,7 +15,8 @@
 //! Like every exporter, this reads finished statistics, never model internals. The
 //! `plots/` folder is written all or nothing through [`Staging`]: the charts go into a
 //! temporary folder with a `manifest.json` listing them (and any chart that was
-//! skipped, with why), which then replaces the previous `plots/`. PNG text uses an
+//! skipped, with why), which then replaces the previous `plots/`, keeping any file in
+//! it that is not a chart the previous manifest lists. PNG text uses an
 //! embedded font, so charts look the same on a machine without fonts.
 
 mod canvas;
@@ -31,28 +32,30 @@ use std::path::{Path, PathBuf};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use crate::output::contract::CHART_EXTENSIONS;
 use crate::output::{
-    OutputError, Staging, MANIFEST_FILE, PROJECTS_FILE, SUMMARY_FILE, TIMESERIES_FILE,
+    check_output_folder, write_manifest, CsvTable, FolderKind, OutputError, Staging, COMPARE_FILE,
+    PLOTS_DIR, PROJECTS_FILE, SENSITIVITY_FILE, SUMMARY_FILE, TIMESERIES_FILE,
 };
 
-pub use sweep::{MORRIS_COLUMNS, TORNADO_COLUMNS};
-
-/// The folder inside an output folder that holds the charts.
-pub const PLOTS_DIR: &str = "plots";
-/// `chipsim compare`'s default output, charted when it sits in the folder.
-pub const COMPARE_FILE: &str = "compare.csv";
-/// A sweep's sensitivity table, charted when it sits in the folder.
-pub const SENSITIVITY_FILE: &str = "sensitivity.csv";
+/// The files charts are made from, each charted when it sits in the folder.
+const CHARTED_FILES: [&str; 5] = [
+    SUMMARY_FILE,
+    TIMESERIES_FILE,
+    PROJECTS_FILE,
+    COMPARE_FILE,
+    SENSITIVITY_FILE,
+];
 
 /// Charts could not be made.
 #[derive(Debug, thiserror::Error)]
 pub enum PlotError {
     /// The folder holds none of the files charts are made from; nothing was written.
     #[error(
-        "{} holds no chipsim outputs to plot (none of {SUMMARY_FILE}, {TIMESERIES_FILE}, \
-         {PROJECTS_FILE}, {COMPARE_FILE}, {SENSITIVITY_FILE}); give the folder a run wrote, \
+        "{} holds no chipsim outputs to plot (none of {}); give the folder a run wrote, \
          e.g. outputs/baseline",
-        dir.display()
+        dir.display(),
+        CHARTED_FILES.join(", ")
     )]
     NoOutputs {
         /// The folder.
@@ -66,22 +69,6 @@ pub enum PlotError {
         /// Why each file could not be charted.
         notes: Vec<String>,
     },
-    /// A CSV file could not be read.
-    #[error("{}: {cause}", path.display())]
-    Csv {
-        /// The file.
-        path: PathBuf,
-        /// The CSV error, with its line.
-        cause: csv::Error,
-    },
-    /// A file is not what chipsim writes.
-    #[error("{}: {message}", path.display())]
-    Format {
-        /// The file.
-        path: PathBuf,
-        /// What is wrong, and where.
-        message: String,
-    },
     /// A chart could not be drawn or encoded.
     #[error("cannot draw {chart}: {message}")]
     Draw {
@@ -90,7 +77,7 @@ pub enum PlotError {
         /// The drawing library's error.
         message: String,
     },
-    /// The plots folder could not be written.
+    /// An output file could not be read, or the plots folder could not be written.
     #[error(transparent)]
     Output(#[from] OutputError),
 }
@@ -195,11 +182,10 @@ fn file_safe(name: &str) -> String {
 /// Everything the files in `dir` can be charted as, and notes on what could not.
 fn charts_of(dir: &Path) -> Result<(Vec<Chart>, Vec<String>), PlotError> {
     let info = data::RunInfo::read(dir)?;
-    let summary = data::Table::read(dir, SUMMARY_FILE)?;
-    let timeseries = data::Table::read(dir, TIMESERIES_FILE)?;
-    let project_table = data::Table::read(dir, PROJECTS_FILE)?;
-    let compare_table = data::Table::read(dir, COMPARE_FILE)?;
-    let sensitivity = data::Table::read(dir, SENSITIVITY_FILE)?;
+    let [summary, timeseries, project_table, compare_table, sensitivity] =
+        CHARTED_FILES.map(|file| CsvTable::read_if_present(dir, file));
+    let (summary, timeseries, project_table) = (summary?, timeseries?, project_table?);
+    let (compare_table, sensitivity) = (compare_table?, sensitivity?);
 
     let summary_rows = summary.as_ref().map(data::summary_rows).transpose()?;
     // Without a manifest, the caption falls back to the folder's name and the
@@ -268,10 +254,12 @@ fn charts_of(dir: &Path) -> Result<(Vec<Chart>, Vec<String>), PlotError> {
     Ok((charts, notes))
 }
 
-/// The index of the plots folder, which also marks it as chipsim's for [`Staging`].
+/// The index of the plots folder, which also marks it as chipsim's for [`Staging`]: a
+/// new `plots/` replaces the charts listed here and keeps any other file.
 #[derive(Debug, serde::Serialize)]
 struct PlotsManifest<'a> {
     chipsim_version: &'a str,
+    kind: &'a str,
     charts: Vec<String>,
     notes: &'a [String],
 }
@@ -294,12 +282,13 @@ pub fn write_plots(out_dir: &Path) -> Result<PlotReport, PlotError> {
         });
     }
     let target = out_dir.join(PLOTS_DIR);
+    check_output_folder(&target, FolderKind::Plots, std::iter::empty::<&Path>())?;
     let staging = Staging::create(&target)?;
     let mut stems = Vec::with_capacity(charts.len());
     for chart in &charts {
         let stem = chart.file_stem();
         let (svg, png) = chart.render()?;
-        for (extension, bytes) in [("svg", svg.as_bytes()), ("png", png.as_slice())] {
+        for (extension, bytes) in CHART_EXTENSIONS.iter().zip([svg.as_bytes(), &png]) {
             let path = staging.path().join(format!("{stem}.{extension}"));
             std::fs::write(&path, bytes)
                 .map_err(|error| OutputError::io("cannot write", &path, error))?;
@@ -308,16 +297,11 @@ pub fn write_plots(out_dir: &Path) -> Result<PlotReport, PlotError> {
     }
     let manifest = PlotsManifest {
         chipsim_version: env!("CARGO_PKG_VERSION"),
+        kind: FolderKind::Plots.label(),
         charts: stems.clone(),
         notes: &notes,
     };
-    let path = staging.path().join(MANIFEST_FILE);
-    let mut text = serde_json::to_string_pretty(&manifest).map_err(|error| PlotError::Format {
-        path: path.clone(),
-        message: error.to_string(),
-    })?;
-    text.push('\n');
-    std::fs::write(&path, text).map_err(|error| OutputError::io("cannot write", &path, error))?;
+    write_manifest(staging.path(), &manifest)?;
     staging.commit()?;
     Ok(PlotReport {
         dir: target,

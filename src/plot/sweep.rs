@@ -4,39 +4,19 @@
 //! point, with the 95 % CI of the paired effect as whiskers) and a Morris μ*–σ scatter
 //! per metric for a Morris design.
 //!
-//! The design is recognised by its columns ([`TORNADO_COLUMNS`], [`MORRIS_COLUMNS`]); a
-//! file with neither (a grid or Latin hypercube design, or a changed format) is skipped
-//! with a note naming what is missing, never an error, so the sweep's format cannot stop
-//! the other charts.
+//! The design is recognised by its contract columns ([`TornadoColumn`],
+//! [`MorrisColumn`]); a file with neither (a grid or Latin hypercube design, or a changed
+//! format) is skipped with a note naming what is missing, never an error, so the sweep's
+//! format cannot stop the other charts.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::canvas::{self, DisplayUnit, Drawn, Frame, Swatch, Ticks};
-use super::data::Table;
-use super::PlotError;
+use crate::output::contract::{Column, MorrisColumn, SensitivityColumn, TornadoColumn};
+use crate::output::{CsvTable, OutputError};
 
-/// Columns a tornado is drawn from (a one-at-a-time design): the metric's mean at the
-/// base, low and high point, the parameter's values, and the 95 % CIs of the paired
-/// effects (low − base, high − base).
-pub const TORNADO_COLUMNS: [&str; 12] = [
-    "parameter",
-    "setting",
-    "metric",
-    "base_mean",
-    "low_mean",
-    "high_mean",
-    "low_value",
-    "high_value",
-    "low_effect_ci95_low",
-    "low_effect_ci95_high",
-    "high_effect_ci95_low",
-    "high_effect_ci95_high",
-];
-/// Columns a Morris chart is drawn from: the mean absolute elementary effect and the
-/// standard deviation of the elementary effects.
-pub const MORRIS_COLUMNS: [&str; 4] = ["parameter", "metric", "mu_star", "sigma"];
+use super::canvas::{self, DisplayUnit, Drawn, Frame, Swatch, Ticks};
 
 /// Pixels per parameter row of a tornado.
 const ROW_HEIGHT: u32 = 34;
@@ -82,33 +62,33 @@ pub(super) struct SweepCharts {
 }
 
 /// The sweep charts `sensitivity.csv` supports, and notes on what it could not chart.
-pub(super) fn sweep_charts(table: &Table, caption: &str) -> Result<SweepCharts, PlotError> {
+pub(super) fn sweep_charts(table: &CsvTable, caption: &str) -> Result<SweepCharts, OutputError> {
     let mut charts = SweepCharts::default();
-    if table.has_columns(&TORNADO_COLUMNS) {
+    let (tornado_missing, morris_missing) = (
+        table.missing(TornadoColumn::ALL),
+        table.missing(MorrisColumn::ALL),
+    );
+    if tornado_missing.is_empty() {
         charts.tornadoes = tornadoes(table, caption)?;
-    } else if table.has_columns(&MORRIS_COLUMNS) {
+    } else if morris_missing.is_empty() {
         charts.morris = morris(table, caption)?;
     } else {
-        let missing = |columns: &[&str]| -> String {
-            (columns.iter())
-                .filter(|column| !table.has_columns(&[column]))
-                .copied()
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
         charts.notes.push(format!(
             "{}: no sensitivity chart: a tornado (one-at-a-time design) needs the columns {}, \
              a Morris chart {}; grid and Latin hypercube designs are not charted",
             table.path().display(),
-            missing(&TORNADO_COLUMNS),
-            missing(&MORRIS_COLUMNS)
+            tornado_missing.join(", "),
+            morris_missing.join(", ")
         ));
     }
     Ok(charts)
 }
 
-/// The positions of the named columns.
-fn columns<const N: usize>(table: &Table, names: [&str; N]) -> Result<[usize; N], PlotError> {
+/// The positions of `names`.
+fn columns<C: Column, const N: usize>(
+    table: &CsvTable,
+    names: [C; N],
+) -> Result<[usize; N], OutputError> {
     let mut positions = [0; N];
     for (position, name) in positions.iter_mut().zip(names) {
         *position = table.column(name)?;
@@ -117,8 +97,8 @@ fn columns<const N: usize>(table: &Table, names: [&str; N]) -> Result<[usize; N]
 }
 
 /// Metrics in the order they first appear, each with its rows in file (rank) order.
-fn rows_by_metric(table: &Table) -> Result<Vec<(String, Vec<usize>)>, PlotError> {
-    let metric = table.column("metric")?;
+fn rows_by_metric(table: &CsvTable) -> Result<Vec<(String, Vec<usize>)>, OutputError> {
+    let metric = table.column(SensitivityColumn::Metric)?;
     let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
     for row in 0..table.len() {
         let name = table.text(row, metric);
@@ -131,8 +111,8 @@ fn rows_by_metric(table: &Table) -> Result<Vec<(String, Vec<usize>)>, PlotError>
 }
 
 /// The unit of a metric's rows (the `unit` column, when there is one).
-fn unit_of<'a>(table: &'a Table, rows: &[usize]) -> &'a str {
-    match (table.column("unit"), rows.first()) {
+fn unit_of<'a>(table: &'a CsvTable, rows: &[usize]) -> &'a str {
+    match (table.column(SensitivityColumn::Unit), rows.first()) {
         (Ok(column), Some(&row)) => table.text(row, column),
         _ => "",
     }
@@ -147,9 +127,30 @@ fn setting_value(setting: &str, value: f64) -> String {
     }
 }
 
-fn tornadoes(table: &Table, caption: &str) -> Result<Vec<Tornado>, PlotError> {
-    let [parameter, setting, _, base_mean, low_mean, high_mean, low_value, high_value, low_ci_low, low_ci_high, high_ci_low, high_ci_high] =
-        columns(table, TORNADO_COLUMNS)?;
+fn tornadoes(table: &CsvTable, caption: &str) -> Result<Vec<Tornado>, OutputError> {
+    let [parameter, setting] = columns(
+        table,
+        [SensitivityColumn::Parameter, SensitivityColumn::Setting],
+    )?;
+    let [base_mean, low_mean, high_mean, low_value, high_value] = columns(
+        table,
+        [
+            TornadoColumn::BaseMean,
+            TornadoColumn::LowMean,
+            TornadoColumn::HighMean,
+            TornadoColumn::LowValue,
+            TornadoColumn::HighValue,
+        ],
+    )?;
+    let [low_ci_low, low_ci_high, high_ci_low, high_ci_high] = columns(
+        table,
+        [
+            TornadoColumn::LowEffectCi95Low,
+            TornadoColumn::LowEffectCi95High,
+            TornadoColumn::HighEffectCi95Low,
+            TornadoColumn::HighEffectCi95High,
+        ],
+    )?;
     rows_by_metric(table)?
         .into_iter()
         .map(|(metric, rows)| {
@@ -197,8 +198,9 @@ fn tornadoes(table: &Table, caption: &str) -> Result<Vec<Tornado>, PlotError> {
         .collect()
 }
 
-fn morris(table: &Table, caption: &str) -> Result<Vec<Morris>, PlotError> {
-    let [parameter, _, mu_star, sigma] = columns(table, MORRIS_COLUMNS)?;
+fn morris(table: &CsvTable, caption: &str) -> Result<Vec<Morris>, OutputError> {
+    let parameter = table.column(SensitivityColumn::Parameter)?;
+    let [mu_star, sigma] = columns(table, [MorrisColumn::MuStar, MorrisColumn::Sigma])?;
     rows_by_metric(table)?
         .into_iter()
         .map(|(metric, rows)| {
@@ -210,7 +212,7 @@ fn morris(table: &Table, caption: &str) -> Result<Vec<Morris>, PlotError> {
                         table.number(row, sigma)?,
                     ))
                 })
-                .collect::<Result<Vec<_>, PlotError>>()?;
+                .collect::<Result<Vec<_>, OutputError>>()?;
             let largest = (points.iter())
                 .flat_map(|p| [p.1, p.2])
                 .filter(|v| v.is_finite())

@@ -1,23 +1,31 @@
 //! The single aggregator: consumes replication results strictly in replication order and
-//! keeps exactly what the outputs need, per-metric value vectors (exact quantiles need
-//! every value), per-period series values, and per-group project delays and cause
-//! counts, then turns them into [`RunStatistics`]. Rows of `replications.csv` are not
-//! kept: the runner streams them to the file.
+//! keeps exactly what the outputs need, one [`Sample`] per metric, per period and series
+//! metric, and per project group (its delays), plus cause counts, then turns them into
+//! [`RunStatistics`]. Rows of `replications.csv` are not kept: the runner streams them to
+//! the file.
+//!
+//! Memory: a sample keeps its values for exact quantiles up to [`EXACT_VALUES`], then a
+//! bounded sketch (see [`crate::stats`]), so a long run holds at most about 64 KB per
+//! column however many replications it has. A run and a merge of its shards push the
+//! same values in the same order, so they switch at the same value and print the same
+//! bytes.
 
 use std::collections::HashSet;
 
 use crate::output::{ProjectStatistics, RunStatistics};
 use crate::replication::{DelayCause, OutputLayout, ReplicationResult};
-use crate::stats::{Moments, Summary};
+use crate::stats::Sample;
+#[cfg(doc)]
+use crate::stats::EXACT_VALUES;
 
 use super::RunError;
 
 /// Accumulates results in replication order; see the module documentation.
 #[derive(Debug, Clone)]
 pub struct Aggregator {
-    metrics: Vec<Vec<f64>>,
-    series: Vec<Vec<f64>>,
-    delays: Vec<Vec<f64>>,
+    metrics: Vec<Sample>,
+    series: Vec<Sample>,
+    delays: Vec<Sample>,
     causes: Vec<[u64; 6]>,
     precision_metrics: Vec<usize>,
     replications: u64,
@@ -33,9 +41,9 @@ impl Aggregator {
             .map(|(index, _)| index)
             .collect();
         Ok(Aggregator {
-            metrics: vec![Vec::new(); layout.metrics.len()],
-            series: vec![Vec::new(); layout.periods.len() * layout.series.len()],
-            delays: vec![Vec::new(); layout.projects.len()],
+            metrics: vec![Sample::default(); layout.metrics.len()],
+            series: vec![Sample::default(); layout.periods.len() * layout.series.len()],
+            delays: vec![Sample::default(); layout.projects.len()],
             causes: vec![[0; 6]; layout.projects.len()],
             // Without headline metrics, the precision target applies to every metric.
             precision_metrics: if headline.is_empty() {
@@ -120,10 +128,7 @@ impl Aggregator {
     /// deviation 0 has met it; one with fewer than two defined values has not.
     pub fn precision_met(&self, relative: f64) -> bool {
         self.precision_metrics.iter().all(|&index| {
-            let mut moments = Moments::default();
-            for &value in self.metrics[index].iter().filter(|value| !value.is_nan()) {
-                moments.push(value);
-            }
+            let moments = self.metrics[index].moments();
             if moments.count() < 2 {
                 return false;
             }
@@ -137,16 +142,16 @@ impl Aggregator {
     pub fn statistics(&self) -> RunStatistics {
         let projects = (self.delays.iter().zip(&self.causes))
             .map(|(delays, causes)| {
-                let outcomes = delays.len() as f64;
+                let outcomes = delays.count() as f64;
                 ProjectStatistics {
                     per_replication: if self.replications == 0 {
                         f64::NAN
                     } else {
                         outcomes / self.replications as f64
                     },
-                    delay: Summary::of(delays),
+                    delay: delays.summary(),
                     cause_shares: causes.map(|count| {
-                        if delays.is_empty() {
+                        if outcomes == 0.0 {
                             f64::NAN
                         } else {
                             count as f64 / outcomes
@@ -156,16 +161,8 @@ impl Aggregator {
             })
             .collect();
         RunStatistics {
-            metrics: self
-                .metrics
-                .iter()
-                .map(|values| Summary::of(values))
-                .collect(),
-            series: self
-                .series
-                .iter()
-                .map(|values| Summary::of(values))
-                .collect(),
+            metrics: self.metrics.iter().map(Sample::summary).collect(),
+            series: self.series.iter().map(Sample::summary).collect(),
             projects,
         }
     }

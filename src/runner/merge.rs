@@ -5,15 +5,16 @@
 //! that all shards ran the same scenario (config hash), chipsim version, seed,
 //! replication count and layout, and that together they hold every replication exactly
 //! once; otherwise it fails, listing what is missing, and writes nothing. It then feeds
-//! the records, in replication order, to the same collector a run uses.
+//! the records, in replication order, to the same collector a run uses. The output
+//! folder may not hold a shard folder (`merge A B --out A` would replace a shard).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime};
 
 use crate::output::{
-    Execution, Manifest, OutputError, ReplicationSet, ShardDataReader, ShardHeader, Staging,
-    Status, StopRule,
+    check_output_folder, Execution, FolderKind, Manifest, OutputError, ReplicationSet,
+    ShardDataReader, ShardHeader, Staging, Status, StopRule,
 };
 
 use super::collect::Collector;
@@ -127,9 +128,11 @@ fn difference(first: &ShardHeader, other: &ShardHeader) -> Option<(&'static str,
 }
 
 /// Merges the shard folders `dirs` into `out_dir`; see the module documentation.
+/// `out_dir` may not hold a shard folder.
 pub fn merge_shards(dirs: &[PathBuf], out_dir: &Path) -> Result<MergeOutcome, MergeError> {
     let started = SystemTime::now();
     let clock = Instant::now();
+    check_output_folder(out_dir, FolderKind::Run, dirs)?;
     let readers = dirs
         .iter()
         .map(|dir| ShardDataReader::open(dir))

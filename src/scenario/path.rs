@@ -192,6 +192,17 @@ impl Target {
         }
     }
 
+    /// The value of `key` beside this target, in the table that holds it (e.g. the
+    /// `date` of a capacity schedule point).
+    pub(crate) fn sibling<'v>(&self, root: &'v Value, key: &str) -> Option<&'v Value> {
+        let (_, table) = self.place.steps.split_last()?;
+        let holder = table.iter().try_fold(root, |node, step| match step {
+            Step::Key(name) => node.get(name.as_str()),
+            Step::Element(index) => node.get(*index),
+        })?;
+        holder.get(key)
+    }
+
     /// Writes `value` in place of the base number.
     pub(crate) fn set(&self, root: &mut Value, value: f64) {
         let integer = matches!(self.holds, Holds::Number { integer: true, .. });

@@ -16,6 +16,7 @@
 //! Undefined values (NaN) are left out; an effect that cannot be computed is NaN and
 //! ranks last.
 
+use crate::output::contract::{names, MorrisColumn, RegressionColumn, TornadoColumn};
 use crate::stats::{Moments, Summary};
 
 use super::design::Design;
@@ -40,28 +41,11 @@ pub(crate) struct SensitivityRow {
 /// The sensitivity table of a design: rows by metric, then by rank.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Sensitivity {
-    /// Names of the number columns.
-    pub columns: &'static [&'static str],
+    /// Names of the number columns: the design's columns of the contract.
+    pub columns: Vec<&'static str>,
     /// Rows.
     pub rows: Vec<SensitivityRow>,
 }
-
-const TORNADO_COLUMNS: &[&str] = &[
-    "base_value",
-    "low_value",
-    "high_value",
-    "base_mean",
-    "low_mean",
-    "high_mean",
-    "low_effect",
-    "low_effect_ci95_low",
-    "low_effect_ci95_high",
-    "high_effect",
-    "high_effect_ci95_low",
-    "high_effect_ci95_high",
-];
-const MORRIS_COLUMNS: &[&str] = &["mu_star", "mu", "sigma", "effects"];
-const REGRESSION_COLUMNS: &[&str] = &["linear_effect", "src", "r_squared"];
 
 /// Mean of the defined values (NaN when none).
 fn mean(values: &[f64]) -> f64 {
@@ -81,11 +65,18 @@ pub(crate) fn analyse(design: &Design, values: &[PointValues], metrics: usize) -
         .map(|point| point.iter().map(|v| mean(v)).collect())
         .collect();
     let (columns, scored): (_, Vec<Vec<Scored>>) = match design.spec {
-        DesignSpec::OneAtATime => (TORNADO_COLUMNS, tornado(design, values, metrics)),
-        DesignSpec::Morris { .. } => (MORRIS_COLUMNS, morris(design, &means, metrics)),
-        DesignSpec::Grid { .. } | DesignSpec::LatinHypercube { .. } => {
-            (REGRESSION_COLUMNS, regression(design, &means, metrics))
-        }
+        DesignSpec::OneAtATime => (
+            names(TornadoColumn::ALL).collect(),
+            tornado(design, values, metrics),
+        ),
+        DesignSpec::Morris { .. } => (
+            names(MorrisColumn::ALL).collect(),
+            morris(design, &means, metrics),
+        ),
+        DesignSpec::Grid { .. } | DesignSpec::LatinHypercube { .. } => (
+            names(RegressionColumn::ALL).collect(),
+            regression(design, &means, metrics),
+        ),
     };
     // `scored[parameter][metric]`.
     let mut rows = Vec::new();
@@ -136,16 +127,22 @@ fn tornado(design: &Design, values: &[PointValues], metrics: usize) -> Vec<Vec<S
                     let low_effect = paired(&values[low][m], &values[base][m]);
                     let high_effect = paired(&values[high][m], &values[base][m]);
                     let importance = low_effect[0].abs().max(high_effect[0].abs());
-                    let mut numbers = vec![
-                        parameter.base.unwrap_or(f64::NAN),
-                        low_value,
-                        high_value,
-                        mean(&values[base][m]),
-                        mean(&values[low][m]),
-                        mean(&values[high][m]),
-                    ];
-                    numbers.extend(low_effect);
-                    numbers.extend(high_effect);
+                    let numbers = (TornadoColumn::ALL.iter())
+                        .map(|column| match column {
+                            TornadoColumn::BaseValue => parameter.base.unwrap_or(f64::NAN),
+                            TornadoColumn::LowValue => low_value,
+                            TornadoColumn::HighValue => high_value,
+                            TornadoColumn::BaseMean => mean(&values[base][m]),
+                            TornadoColumn::LowMean => mean(&values[low][m]),
+                            TornadoColumn::HighMean => mean(&values[high][m]),
+                            TornadoColumn::LowEffect => low_effect[0],
+                            TornadoColumn::LowEffectCi95Low => low_effect[1],
+                            TornadoColumn::LowEffectCi95High => low_effect[2],
+                            TornadoColumn::HighEffect => high_effect[0],
+                            TornadoColumn::HighEffectCi95Low => high_effect[1],
+                            TornadoColumn::HighEffectCi95High => high_effect[2],
+                        })
+                        .collect();
                     Scored {
                         numbers,
                         importance,
@@ -196,13 +193,16 @@ fn morris(design: &Design, means: &[Vec<f64>], metrics: usize) -> Vec<Vec<Scored
                     } else {
                         signed.std_dev()
                     };
+                    let numbers = (MorrisColumn::ALL.iter())
+                        .map(|column| match column {
+                            MorrisColumn::MuStar => mu_star,
+                            MorrisColumn::Mu => defined(&signed, signed.mean()),
+                            MorrisColumn::Sigma => sigma,
+                            MorrisColumn::Effects => signed.count() as f64,
+                        })
+                        .collect();
                     Scored {
-                        numbers: vec![
-                            mu_star,
-                            defined(&signed, signed.mean()),
-                            sigma,
-                            signed.count() as f64,
-                        ],
+                        numbers,
                         importance: mu_star,
                     }
                 })
@@ -227,11 +227,14 @@ fn regression(design: &Design, means: &[Vec<f64>], metrics: usize) -> Vec<Vec<Sc
             .collect();
         let fit = least_squares(&rows, &units, |p| means[p][m], k);
         for (i, column) in scored.iter_mut().enumerate() {
-            let numbers = match &fit {
-                Some(fit) => vec![fit.coefficients[i], fit.standardised[i], fit.r_squared],
-                None => vec![f64::NAN; 3],
+            let number = |column: &RegressionColumn| match (column, &fit) {
+                (_, None) => f64::NAN,
+                (RegressionColumn::LinearEffect, Some(fit)) => fit.coefficients[i],
+                (RegressionColumn::Src, Some(fit)) => fit.standardised[i],
+                (RegressionColumn::RSquared, Some(fit)) => fit.r_squared,
             };
-            let importance = numbers[1].abs();
+            let numbers = RegressionColumn::ALL.iter().map(number).collect();
+            let importance = number(&RegressionColumn::Src).abs();
             column.push(Scored {
                 numbers,
                 importance,

@@ -9,7 +9,7 @@ use std::time::{Instant, SystemTime};
 
 use serde::Deserialize;
 
-use crate::output::{utc_text, Execution, ShardSpec, Staging, StopRule, MANIFEST_FILE};
+use crate::output::{seed_text, utc_text, Execution, ShardSpec, Staging, StopRule, MANIFEST_FILE};
 use crate::random::replication_seed;
 use crate::runner::{run_in_order, Progress, RunControl, Shard};
 
@@ -354,7 +354,7 @@ pub fn merge_sweep(
                 .map_err(|error| corrupt(error.to_string()))?;
             let cells: Vec<&str> = record.iter().collect();
             let seed = replication_seed(first.seed, replication);
-            let expected = [point.to_string(), replication.to_string(), seed.to_string()];
+            let expected = [point.to_string(), replication.to_string(), seed_text(seed)];
             if cells.len() != header.len() || cells[..3] != expected.each_ref().map(String::as_str)
             {
                 return Err(corrupt(format!(

@@ -60,10 +60,10 @@
 //!   sets), shard, events, and `execution` (threads, timings: the only part that varies
 //!   between runs of the same sweep).
 //!
-//! Cells follow [`crate::output`]'s conventions (dot decimals, shortest round-trip
-//! numbers, empty for undefined, text neutralised for spreadsheets). A sweep is all or
-//! nothing: the folder is written atomically when every point has run, and a failed or
-//! cancelled sweep leaves the previous outputs as they were.
+//! Cells follow [`crate::output`]'s conventions (dot decimals, 15-digit numbers,
+//! hexadecimal seeds, empty for undefined, text neutralised for spreadsheets). A sweep
+//! is all or nothing: the folder is written atomically when every point has run, and a
+//! failed or cancelled sweep leaves the previous outputs as they were.
 //!
 //! # Sharding
 //!
@@ -94,13 +94,17 @@ use crate::output::{config_hash, OutputError};
 use crate::replication::{MetricDef, OutputLayout};
 use crate::runner::RunError;
 use crate::scenario::locate::FieldPath;
-use crate::scenario::path::{self, Target};
+use crate::scenario::path;
 use crate::scenario::{self, Scenario, ScenarioError};
 
 pub use design::{Design, ParameterInfo};
 pub use execute::{merge_sweep, run_sweep, SweepOptions, SweepOutcome};
 pub use spec::{DesignSpec, Levels, ParameterSpec, Setting, SweepSpec, MAX_POINTS};
 pub use tables::{SENSITIVITY_FILE, SWEEP_POINTS_FILE, SWEEP_REPLICATIONS_FILE};
+
+// The optimiser (`crate::optimize`) steps values found by the same paths.
+pub(crate) use path::{resolve, Target};
+pub(crate) use spec::Paths;
 
 /// How many nearest metric names an unknown-metric error lists.
 const NEAREST_METRICS: usize = 3;
@@ -448,8 +452,8 @@ impl Study {
     }
 }
 
-/// The metric names nearest to `name`, for messages.
-fn nearest_metrics(layout: &OutputLayout, name: &str) -> String {
+/// The metric names nearest to `name`, for messages (also the optimiser's).
+pub(crate) fn nearest_metrics(layout: &OutputLayout, name: &str) -> String {
     let mut scored: Vec<(usize, &str)> = (layout.metrics.iter())
         .map(|m| {
             (

@@ -69,7 +69,7 @@ pub(crate) struct RawSweep {
 
 /// `path = "a.b"`, or `path = ["a.b", "c.d"]` for values that move together.
 #[derive(Debug, Clone, PartialEq)]
-struct Paths(Vec<String>);
+pub(crate) struct Paths(pub(crate) Vec<String>);
 
 impl<'de> Deserialize<'de> for Paths {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

@@ -3,12 +3,17 @@
 //! [`super`]). A run and a merge feed the same [`Collector`] in the same order, which is
 //! why their files are byte-identical.
 
-use std::fs::File;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Serialize;
 
-use crate::output::{neutralise, number, Execution, OutputError, ShardSpec, Status, MANIFEST_FILE};
+use crate::output::contract::{
+    names, SensitivityColumn, SweepPointsColumn, SweepReplicationsColumn, SWEEP_POINT_STATISTICS,
+};
+use crate::output::{
+    as_written, number, seed_text, statistic_cell, text, write_manifest, CsvFile, Execution,
+    OutputError, ShardSpec, Status,
+};
 use crate::replication::OutputLayout;
 use crate::runner::RunError;
 use crate::stats::Summary;
@@ -18,53 +23,19 @@ use super::design::Design;
 use super::spec::{DesignSpec, Levels, Setting};
 use super::{Study, SweepError};
 
-/// One row per design point × analysed metric.
-pub const SWEEP_POINTS_FILE: &str = "sweep_points.csv";
-/// One row per analysed metric × parameter.
-pub const SENSITIVITY_FILE: &str = "sensitivity.csv";
-/// One row per design point × replication, every scalar metric.
-pub const SWEEP_REPLICATIONS_FILE: &str = "sweep_replications.csv";
-
-/// `sweep_replications.csv`'s first columns.
-pub(crate) const REPLICATIONS_KEYS: [&str; 3] = ["point", "replication", "seed"];
-
-fn create_csv(path: &Path) -> Result<csv::Writer<File>, OutputError> {
-    csv::Writer::from_path(path).map_err(|error| OutputError::csv(path, error))
-}
-
-fn write_row<I, T>(writer: &mut csv::Writer<File>, path: &Path, cells: I) -> Result<(), OutputError>
-where
-    I: IntoIterator<Item = T>,
-    T: AsRef<[u8]>,
-{
-    writer
-        .write_record(cells)
-        .map_err(|error| OutputError::csv(path, error))
-}
-
-fn finish_csv(mut writer: csv::Writer<File>, path: &Path) -> Result<(), OutputError> {
-    writer
-        .flush()
-        .map_err(|error| OutputError::io("cannot write", path, error))
-}
+pub use crate::output::{SENSITIVITY_FILE, SWEEP_POINTS_FILE, SWEEP_REPLICATIONS_FILE};
 
 /// The header of `sweep_replications.csv` for `layout`.
 pub(crate) fn replications_header(layout: &OutputLayout) -> Vec<String> {
-    (REPLICATIONS_KEYS.iter().map(|key| key.to_string()))
-        .chain(
-            layout
-                .metrics
-                .iter()
-                .map(|m| neutralise(&m.name).into_owned()),
-        )
+    (names(SweepReplicationsColumn::ALL).map(str::to_string))
+        .chain(layout.metrics.iter().map(|m| text(&m.name)))
         .collect()
 }
 
 /// Consumes replications point by point, in order, and writes the folder.
 #[derive(Debug)]
 pub(crate) struct Collector {
-    writer: csv::Writer<File>,
-    path: PathBuf,
+    file: CsvFile,
     metric_count: usize,
     analysed: Vec<usize>,
     /// Points held, in order, with the analysed metrics' values.
@@ -76,12 +47,10 @@ pub(crate) struct Collector {
 impl Collector {
     /// Starts `sweep_replications.csv` in `dir`.
     pub(crate) fn create(dir: &Path, study: &Study) -> Result<Self, OutputError> {
-        let path = dir.join(SWEEP_REPLICATIONS_FILE);
-        let mut writer = create_csv(&path)?;
-        write_row(&mut writer, &path, replications_header(study.layout()))?;
+        let mut file = CsvFile::create(dir, SWEEP_REPLICATIONS_FILE)?;
+        file.row(replications_header(study.layout()))?;
         Ok(Collector {
-            writer,
-            path,
+            file,
             metric_count: study.layout().metrics.len(),
             analysed: study.metrics.clone(),
             points: Vec::new(),
@@ -119,15 +88,23 @@ impl Collector {
                 .push((point, vec![Vec::new(); self.analysed.len()]));
         }
         if let Some((_, values)) = self.points.last_mut() {
+            // The values as written, which a merge reads back: its analysis is the same.
             for (column, &metric) in values.iter_mut().zip(&self.analysed) {
-                column.push(metrics[metric]);
+                column.push(as_written(metrics[metric]));
             }
         }
         self.row.clear();
-        self.row
-            .extend([point.to_string(), replication.to_string(), seed.to_string()]);
+        self.row.extend(
+            SweepReplicationsColumn::ALL
+                .iter()
+                .map(|column| match column {
+                    SweepReplicationsColumn::Point => point.to_string(),
+                    SweepReplicationsColumn::Replication => replication.to_string(),
+                    SweepReplicationsColumn::Seed => seed_text(seed),
+                }),
+        );
         self.row.extend(metrics.iter().map(|&v| number(v)));
-        write_row(&mut self.writer, &self.path, &self.row)?;
+        self.file.row(&self.row)?;
         self.events = self.events.saturating_add(events);
         Ok(())
     }
@@ -140,7 +117,7 @@ impl Collector {
     /// Writes `sweep_points.csv`, `sensitivity.csv` (when every point is held) and the
     /// manifest into `dir`.
     pub(crate) fn finish(self, dir: &Path, run: &RunRecord<'_>) -> Result<(), SweepError> {
-        finish_csv(self.writer, &self.path)?;
+        self.file.finish()?;
         let (study, design) = (run.study, run.design);
         write_points(dir, study, design, &self.points)?;
         let complete = self.points.len() == design.points.len();
@@ -148,7 +125,7 @@ impl Collector {
             let values: Vec<PointValues> = self.points.into_iter().map(|(_, v)| v).collect();
             write_sensitivity(dir, study, design, &values)?;
         }
-        write_manifest(dir, run, self.events)?;
+        write_sweep_manifest(dir, run, self.events)?;
         Ok(())
     }
 }
@@ -171,46 +148,30 @@ fn write_points(
     design: &Design,
     points: &[(usize, PointValues)],
 ) -> Result<(), OutputError> {
-    let path = dir.join(SWEEP_POINTS_FILE);
-    let mut writer = create_csv(&path)?;
-    let header: Vec<String> = std::iter::once("point".to_string())
-        .chain(
-            design
-                .parameters
-                .iter()
-                .map(|p| neutralise(&p.name).into_owned()),
-        )
-        .chain(
-            [
-                "metric",
-                "unit",
-                "n",
-                "mean",
-                "std",
-                "ci95_low",
-                "ci95_high",
-            ]
-            .map(String::from),
-        )
-        .collect();
-    write_row(&mut writer, &path, header)?;
+    let mut file = CsvFile::create(dir, SWEEP_POINTS_FILE)?;
+    let parameters = design.parameters.iter().map(|p| text(&p.name));
+    let statistics = names(&SWEEP_POINT_STATISTICS).map(str::to_string);
+    file.row(
+        (names(SweepPointsColumn::ALL).map(str::to_string))
+            .chain(parameters)
+            .chain(statistics),
+    )?;
     let metrics = study.metrics();
     for (point, values) in points {
         let coordinates: Vec<String> = (design.parameters.iter().zip(&design.points[*point]))
             .map(|(parameter, x)| number(x.or(parameter.base).unwrap_or(f64::NAN)))
             .collect();
         for (metric, values) in metrics.iter().zip(values) {
-            let s = Summary::of(values);
-            let mut row = vec![point.to_string()];
-            row.extend(coordinates.iter().cloned());
-            row.push(neutralise(&metric.name).into_owned());
-            row.push(neutralise(&metric.unit).into_owned());
-            row.push(s.n.to_string());
-            row.extend([s.mean, s.std, s.ci95_low, s.ci95_high].map(number));
-            write_row(&mut writer, &path, row)?;
+            let summary = Summary::of(values);
+            let keys = SweepPointsColumn::ALL.iter().map(|column| match column {
+                SweepPointsColumn::Point => point.to_string(),
+            });
+            let statistics =
+                (SWEEP_POINT_STATISTICS.iter()).map(|&c| statistic_cell(c, metric, &summary));
+            file.row(keys.chain(coordinates.iter().cloned()).chain(statistics))?;
         }
     }
-    finish_csv(writer, &path)
+    file.finish()
 }
 
 fn write_sensitivity(
@@ -221,27 +182,31 @@ fn write_sensitivity(
 ) -> Result<(), OutputError> {
     let metrics = study.metrics();
     let sensitivity = analyse(design, values, metrics.len());
-    let path = dir.join(SENSITIVITY_FILE);
-    let mut writer = create_csv(&path)?;
-    let header = ["parameter", "setting", "metric", "unit"]
-        .iter()
-        .chain(sensitivity.columns)
-        .chain(&["rank"]);
-    write_row(&mut writer, &path, header)?;
+    let mut file = CsvFile::create(dir, SENSITIVITY_FILE)?;
+    // The design's columns come between `unit` and `rank`.
+    let (keys, rank) = SensitivityColumn::ALL.split_at(SensitivityColumn::ALL.len() - 1);
+    file.row(
+        names(keys)
+            .chain(sensitivity.columns.iter().copied())
+            .chain(names(rank)),
+    )?;
     for row in &sensitivity.rows {
         let parameter = &design.parameters[row.parameter];
         let metric = metrics[row.metric];
-        let mut cells = vec![
-            neutralise(&parameter.name).into_owned(),
-            parameter.setting.label().to_string(),
-            neutralise(&metric.name).into_owned(),
-            neutralise(&metric.unit).into_owned(),
-        ];
-        cells.extend(row.numbers.iter().map(|&v| number(v)));
-        cells.push(row.rank.to_string());
-        write_row(&mut writer, &path, cells)?;
+        let cell = |column: &SensitivityColumn| match column {
+            SensitivityColumn::Parameter => text(&parameter.name),
+            SensitivityColumn::Setting => parameter.setting.label().to_string(),
+            SensitivityColumn::Metric => text(&metric.name),
+            SensitivityColumn::Unit => text(&metric.unit),
+            SensitivityColumn::Rank => row.rank.to_string(),
+        };
+        file.row(
+            (keys.iter().map(cell))
+                .chain(row.numbers.iter().map(|&v| number(v)))
+                .chain(rank.iter().map(cell)),
+        )?;
     }
-    finish_csv(writer, &path)
+    file.finish()
 }
 
 /// A parameter in the manifest.
@@ -279,7 +244,7 @@ struct SweepManifest<'a> {
     execution: &'a Execution,
 }
 
-fn write_manifest(dir: &Path, run: &RunRecord<'_>, events: u64) -> Result<(), OutputError> {
+fn write_sweep_manifest(dir: &Path, run: &RunRecord<'_>, events: u64) -> Result<(), OutputError> {
     let study = run.study;
     let parameters = (study.spec.parameters.iter().zip(&run.design.parameters))
         .zip(&study.targets)
@@ -318,9 +283,5 @@ fn write_manifest(dir: &Path, run: &RunRecord<'_>, events: u64) -> Result<(), Ou
         events_total: events,
         execution: &run.execution,
     };
-    let path = dir.join(MANIFEST_FILE);
-    let mut text = serde_json::to_string_pretty(&manifest)
-        .map_err(|error| OutputError::format(&path, error.to_string()))?;
-    text.push('\n');
-    std::fs::write(&path, text).map_err(|error| OutputError::io("cannot write", &path, error))
+    write_manifest(dir, &manifest)
 }

@@ -2,18 +2,23 @@
 
 mod authoring;
 mod backtest;
+mod bench;
 mod fuzz;
 mod golden;
 mod hardening;
 mod inputs;
 mod model;
+mod optimize;
 mod output;
 mod overlay;
+mod ownership;
 mod plots;
 mod queueing_theory;
 mod runner;
 mod shard_cli;
 mod shocks;
 mod signals;
+mod sketched_quantiles;
+mod spreadsheet;
 mod support;
 mod sweep;

@@ -172,7 +172,7 @@ fn summary_numbers_of_a_tiny_known_input() {
     let replications = rows(&dir.join("replications.csv"));
     assert_eq!(replications[0].join(","), "replication,seed,x,y");
     let seeds: Vec<String> = (0..5)
-        .map(|r| chipsim::random::replication_seed(1, r).to_string())
+        .map(|r| chipsim::output::seed_text(chipsim::random::replication_seed(1, r)))
         .collect();
     assert_eq!(replications[1], ["0", seeds[0].as_str(), "1", ""]);
     assert_eq!(replications[5], ["4", seeds[4].as_str(), "10", ""]);
@@ -270,4 +270,58 @@ fn no_text_cell_can_run_as_a_formula() {
         })
         .collect();
     assert_eq!(names.len(), dangerous.len());
+}
+
+#[test]
+fn seeds_are_accepted_back_as_written() {
+    use crate::plots::{chipsim, GOLDEN};
+    let root = tempfile::tempdir().expect("tempdir");
+    let config = root.path().join("golden.toml");
+    fs::write(&config, GOLDEN).expect("write scenario");
+    let first = root.path().join("first");
+    let run_with_seed = |seed: &str, out: &Path| {
+        chipsim([
+            "run".as_ref(),
+            config.as_os_str(),
+            "--reps".as_ref(),
+            "2".as_ref(),
+            "--quiet".as_ref(),
+            "--seed".as_ref(),
+            seed.as_ref(),
+            "--out".as_ref(),
+            out.as_os_str(),
+        ])
+    };
+    assert!(run_with_seed("7", &first).status.success());
+    // A replication's seed, copied from replications.csv, is a valid base seed.
+    let written = rows(&first.join("replications.csv"))[2][1].clone();
+    assert!(
+        written.starts_with("0x") && written.len() == 18,
+        "{written}"
+    );
+    let second = root.path().join("second");
+    let output = run_with_seed(&written, &second);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let seed = chipsim::output::parse_seed(&written).expect("a seed");
+    assert_eq!(manifest(&second)["seed"], seed);
+    let output = chipsim([
+        "trace".as_ref(),
+        config.as_os_str(),
+        "--seed".as_ref(),
+        written.as_ref(),
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // What a spreadsheet made of a decimal seed is a usage error naming the flag.
+    let output = run_with_seed("1.5663718929142E+19", &root.path().join("bad"));
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{message}");
+    assert!(message.contains("--seed must be"), "{message}");
 }

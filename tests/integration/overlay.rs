@@ -108,10 +108,16 @@ fn every_shipped_scenario_is_a_change_file_of_the_baseline() {
     assert_eq!(upper.world.installed_base[0].kw_per_accelerator, 10.2);
 }
 
-/// The shipped change files: every scenario and the de Vries upper bound.
-fn shipped_change_files() -> Vec<String> {
-    let mut files: Vec<String> = std::fs::read_dir("configs/scenarios")
-        .expect("configs/scenarios")
+/// The shipped change files: every scenario and the de Vries upper bound, and with
+/// `bench` the benchmark worlds (the baseline at demand × 10 and × 100, which
+/// tests/integration/bench.rs checks).
+fn shipped_change_files(bench: bool) -> Vec<String> {
+    let mut folders = vec!["configs/scenarios"];
+    if bench {
+        folders.push("configs/bench");
+    }
+    let mut files: Vec<String> = (folders.iter())
+        .flat_map(|folder| std::fs::read_dir(folder).expect("a folder of configs"))
         .map(|entry| entry.expect("an entry").path().display().to_string())
         .collect();
     files.sort();
@@ -127,7 +133,7 @@ fn world_of(file: &str) -> String {
 #[test]
 fn check_resolved_prints_a_standalone_scenario_that_round_trips() {
     let dir = tempfile::tempdir().expect("a temporary folder");
-    for file in shipped_change_files() {
+    for file in shipped_change_files(true) {
         let output = chipsim(&["check", &file, "--resolved"], Path::new("."));
         assert!(output.status.success(), "{file}");
         let text = String::from_utf8(output.stdout).expect("UTF-8");
@@ -171,7 +177,7 @@ fn each_change_file_gives_the_world_of_the_full_file_it_replaced() {
         toml::from_str(&text).expect("TOML")
     };
     let baseline = table("configs/baseline.toml");
-    for file in shipped_change_files() {
+    for file in shipped_change_files(false) {
         let mut change = table(&file);
         let base = change.remove("base").expect("a base");
         let mut full = if file.contains("de-vries") {

@@ -10,9 +10,9 @@ use std::path::{Path, PathBuf};
 use calamine::{open_workbook, Data, Reader, Xlsx};
 use chrono::NaiveDate;
 
-const GOLDEN: &str = include_str!("../scenarios/golden.toml");
+pub(crate) const GOLDEN: &str = include_str!("../scenarios/golden.toml");
 
-fn chipsim<I, S>(args: I) -> std::process::Output
+pub(crate) fn chipsim<I, S>(args: I) -> std::process::Output
 where
     I: IntoIterator<Item = S>,
     S: AsRef<OsStr>,
@@ -24,7 +24,7 @@ where
 }
 
 /// Runs `scenario_text` with `extra` flags into `root/<folder>`; panics on failure.
-fn run(root: &Path, scenario_text: &str, folder: &str, extra: &[&str]) -> PathBuf {
+pub(crate) fn run(root: &Path, scenario_text: &str, folder: &str, extra: &[&str]) -> PathBuf {
     let config = root.join(format!("{folder}.toml"));
     fs::write(&config, scenario_text).expect("write scenario");
     let out = root.join(folder);
@@ -88,7 +88,7 @@ fn chart_names(plots: &Path) -> Vec<String> {
         .collect()
 }
 
-fn folder_names(dir: &Path) -> Vec<String> {
+pub(crate) fn folder_names(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = (fs::read_dir(dir).expect("list folder"))
         .map(|entry| {
             entry
@@ -193,12 +193,13 @@ fn workbook_holds_the_numbers_dates_and_text_of_the_csv_files() {
     let mut workbook: Xlsx<_> = open_workbook(out.join("results.xlsx")).expect("open workbook");
     assert_eq!(
         workbook.sheet_names(),
-        ["summary", "timeseries", "projects", "run"]
+        ["summary", "timeseries", "projects", "replications", "run"]
     );
     for (sheet, file) in [
         ("summary", "summary.csv"),
         ("timeseries", "timeseries.csv"),
         ("projects", "projects.csv"),
+        ("replications", "replications.csv"),
     ] {
         let range = workbook.worksheet_range(sheet).expect("sheet");
         let mut reader = csv::Reader::from_path(out.join(file)).expect("read csv");
@@ -284,7 +285,7 @@ fn compare_output_is_charted_as_paired_differences() {
 }
 
 /// Two knobs of the golden scenario, swept in the given design.
-fn golden_sweep(design: &str) -> String {
+pub(crate) fn golden_sweep(design: &str) -> String {
     format!(
         r#"{GOLDEN}
 [sweep]
@@ -304,9 +305,9 @@ scale = [0.5, 2]
     )
 }
 
-/// Runs `chipsim sweep` on `text` into `root/<folder>` and plots it; returns the
-/// plots folder and standard error.
-fn sweep_and_plot(root: &Path, text: &str, folder: &str) -> (PathBuf, String) {
+/// Runs `chipsim sweep` on `text` (written to `root/<folder>.toml`) with 4
+/// replications per point into `root/<folder>`; panics on failure.
+pub(crate) fn sweep(root: &Path, text: &str, folder: &str) -> PathBuf {
     let config = root.join(format!("{folder}.toml"));
     fs::write(&config, text).expect("write sweep");
     let out = root.join(folder);
@@ -324,6 +325,13 @@ fn sweep_and_plot(root: &Path, text: &str, folder: &str) -> (PathBuf, String) {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
+    out
+}
+
+/// Runs `chipsim sweep` on `text` into `root/<folder>` and plots it; returns the
+/// plots folder and standard error.
+fn sweep_and_plot(root: &Path, text: &str, folder: &str) -> (PathBuf, String) {
+    let out = sweep(root, text, folder);
     let output = chipsim(["plot".as_ref(), out.as_os_str()]);
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     assert!(output.status.success(), "{stderr}");

@@ -118,6 +118,25 @@ fn same_seed_same_numbers() {
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
+    /// The kernel and a plain `BinaryHeap` loop of the same line pop events in the same
+    /// (time, insertion) order, so they report the same numbers to the bit.
+    #[test]
+    fn the_kernel_follows_the_plain_heap_trajectory(
+        stations in 1u32..4,
+        servers in 1u32..12,
+        load in 0.1f64..0.95,
+        customers in 1u64..3_000,
+        deterministic in any::<bool>(),
+        seed in any::<u64>(),
+    ) {
+        let parameters = LineParameters {
+            stations, servers, lambda: load * f64::from(servers), mu: 1.0, customers,
+            warmup: customers / 10, seed,
+            service: if deterministic { Service::Deterministic } else { Service::Exponential },
+        };
+        prop_assert_eq!(parameters.simulate().unwrap(), parameters.simulate_on_binary_heap().unwrap());
+    }
+
     /// Conservation at any horizon: arrivals = departures + in system, and the customers
     /// in the system are exactly those queued or in service.
     #[test]

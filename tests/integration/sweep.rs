@@ -143,7 +143,7 @@ fn sweep(study: &Study, out_dir: &Path, replications: u64, threads: usize, shard
 }
 
 /// A CSV file as rows of column → cell.
-fn rows(path: &Path) -> Vec<BTreeMap<String, String>> {
+pub fn rows(path: &Path) -> Vec<BTreeMap<String, String>> {
     let mut reader = csv::Reader::from_path(path).expect("open the CSV");
     let header = reader.headers().expect("header").clone();
     reader
@@ -159,7 +159,7 @@ fn rows(path: &Path) -> Vec<BTreeMap<String, String>> {
         .collect()
 }
 
-fn number(row: &BTreeMap<String, String>, column: &str) -> f64 {
+pub fn number(row: &BTreeMap<String, String>, column: &str) -> f64 {
     row[column]
         .parse()
         .unwrap_or_else(|_| panic!("{column} = {:?} is not a number", row[column]))
@@ -325,7 +325,7 @@ high = 40000
 }
 
 /// Every file of a folder, with the manifest's `execution` (threads, timings) removed.
-fn contents(dir: &Path) -> BTreeMap<String, String> {
+pub fn contents(dir: &Path) -> BTreeMap<String, String> {
     fs::read_dir(dir)
         .expect("list")
         .map(|entry| {
