@@ -33,15 +33,31 @@ use super::printable::printable;
 use super::{read_text, ScenarioError};
 
 /// A top-level key of a change file that says how to change its base, rather than being
-/// a field of the scenario.
+/// a field of the scenario. [`super::reference`] lists them and [`super::schema`] admits
+/// them.
 #[derive(Debug, Clone, Copy)]
 pub struct Directive {
     /// The key.
     pub key: &'static str,
+    /// What it takes.
+    pub takes: Takes,
     /// An example, as written in a file.
     pub example: &'static str,
     /// What it does.
     pub meaning: &'static str,
+}
+
+/// What a directive takes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Takes {
+    /// A file name.
+    File,
+    /// A list of paths (or of list names).
+    Paths,
+    /// A table of `"path" = value`.
+    Values,
+    /// A table of `"path" = factor`.
+    Factors,
 }
 
 /// The directives, in the order they are applied (`base` first: it is read before
@@ -49,12 +65,14 @@ pub struct Directive {
 pub const DIRECTIVES: &[Directive] = &[
     Directive {
         key: "base",
+        takes: Takes::File,
         example: "base = \"../baseline.toml\"",
         meaning: "The scenario this file changes, relative to this file. The base may be a \
                   change file itself; a chain of bases that loops is an error.",
     },
     Directive {
         key: "remove",
+        takes: Takes::Paths,
         example: "remove = [\"projects.dublin_ai_hall\", \"power.pue\"]",
         meaning: "Paths taken out of the base, first: an entry by its id, a field (which \
                   then takes its default) or a whole list (which the file's own entries \
@@ -62,6 +80,7 @@ pub const DIRECTIVES: &[Directive] = &[
     },
     Directive {
         key: "prepend",
+        takes: Takes::Paths,
         example: "prepend = [\"packaging\"]",
         meaning: "Lists whose entries added by this file go before the base's entries rather \
                   than after them; order matters where the model takes entries in file \
@@ -69,6 +88,7 @@ pub const DIRECTIVES: &[Directive] = &[
     },
     Directive {
         key: "set",
+        takes: Takes::Values,
         example: "[set]<br>\"packaging.tsmc_cowos_taiwan.accelerators_per_week\" = 100000",
         meaning: "Values written by path, after the file's tables and entries are merged. \
                   Quote each path; `*` sets every match; a last key the base does not \
@@ -76,6 +96,7 @@ pub const DIRECTIVES: &[Directive] = &[
     },
     Directive {
         key: "scale",
+        takes: Takes::Factors,
         example: "[scale]<br>\"grid_regions.*.capacity_added_mw_per_year\" = 0.5",
         meaning: "Numbers multiplied by path, last: whole numbers stay whole when the \
                   product is whole, and a distribution is multiplied as a random quantity \

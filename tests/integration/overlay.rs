@@ -742,3 +742,48 @@ fn a_sweep_may_vary_a_change_file() {
             .unwrap_or_else(|e| panic!("{e}"));
     }
 }
+
+#[test]
+fn the_schema_takes_change_files_and_keeps_directives_to_them() {
+    let schema = chipsim::scenario::schema::json_schema();
+    let validator = jsonschema::validator_for(&schema).expect("a valid schema");
+    let errors = |document: serde_json::Value| -> Vec<String> {
+        (validator.iter_errors(&document))
+            .map(|error| error.to_string())
+            .collect()
+    };
+    let change = serde_json::json!({
+        "base": "../baseline.toml",
+        "name": "x",
+        "remove": ["power.pue"],
+        "prepend": ["shocks"],
+        "power": { "utilisation": 0.5 },
+        "set": { "fabs.tsmc_f18.dies_per_wafer": 60 },
+        "scale": { "fabs.*.wafer_starts_per_week": 2 },
+    });
+    assert_eq!(errors(change), Vec::<String>::new());
+    for bad in [
+        serde_json::json!({ "base": 3 }),
+        serde_json::json!({ "base": "b.toml", "remove": "power.pue" }),
+        serde_json::json!({ "base": "b.toml", "scale": { "power.pue": "two" } }),
+        serde_json::json!({ "base": "b.toml", "sett": {} }),
+        serde_json::json!({ "base": "b.toml", "power": { "pue": "high" } }),
+    ] {
+        assert!(!errors(bad.clone()).is_empty(), "{bad}");
+    }
+    // With no base, the required fields are required, and a directive wants a base.
+    let standalone = errors(serde_json::json!({ "name": "x" }));
+    assert!(
+        standalone.iter().any(|e| e.contains("\"start\"")),
+        "{standalone:?}"
+    );
+    assert!(
+        !standalone.iter().any(|e| e.contains("\"base\"")),
+        "{standalone:?}"
+    );
+    let directive = errors(serde_json::json!({ "name": "x", "set": {} }));
+    assert!(
+        directive.iter().any(|e| e.contains("\"base\"")),
+        "{directive:?}"
+    );
+}
