@@ -556,104 +556,105 @@ fn errors_name_the_file_line_and_field_that_wrote_the_value() {
         ),
     ]);
     let path = dir.path();
-    let field = "fabs.fab.dies_per_wafer";
-    // In the base, named in the base; in the change file, named there.
-    error_at(
-        path,
-        "on_bad_base.toml",
-        "bad_base.toml",
-        "dies_per_wafer",
-        field,
-    );
-    error_at(
-        path,
-        "bad_set.toml",
-        "bad_set.toml",
-        "dies_per_wafer",
-        field,
-    );
-    let typo = error_at(
-        path,
-        "typo.toml",
-        "typo.toml",
-        "wafer_start_per_week",
-        "fabs.fab",
-    );
-    assert!(
-        typo.contains("did you mean `wafer_starts_per_week`"),
-        "{typo}"
-    );
-    let word = error_at(
-        path,
-        "bad_entry.toml",
-        "bad_entry.toml",
-        "\"ari\"",
-        "lanes.air.mode",
-    );
-    assert!(word.contains("did you mean `air`"), "{word}");
-    let unknown = error_at(
-        path,
-        "unknown_path.toml",
-        "unknown_path.toml",
-        "fba",
-        "set.fabs.fba.dies_per_wafer",
-    );
-    assert!(unknown.contains("`fabs.fab.dies_per_wafer`"), "{unknown}");
-    let remove = error_at(
-        path,
-        "bad_remove.toml",
-        "bad_remove.toml",
-        "remove",
-        "remove[0]",
-    );
-    assert!(remove.contains("`projects.dc`"), "{remove}");
-    let missing = error_at(path, "no_base.toml", "no_base.toml", "base", "base");
-    assert!(
-        missing.contains("cannot read the base scenario"),
-        "{missing}"
-    );
-    let standalone = error_at(
-        path,
-        "standalone_set.toml",
-        "standalone_set.toml",
-        "[set]",
-        "set",
-    );
-    assert!(
-        standalone.contains("`set` changes a base scenario"),
-        "{standalone}"
-    );
-    let dotted = error_at(path, "dotted.toml", "dotted.toml", "power.pue", "set.power");
-    assert!(dotted.contains("\"power.pue\" = …"), "{dotted}");
-    let twice = error_at(path, "twice.toml", "twice.toml", "# again", "lanes.sea.id");
-    assert!(
-        twice.contains("another [[lanes]] entry of this file has id \"sea\""),
-        "{twice}"
-    );
-    let text = error_at(
-        path,
-        "scale_text.toml",
-        "scale_text.toml",
-        "region",
-        "scale.fabs.fab.region",
-    );
-    assert!(text.contains("is text, not a number"), "{text}");
-    let word = error_at(
-        path,
-        "scale_word.toml",
-        "scale_word.toml",
-        "two",
-        "scale.fabs.fab.dies_per_wafer",
-    );
-    assert!(word.contains("must be a number"), "{word}");
-    let prepend = error_at(
-        path,
-        "bad_prepend.toml",
-        "bad_prepend.toml",
-        "prepend",
-        "prepend[0]",
-    );
-    assert!(prepend.contains("it adds none"), "{prepend}");
+    // (file loaded, file named, the line holding, field, what the message says)
+    let cases = [
+        // In the base, named in the base; in the change file, named there.
+        (
+            "on_bad_base.toml",
+            "bad_base.toml",
+            "dies_per_wafer",
+            "fabs.fab.dies_per_wafer",
+            "",
+        ),
+        (
+            "bad_set.toml",
+            "bad_set.toml",
+            "dies_per_wafer",
+            "fabs.fab.dies_per_wafer",
+            "",
+        ),
+        (
+            "typo.toml",
+            "typo.toml",
+            "wafer_start_per_week",
+            "fabs.fab",
+            "did you mean `wafer_starts_per_week`",
+        ),
+        (
+            "bad_entry.toml",
+            "bad_entry.toml",
+            "\"ari\"",
+            "lanes.air.mode",
+            "did you mean `air`",
+        ),
+        (
+            "unknown_path.toml",
+            "unknown_path.toml",
+            "fba",
+            "set.fabs.fba.dies_per_wafer",
+            "`fabs.fab.dies_per_wafer`",
+        ),
+        (
+            "bad_remove.toml",
+            "bad_remove.toml",
+            "remove",
+            "remove[0]",
+            "`projects.dc`",
+        ),
+        (
+            "no_base.toml",
+            "no_base.toml",
+            "base",
+            "base",
+            "cannot read the base scenario",
+        ),
+        (
+            "standalone_set.toml",
+            "standalone_set.toml",
+            "[set]",
+            "set",
+            "`set` changes a base scenario",
+        ),
+        (
+            "dotted.toml",
+            "dotted.toml",
+            "power.pue",
+            "set.power",
+            "\"power.pue\" = …",
+        ),
+        (
+            "twice.toml",
+            "twice.toml",
+            "# again",
+            "lanes.sea.id",
+            "another [[lanes]] entry of this file has id \"sea\"",
+        ),
+        (
+            "scale_text.toml",
+            "scale_text.toml",
+            "region",
+            "scale.fabs.fab.region",
+            "is text, not a number",
+        ),
+        (
+            "scale_word.toml",
+            "scale_word.toml",
+            "two",
+            "scale.fabs.fab.dies_per_wafer",
+            "must be a number",
+        ),
+        (
+            "bad_prepend.toml",
+            "bad_prepend.toml",
+            "prepend",
+            "prepend[0]",
+            "it adds none",
+        ),
+    ];
+    for (loaded, named, needle, field, says) in cases {
+        let error = error_at(path, loaded, named, needle, field);
+        assert!(error.contains(says), "{error}");
+    }
 
     let output = chipsim(&["check", "base.toml", "--diff"], path);
     assert_eq!(output.status.code(), Some(1));
