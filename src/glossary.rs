@@ -100,8 +100,9 @@ pub fn scalar(name: &str) -> Option<Term> {
     None
 }
 
-/// The time series `name` of `scope` (as in `timeseries.csv`) in `unit`: the world's
-/// for scope `world`, else the region's, fab's or site's record of that name and unit.
+/// The time series `name` of `scope` (as in `timeseries.csv`: `world`, `region:<name>`,
+/// `fab:<id>`, `site:<id>`) in `unit`: the world's for scope `world`, else the region's,
+/// fab's or site's record of that name and unit, labelled with the scope's name.
 pub fn series(name: &str, scope: &str, unit: &str) -> Option<Term> {
     let world = scope == WORLD_SCOPE;
     let record = SERIES.iter().find(|s| {
@@ -112,7 +113,8 @@ pub fn series(name: &str, scope: &str, unit: &str) -> Option<Term> {
         label: if world {
             record.label.to_string()
         } else {
-            format!("{}, {scope}", record.label)
+            let place = scope.split_once(':').map_or(scope, |(_, name)| name);
+            format!("{}, {place}", record.label)
         },
         unit: record.unit,
         headline: false,
@@ -166,11 +168,11 @@ pub fn scope_description(kind: ScopeKind) -> &'static str {
     match kind {
         ScopeKind::World => "the whole world (scope `world`)",
         ScopeKind::Region => {
-            "each region where projects, demand curves or the installed base stand (scope: the \
-             region's id)"
+            "each region where projects, demand curves or the installed base stand (scope \
+             `region:<name>`)"
         }
-        ScopeKind::Fab => "each fab (scope: the fab's id)",
-        ScopeKind::Site => "each packaging site (scope: the site's id)",
+        ScopeKind::Fab => "each fab (scope `fab:<id>`)",
+        ScopeKind::Site => "each packaging site (scope `site:<id>`)",
     }
 }
 
@@ -344,13 +346,13 @@ mod tests {
     fn series_are_found_by_scope_and_unit() {
         let world = series("chips_delivered", "world", "accelerators").expect("world");
         assert_eq!(world.label, "Chips delivered");
-        let region = series("chips_delivered", "us_east", "accelerators").expect("region");
+        let region = series("chips_delivered", "region:us_east", "accelerators").expect("region");
         assert_eq!(
             (region.label.as_str(), region.scope),
             ("Chips delivered, us_east", Some(ScopeKind::Region))
         );
-        let fab = series("output", "tsmc", "wafers").expect("fab");
-        let site = series("output", "cowos", "accelerators").expect("site");
+        let fab = series("output", "fab:tsmc", "wafers").expect("fab");
+        let site = series("output", "site:cowos", "accelerators").expect("site");
         assert_eq!(
             (fab.scope, site.scope),
             (Some(ScopeKind::Fab), Some(ScopeKind::Site))

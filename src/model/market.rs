@@ -8,20 +8,29 @@
 //! ([`Promise`]): its finished stock; after a packaging cycle, what is in packaging and
 //! what the inputs on hand and on their way can make; after the whole pipeline (fab,
 //! transit, packaging), what the fabs' work in process adds, and from then on the
-//! chain's capacity per day (the least of the packaging sites' available capacity and,
-//! for each input, what the fabs' available capacity supplies: so an outage lengthens
-//! quotes at once). Duplicate copies inflate the visible book, so quotes lengthen in a
+//! chain's planned capacity, day by day (the least of the packaging sites' capacity and,
+//! for each input, what the fabs' capacity supplies, each on its capacity schedule and
+//! at its known availability: so an outage lengthens quotes at once, and a seller
+//! ramping up quotes against the capacity it is adding, as TSMC did with CoWoS). Duplicate copies inflate the visible book, so quotes lengthen in a
 //! scramble and collapse when orders are filled and their copies cancelled.
 //!
 //! **Buyers.** A project orders when the quote (plus a margin) reaches its need date —
-//! checked at a monthly market review, in need-date order — and at the latest
-//! `order_lead_days` before its need date (the calm-market lead). It may place
+//! checked at a monthly market review, in need-date order — but never more than
+//! `order_horizon_days` ahead of it (a year by default: budgets and supplier allocations
+//! are annual, and distributors' quotes stop at 52 weeks), and at the latest
+//! `order_lead_days` before its need date (the calm-market lead). Without the horizon a
+//! book that outgrows capacity feeds on itself: each order lengthens the quote, which
+//! brings the next buyer's need date within reach, until every buyer of the next years
+//! has ordered at once. It may place
 //! duplicate copies (`duplicate_orders`) and withdraw an order unfilled after
 //! `cancel_after_days`. These behaviours follow the published accounts of GPU and chip
 //! shortages collected in docs/sources.md (buyer behaviour): lead times that tracked
 //! the order book, double ordering, and cancellations once supply caught up.
 //!
-//! Cost: a review is O(orders placed × log days); a need-date change O(log n).
+//! Cost: a promise copies `RAMP_STEPS` cells of a cached capacity outlook (recomputed,
+//! O(cells × producers), only when an outage strikes or a fab comes online); a quote is
+//! O(weeks quoted × log orders), a review one quote per order placed, a need-date change
+//! O(log n).
 
 use std::collections::BTreeSet;
 
@@ -36,13 +45,27 @@ pub(super) const MARKET_REVIEW_DAYS: f64 = 365.25 / 12.0;
 const MAX_QUOTE_DAYS: f64 = 3.0 * 365.0;
 /// Days added to the allowed transit when planning when to ship (handling).
 const SHIP_SLACK_DAYS: f64 = 2.0;
-/// Buyers still to order, and what sellers know of their own capacity.
+/// Days between the samples of planned capacity in a promise.
+const RAMP_STEP_DAYS: f64 = 28.0;
+/// Samples of planned capacity in a promise: enough to reach the longest quote.
+const RAMP_STEPS: usize = (MAX_QUOTE_DAYS / RAMP_STEP_DAYS) as usize + 1;
+/// Buyers still to order, and the sellers' outlook of their capacity.
 #[derive(Debug, Default)]
 pub(super) struct Market {
     /// Projects that have not ordered, by (need day bits, project).
     waiting: BTreeSet<(u64, u32)>,
-    /// Good accelerators the chain can finish per day (set by the planner each tick).
-    pub capacity_per_day: f64,
+    /// The chain's planned capacity per day in each `RAMP_STEP_DAYS` cell of the clock
+    /// (cell `k` covers days `[k, k + 1) × RAMP_STEP_DAYS`, sampled at its middle); empty
+    /// when it must be recomputed: after an outage strikes or a fab comes online, the
+    /// only events that change what is planned.
+    outlook: Vec<f64>,
+}
+
+impl Market {
+    /// The outlook must be recomputed before the next promise.
+    pub(super) fn capacity_changed(&mut self) {
+        self.outlook.clear();
+    }
 }
 
 /// What a seller can have finished by a day, in accelerators (see the module docs).
@@ -55,8 +78,11 @@ pub(super) struct Promise {
     /// Added after the whole pipeline.
     later: f64,
     pipeline_days: f64,
-    /// Added per day after the whole pipeline.
-    per_day: f64,
+    /// Added per day after the whole pipeline: the planned capacity in each step of
+    /// `RAMP_STEP_DAYS` from then on (the last holds beyond).
+    per_day: [f64; RAMP_STEPS],
+    /// What the planned capacity adds by the start of each step.
+    added_by_step: [f64; RAMP_STEPS],
 }
 
 impl Promise {
@@ -67,7 +93,11 @@ impl Promise {
             total += self.soon;
         }
         if days >= self.pipeline_days {
-            total += self.later + self.per_day * (days - self.pipeline_days);
+            let into = days - self.pipeline_days;
+            let step = ((into / RAMP_STEP_DAYS) as usize).min(RAMP_STEPS - 1);
+            total += self.later
+                + self.added_by_step[step]
+                + self.per_day[step] * (into - step as f64 * RAMP_STEP_DAYS);
         }
         total
     }
@@ -75,8 +105,25 @@ impl Promise {
 
 impl SupplyChain<'_> {
     /// What the sellers can promise now.
-    pub(super) fn promise(&self) -> Promise {
+    pub(super) fn promise(&mut self, now: f64) -> Promise {
         let (packaging_days, pipeline_days) = self.pipeline_days();
+        if self.market.outlook.is_empty() {
+            let cells = ((self.horizon + pipeline_days) / RAMP_STEP_DAYS) as usize + RAMP_STEPS + 1;
+            let outlook = (0..cells)
+                .map(|cell| self.planned_capacity_per_day((cell as f64 + 0.5) * RAMP_STEP_DAYS))
+                .collect();
+            self.market.outlook = outlook;
+        }
+        let first = ((now + pipeline_days) / RAMP_STEP_DAYS).max(0.0) as usize;
+        let outlook = &self.market.outlook;
+        let mut per_day = [0.0; RAMP_STEPS];
+        let mut added_by_step = [0.0; RAMP_STEPS];
+        let mut added = 0.0;
+        for step in 0..RAMP_STEPS {
+            per_day[step] = outlook[(first + step).min(outlook.len() - 1)];
+            added_by_step[step] = added;
+            added += per_day[step] * RAMP_STEP_DAYS;
+        }
         let mut near = f64::INFINITY;
         let mut far = f64::INFINITY;
         for product in 0..self.world.products.len() {
@@ -106,7 +153,8 @@ impl SupplyChain<'_> {
             packaging_days,
             later: (far - near).max(0.0),
             pipeline_days,
-            per_day: self.market.capacity_per_day,
+            per_day,
+            added_by_step,
         }
     }
 
@@ -217,7 +265,10 @@ impl SupplyChain<'_> {
             )
             .map(|_| ());
         }
-        self.place_order(id, now, scheduler)
+        let (units, region) = (project.accelerators, project.region);
+        let promise = self.promise(now);
+        let quote = self.quote(&promise, units, region, now);
+        self.place_order(id, quote, now, scheduler)
     }
 
     /// The monthly review: every buyer whose need date is within the quoted lead time
@@ -227,16 +278,17 @@ impl SupplyChain<'_> {
         scheduler: &mut Scheduler<Event>,
     ) -> Result<(), EngineError> {
         let now = scheduler.now().days();
-        let promise = self.promise();
+        let promise = self.promise(now);
         while let Some(&(need_bits, project)) = self.market.waiting.first() {
             let id = ProjectId(project);
             let state = &self.projects[id.0 as usize];
             let quote = self.quote(&promise, state.accelerators, state.region, now);
-            let margin = self.buyer_of(id).order_margin_days;
-            if f64::from_bits(need_bits) - now > quote + margin {
+            let buyer = self.buyer_of(id);
+            let reach = (quote + buyer.order_margin_days).min(buyer.order_horizon_days);
+            if f64::from_bits(need_bits) - now > reach {
                 break;
             }
-            self.place_order(id, now, scheduler)?;
+            self.place_order(id, quote, now, scheduler)?;
         }
         if now + MARKET_REVIEW_DAYS < self.horizon {
             schedule(scheduler, now + MARKET_REVIEW_DAYS, Event::MarketReview)?;
@@ -244,17 +296,17 @@ impl SupplyChain<'_> {
         Ok(())
     }
 
-    /// Places `id`'s order now.
+    /// Places `id`'s order now, quoted `quoted` days.
     fn place_order(
         &mut self,
         id: ProjectId,
+        quoted: f64,
         now: f64,
         scheduler: &mut Scheduler<Event>,
     ) -> Result<(), EngineError> {
         self.leave_market(id);
         let project = &self.projects[id.0 as usize];
         let (units, region) = (project.accelerators, project.region);
-        let quoted = self.quote(&self.promise(), units, region, now);
         let cancel_after = self.buyer_of(id).cancel_after_days;
         let project = &mut self.projects[id.0 as usize];
         project.ordered = true;

@@ -297,10 +297,12 @@ mod tests {
         });
         assert!((clock.availability(4.0) - 0.25).abs() < 1e-12);
         assert!((clock.availability(6.0) - 0.375).abs() < 1e-12);
-        // 2 days of work by day 4, then ∫4^8 0.5 (1 − 0.5 (1 − (t−4)/4)) = 1.5, then 0.5/day.
+        // 2 days of work by day 4, then ∫4^8 0.5 (1 − 0.5 (1 − (t−4)/4)) = 1.5, then
+        // 0.5/day until the first outage ends on day 10, then full speed.
         assert!((clock.work_at(8.0) - 3.5).abs() < 1e-9);
-        assert!((clock.work_at(12.0) - 6.0).abs() < 1e-9);
-        assert!((clock.day_of_work(6.0) - 12.0).abs() < 1e-6);
+        assert!((clock.work_at(10.0) - 4.5).abs() < 1e-9);
+        assert!((clock.work_at(12.0) - 6.5).abs() < 1e-9);
+        assert!((clock.day_of_work(6.0) - 11.5).abs() < 1e-6);
     }
 
     #[test]

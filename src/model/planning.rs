@@ -94,33 +94,21 @@ pub(super) struct Planner {
     product_windows: Vec<f64>,
     /// Accelerators' worth of each product: units per accelerator.
     units_per_accelerator: Vec<f64>,
+    /// Mean yield of each packaging site.
+    packaging_yields: Vec<f64>,
+    /// Mean good dies per wafer of each fab.
+    good_dies_per_wafer: Vec<f64>,
 }
 
-/// Shares `total` among producers with capacities `caps`, in proportion and never above
-/// a cap; what a capped producer cannot take goes to the others (water-filling).
+/// Shares `total` among producers with capacities `caps`, in proportion to capacity:
+/// every producer is loaded to the same fraction of its capacity, and none above it.
 pub(super) fn share_by_capacity(total: f64, caps: &[f64]) -> Vec<f64> {
-    let mut shares = vec![0.0; caps.len()];
-    let mut left = total.max(0.0);
-    let mut open: Vec<usize> = (0..caps.len()).filter(|&i| caps[i] > 0.0).collect();
-    while left > 1e-9 && !open.is_empty() {
-        let room: f64 = open.iter().map(|&i| caps[i] - shares[i]).sum();
-        if room <= 1e-9 {
-            break;
-        }
-        let weight: f64 = open.iter().map(|&i| caps[i]).sum();
-        let mut given = 0.0;
-        for &i in &open {
-            let share = (left * caps[i] / weight).min(caps[i] - shares[i]);
-            shares[i] += share;
-            given += share;
-        }
-        left -= given;
-        open.retain(|&i| caps[i] - shares[i] > 1e-9);
-        if given <= 1e-12 {
-            break;
-        }
+    let capacity: f64 = caps.iter().map(|cap| cap.max(0.0)).sum();
+    if capacity <= 0.0 {
+        return vec![0.0; caps.len()];
     }
-    shares
+    let load = (total.max(0.0) / capacity).min(1.0);
+    caps.iter().map(|cap| cap.max(0.0) * load).collect()
 }
 
 impl SupplyChain<'_> {
@@ -198,6 +186,12 @@ impl SupplyChain<'_> {
             packaging_window,
             product_windows,
             units_per_accelerator,
+            packaging_yields: (world.packaging.iter())
+                .map(|site| site.yield_fraction.mean())
+                .collect(),
+            good_dies_per_wafer: (world.fabs.iter())
+                .map(|fab| fab.dies_per_wafer * fab.yield_fraction.mean())
+                .collect(),
         }
     }
 
@@ -208,12 +202,10 @@ impl SupplyChain<'_> {
     ) -> Result<(), EngineError> {
         let now = scheduler.now().days();
         let interval = self.world.lot_interval_days;
-        let mut chain_per_interval = self.plan_packaging(now, scheduler)?;
+        self.plan_packaging(now, scheduler)?;
         for product in 0..self.world.products.len() {
-            let supplies = self.plan_fabs(ProductId(product as u32), now, scheduler)?;
-            chain_per_interval = chain_per_interval.min(supplies);
+            self.plan_fabs(ProductId(product as u32), now, scheduler)?;
         }
-        self.market.capacity_per_day = chain_per_interval / interval;
         if now + interval < self.horizon {
             schedule(scheduler, now + interval, Event::PlanTick)?;
         }
@@ -255,20 +247,58 @@ impl SupplyChain<'_> {
         (demand + (gap - demand) / adjustment).max(0.0)
     }
 
-    /// Starts packaging batches; returns the good accelerators the sites' available
-    /// capacity could finish per interval.
+    /// Good accelerators per day the chain's planned capacity can finish on `day`: the
+    /// least of the packaging sites' capacity and, for each input, what its fabs'
+    /// capacity supplies (started one input lead earlier), each on its capacity schedule
+    /// at its known availability (a recovery curve is known once an outage has struck).
+    /// Fabs not yet built are left out.
+    pub(super) fn planned_capacity_per_day(&self, day: f64) -> f64 {
+        let world = self.world;
+        let planner = &self.planner;
+        let mut chain: f64 = (world.packaging.iter().zip(&self.sites))
+            .zip(&planner.packaging_yields)
+            .map(|((params, site), mean_yield)| {
+                params.capacity.per_week(day) / 7.0
+                    * site.producer.clock.availability(day)
+                    * mean_yield
+            })
+            .sum();
+        for product in 0..world.products.len() {
+            let per_unit = planner.units_per_accelerator[product];
+            if per_unit <= 0.0 {
+                continue;
+            }
+            let started =
+                day - (self.planner.product_windows[product] - self.planner.packaging_window);
+            let good_dies: f64 = (world.fabs.iter().zip(&self.fabs))
+                .zip(&planner.good_dies_per_wafer)
+                .filter(|((params, _), _)| params.product.0 as usize == product)
+                .filter_map(|((params, fab), good_per_wafer)| {
+                    Some(
+                        params.wafer_starts_per_week(started, fab.online_day?) / 7.0
+                            * fab.producer.clock.availability(started)
+                            * good_per_wafer,
+                    )
+                })
+                .sum();
+            chain = chain.min(good_dies / per_unit);
+        }
+        chain
+    }
+
+    /// Starts packaging batches.
     fn plan_packaging(
         &mut self,
         now: f64,
         scheduler: &mut Scheduler<Event>,
-    ) -> Result<f64, EngineError> {
+    ) -> Result<(), EngineError> {
         let world = self.world;
         let interval = world.lot_interval_days;
         let mut caps = Vec::with_capacity(self.sites.len());
         let mut yields = 0.0;
         let mut capacity_total = 0.0;
         let mut good_capacity = 0.0;
-        for (params, site) in world.packaging.iter().zip(&self.sites) {
+        for (index, (params, site)) in world.packaging.iter().zip(&self.sites).enumerate() {
             let full = params.capacity.per_week(now) * interval / 7.0;
             let availability = site.producer.clock.availability(now);
             if now >= world.start_day {
@@ -279,8 +309,9 @@ impl SupplyChain<'_> {
                 .min()
                 .unwrap_or(0) as f64;
             caps.push((full * availability).min(feasible));
-            good_capacity += full * availability * params.yield_fraction.mean();
-            yields += params.yield_fraction.mean() * full;
+            let mean_yield = self.planner.packaging_yields[index];
+            good_capacity += full * availability * mean_yield;
+            yields += mean_yield * full;
             capacity_total += full;
         }
         let mean_yield = if capacity_total > 0.0 {
@@ -301,22 +332,21 @@ impl SupplyChain<'_> {
             self.consume_inputs(id, count);
             self.start_batch(id, now, count, scheduler)?;
         }
-        Ok(good_capacity)
+        Ok(())
     }
 
-    /// Starts the lots of `product`'s fabs; returns the accelerators per interval that
-    /// the fabs' available capacity supplies inputs for.
+    /// Starts the lots of `product`'s fabs.
     fn plan_fabs(
         &mut self,
         product: ProductId,
         now: f64,
         scheduler: &mut Scheduler<Event>,
-    ) -> Result<f64, EngineError> {
+    ) -> Result<(), EngineError> {
         let world = self.world;
         let interval = world.lot_interval_days;
         let per_unit = self.planner.units_per_accelerator[product.0 as usize];
         if per_unit <= 0.0 {
-            return Ok(f64::INFINITY);
+            return Ok(());
         }
         let window = self.planner.product_windows[product.0 as usize];
         let mut dies = 0.0;
@@ -347,7 +377,7 @@ impl SupplyChain<'_> {
                 self.tally.fab_wafers_lost += full * (1.0 - availability);
                 self.tally.fab_capacity_days_lost += interval * (1.0 - availability);
             }
-            let per_wafer = params.dies_per_wafer * params.yield_fraction.mean();
+            let per_wafer = self.planner.good_dies_per_wafer[index];
             caps.push(full * availability * per_wafer);
             good_per_wafer.push(per_wafer);
             members.push(index);
@@ -362,7 +392,7 @@ impl SupplyChain<'_> {
                 .whole_units(share / per_wafer.max(1e-9));
             self.start_lot(super::FabId(index as u32), now, wafers, scheduler)?;
         }
-        Ok(capacity)
+        Ok(())
     }
 }
 
@@ -371,14 +401,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn shares_follow_capacity_and_spill_over_caps() {
+    fn shares_follow_capacity_and_never_exceed_it() {
         assert_eq!(share_by_capacity(30.0, &[10.0, 20.0]), vec![10.0, 20.0]);
         assert_eq!(share_by_capacity(100.0, &[10.0, 20.0]), vec![10.0, 20.0]);
         let shares = share_by_capacity(15.0, &[10.0, 20.0]);
         assert!((shares[0] - 5.0).abs() < 1e-9 && (shares[1] - 10.0).abs() < 1e-9);
-        // A producer that can take little leaves the rest to the others.
-        let shares = share_by_capacity(20.0, &[2.0, 100.0]);
-        assert!((shares[0] - 2.0).abs() < 1e-9 && (shares[1] - 18.0).abs() < 1e-9);
+        // Every producer is loaded to the same fraction of its capacity.
+        let shares = share_by_capacity(51.0, &[2.0, 100.0]);
+        assert!((shares[0] - 1.0).abs() < 1e-9 && (shares[1] - 50.0).abs() < 1e-9);
         assert_eq!(share_by_capacity(5.0, &[0.0, 0.0]), vec![0.0, 0.0]);
     }
 

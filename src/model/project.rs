@@ -61,6 +61,8 @@ pub struct BuyerParams {
     pub order_lead_days: f64,
     /// Days added to the quoted lead time when deciding to order.
     pub order_margin_days: f64,
+    /// Most days before its need date a buyer commits an order, whatever the quote.
+    pub order_horizon_days: f64,
     /// Copies of each order placed with several sellers (rounded, at least 1).
     pub duplicate_orders: Distribution,
     /// Days after placing it that an unfilled order is withdrawn (None: never).
@@ -73,6 +75,7 @@ impl BuyerParams {
         BuyerParams {
             order_lead_days,
             order_margin_days: 30.0,
+            order_horizon_days: 365.0,
             duplicate_orders: Distribution::Fixed(1.0),
             cancel_after_days: None,
         }

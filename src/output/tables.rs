@@ -332,14 +332,14 @@ mod tests {
         assert!(lines[2].starts_with("'=s,a,days,2,2,1.4142135623731,"));
         assert_eq!(
             rendered(&TimeseriesTable { layout, statistics }),
-            "scenario,period_start,period_end,metric,unit,mean,p5,p50,p95\n\
-             '=s,2027-01-01,2027-03-31,q,days,2,2,2,2\n"
+            "scenario,period_start,period_end,scope,metric,unit,mean,p5,p50,p95\n\
+             '=s,2027-01-01,2027-03-31,world,q,days,2,2,2,2\n"
         );
         let projects = rendered(&ProjectsTable { layout, statistics });
         assert!(projects.starts_with(
             "scenario,project,region,planned_go_live,projects_per_replication,\
              delay_mean_days,delay_p50_days,delay_p95_days,share_on_time,"
         ));
-        assert!(projects.ends_with("\n'=s,p,eu,2027-06-01,1,4,4,4,1,0,0,0,0,0\n"));
+        assert!(projects.ends_with("\n'=s,p,eu,2027-06-01,1,4,4,4,1,0,0,0,0,0,0,0\n"));
     }
 }

@@ -76,11 +76,42 @@ fn description(text: &str) -> Option<String> {
     value.get("description")?.as_str().map(str::to_string)
 }
 
-fn told(source: String, text: &str) -> ScenarioText {
-    ScenarioText {
-        source,
-        question: question(text),
-        description: description(text),
+/// A scenario file as the report reads it: the text its runs hash (a change file's
+/// resolved scenario, else the file's own text), the question from the file's opening
+/// comment, and the description.
+#[derive(Debug)]
+struct Candidate {
+    hashed: String,
+    told: ScenarioText,
+}
+
+impl Candidate {
+    /// `path`, loaded as a scenario when it is one (else taken as written: a sweep file).
+    fn read(path: &Path) -> Result<Candidate, std::io::Error> {
+        let own = std::fs::read_to_string(path)?;
+        let source = path.display().to_string();
+        Ok(match crate::scenario::load(path) {
+            Ok(scenario) => Candidate {
+                told: ScenarioText {
+                    source,
+                    question: question(&own),
+                    description: scenario.description,
+                },
+                hashed: scenario.text,
+            },
+            Err(_) => Candidate {
+                told: ScenarioText {
+                    source,
+                    question: question(&own),
+                    description: description(&own),
+                },
+                hashed: own,
+            },
+        })
+    }
+
+    fn matches(&self, hash: &str) -> bool {
+        config_hash(&self.hashed) == hash
     }
 }
 
@@ -102,48 +133,53 @@ fn toml_files(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
-/// The text and source of the scenario whose SHA-256 is `hash`: the built-in baseline,
-/// else a file under `configs/`.
-fn found_by_hash(hash: &str) -> Option<(String, String)> {
+/// The scenario whose hash is `hash`: the built-in baseline, else a file under
+/// `configs/`.
+fn found_by_hash(hash: &str) -> Option<Candidate> {
     if let Ok(baseline) = crate::scenario::baseline() {
         if config_hash(&baseline.text) == hash {
-            return Some(("the built-in baseline".into(), baseline.text));
+            return Some(Candidate {
+                told: ScenarioText {
+                    source: "the built-in baseline".into(),
+                    question: question(&baseline.text),
+                    description: baseline.description,
+                },
+                hashed: baseline.text,
+            });
         }
     }
-    (toml_files(Path::new("configs")).into_iter()).find_map(|path| {
-        let text = std::fs::read_to_string(&path).ok()?;
-        (config_hash(&text) == hash).then(|| (path.display().to_string(), text))
-    })
+    (toml_files(Path::new("configs")).into_iter())
+        .filter_map(|path| Candidate::read(&path).ok())
+        .find(|candidate| candidate.matches(hash))
 }
 
-/// The text of the scenario whose SHA-256 is `hash`, found as [`find_scenario`] finds
-/// it without a file given.
+/// The text the runs of the scenario whose hash is `hash` hashed (a change file's
+/// resolved scenario), found as [`find_scenario`] finds it without a file given.
 pub fn find_scenario_text(hash: &str) -> Option<String> {
-    found_by_hash(hash).map(|(_, text)| text)
+    found_by_hash(hash).map(|candidate| candidate.hashed)
 }
 
-/// The scenario whose SHA-256 is `hash`: `explicit` (which must match), else the
-/// built-in baseline, else a file under `configs/`; `None` when none matches.
+/// The scenario whose hash is `hash`: `explicit` (which must match), else the built-in
+/// baseline, else a file under `configs/`; `None` when none matches.
 pub fn find_scenario(
     hash: &str,
     explicit: Option<&Path>,
 ) -> Result<Option<ScenarioText>, SourceError> {
-    if let Some(path) = explicit {
-        let text = std::fs::read_to_string(path).map_err(|cause| SourceError::Read {
+    let Some(path) = explicit else {
+        return Ok(found_by_hash(hash).map(|candidate| candidate.told));
+    };
+    let candidate = Candidate::read(path).map_err(|cause| SourceError::Read {
+        path: path.to_path_buf(),
+        cause,
+    })?;
+    if !candidate.matches(hash) {
+        return Err(SourceError::Mismatch {
             path: path.to_path_buf(),
-            cause,
-        })?;
-        let found = config_hash(&text);
-        if found != hash {
-            return Err(SourceError::Mismatch {
-                path: path.to_path_buf(),
-                expected: hash.to_string(),
-                found,
-            });
-        }
-        return Ok(Some(told(path.display().to_string(), &text)));
+            expected: hash.to_string(),
+            found: config_hash(&candidate.hashed),
+        });
     }
-    Ok(found_by_hash(hash).map(|(source, text)| told(source, &text)))
+    Ok(Some(candidate.told))
 }
 
 #[cfg(test)]
@@ -155,12 +191,11 @@ mod tests {
         let text = "# ===\n# chipsim scenario\n#\n# The question it answers: how late\n\
                     # do projects go live?\n#\n# What changes: nothing\nname = \"x\"\n\
                     description = \"A test.\"\n";
-        let told = told("x.toml".into(), text);
         assert_eq!(
-            told.question.as_deref(),
+            question(text).as_deref(),
             Some("how late do projects go live?")
         );
-        assert_eq!(told.description.as_deref(), Some("A test."));
+        assert_eq!(description(text).as_deref(), Some("A test."));
         assert_eq!(
             question("name = \"x\"\n# The question it answers: late"),
             None

@@ -354,6 +354,15 @@ impl Field {
         }
     }
 
+    /// The same kind of value and range under another name and meaning.
+    pub const fn renamed(self, name: &'static str, meaning: &'static str) -> Field {
+        Field {
+            name,
+            meaning,
+            ..self
+        }
+    }
+
     /// The same field, optional: leaving it out means there is none.
     pub const fn optional(self) -> Field {
         self.or(Absent::Means("none"))

@@ -63,7 +63,7 @@ fn wrong_values_name_the_line_the_field_and_the_allowed_range() {
             "wafer_starts_per_week = 10",
             "wafer_starts_per_weak = 10",
             vec![
-                "bad.toml:17",
+                "bad.toml:18",
                 "unknown field",
                 "did you mean `wafer_starts_per_week`?",
             ],
@@ -72,7 +72,7 @@ fn wrong_values_name_the_line_the_field_and_the_allowed_range() {
             "wafer_starts_per_week = 10",
             "wafer_starts_per_week = \"ten\"",
             vec![
-                "bad.toml:17",
+                "bad.toml:18",
                 "fabs.fab.wafer_starts_per_week",
                 "invalid type",
             ],
@@ -80,7 +80,7 @@ fn wrong_values_name_the_line_the_field_and_the_allowed_range() {
         (
             "wafer_starts_per_week = 10",
             "wafer_starts_per_week = nan",
-            vec!["bad.toml:17", "fabs.fab.wafer_starts_per_week", "finite"],
+            vec!["bad.toml:18", "fabs.fab.wafer_starts_per_week", "finite"],
         ),
         (
             "wafer_starts_per_week = 10",
@@ -100,7 +100,7 @@ fn wrong_values_name_the_line_the_field_and_the_allowed_range() {
         (
             "yield = 1.0",
             "yield = 1.5",
-            vec!["bad.toml:20", "fabs.fab.yield", "between 0 and 1"],
+            vec!["bad.toml:21", "fabs.fab.yield", "between 0 and 1"],
         ),
         (
             "end = 2026-12-31",
@@ -121,7 +121,7 @@ fn wrong_values_name_the_line_the_field_and_the_allowed_range() {
             "to = \"us_west\"",
             "to = \"us_east\"",
             vec![
-                "bad.toml:32",
+                "bad.toml:33",
                 "lanes.air.to",
                 "nothing stands in region \"us_east\"",
                 "(did you mean `us_west`?)",

@@ -36,7 +36,7 @@ fn numbers_that_would_go_wrong_in_a_run_are_refused_first() {
             "yield = { beta = { mean = 0.9, sd = 1e-200 } }",
         ),
         &[
-            "bad.toml:20",
+            "bad.toml:21",
             "fabs.fab.yield",
             "write the fixed value 0.9 instead",
         ],
@@ -140,7 +140,7 @@ fn a_lane_no_flow_can_use_is_a_warning_on_check_and_run() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(output.status.success(), "{args:?}: {stderr}");
         assert!(
-            stderr.contains("warning: bad.toml:55: lanes.back: no flow can use this lane"),
+            stderr.contains("warning: bad.toml:56: lanes.back: no flow can use this lane"),
             "{args:?}: {stderr}"
         );
     }

@@ -302,7 +302,6 @@ from = 2025-06-01
 }
 
 #[test]
-#[ignore = "needs the scenario format to accept an [optimize] section, as it accepts [sweep]"]
 fn an_optimize_section_inside_the_scenario_runs_too() {
     let root = tempfile::tempdir().expect("tempdir");
     let scenario = fs::read_to_string("tests/scenarios/two-stages.toml").expect("read");

@@ -12,7 +12,8 @@ use crate::replication::ProjectGroup;
 
 use super::project::{
     buyer, pue, CANCEL_AFTER_DAYS, CONSTRUCTION_DAYS, DUPLICATE_ORDERS, ID, IDS,
-    KW_PER_ACCELERATOR, ORDER_LEAD_DAYS, ORDER_MARGIN_DAYS, PHASED, PRIORITY, PUE, REGION,
+    KW_PER_ACCELERATOR, ORDER_HORIZON_DAYS, ORDER_LEAD_DAYS, ORDER_MARGIN_DAYS, PHASED, PRIORITY,
+    PUE, REGION,
 };
 use super::LONG_DAYS;
 use crate::scenario::check::{At, Check};
@@ -89,6 +90,7 @@ table! {
         .or(Absent::Means("from `plan_percentile`")),
         order_lead_days: Option<f64> = ORDER_LEAD_DAYS,
         order_margin_days: Option<f64> = ORDER_MARGIN_DAYS,
+        order_horizon_days: Option<f64> = ORDER_HORIZON_DAYS,
         duplicate_orders: Option<DistributionSpec> = DUPLICATE_ORDERS,
         cancel_after_days: Option<f64> = CANCEL_AFTER_DAYS,
         priority: Option<i64> = PRIORITY,
@@ -127,6 +129,7 @@ pub fn resolve(
                 &at,
                 curve.order_lead_days(),
                 curve.order_margin_days(),
+                curve.order_horizon_days(),
                 curve.duplicate_orders(),
                 curve.cancel_after_days(),
             )?,

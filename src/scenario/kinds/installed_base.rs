@@ -11,8 +11,8 @@ use crate::model::{InstalledBase, Refresh};
 use crate::replication::ProjectGroup;
 
 use super::project::{
-    buyer, pue, CANCEL_AFTER_DAYS, DUPLICATE_ORDERS, KW_PER_ACCELERATOR, ORDER_LEAD_DAYS,
-    ORDER_MARGIN_DAYS, PUE,
+    buyer, pue, CANCEL_AFTER_DAYS, DUPLICATE_ORDERS, KW_PER_ACCELERATOR, ORDER_HORIZON_DAYS,
+    ORDER_LEAD_DAYS, ORDER_MARGIN_DAYS, PUE,
 };
 use crate::scenario::check::{At, Check};
 use crate::scenario::context::Context;
@@ -51,9 +51,14 @@ table! {
         )
         .optional(),
         refresh_kw_per_accelerator: Option<f64> = KW_PER_ACCELERATOR
+            .renamed(
+                "refresh_kw_per_accelerator",
+                "Power per accelerator of the replacements, servers and networking included.",
+            )
             .or(Absent::Means("required with `lifetime_years`")),
         order_lead_days: Option<f64> = ORDER_LEAD_DAYS,
         order_margin_days: Option<f64> = ORDER_MARGIN_DAYS,
+        order_horizon_days: Option<f64> = ORDER_HORIZON_DAYS,
         duplicate_orders: Option<DistributionSpec> = DUPLICATE_ORDERS,
         cancel_after_days: Option<f64> = CANCEL_AFTER_DAYS,
     }
@@ -117,6 +122,7 @@ fn refresh(at: &At, base: &RawInstalledBase, context: &mut Context) -> Check<Opt
             at,
             base.order_lead_days(),
             base.order_margin_days(),
+            base.order_horizon_days(),
             base.duplicate_orders(),
             base.cancel_after_days(),
         )?,

@@ -57,6 +57,17 @@ pub const ORDER_MARGIN_DAYS: Field = Field::number(
     "Days a buyer adds to the quoted lead time when deciding to order.",
 )
 .or(Absent::Number(30.0));
+/// The `order_horizon_days` field of projects, demand curves and the installed base.
+pub const ORDER_HORIZON_DAYS: Field = Field::number(
+    "order_horizon_days",
+    "days",
+    1.0,
+    3650.0,
+    "Most days before its need date a buyer commits an order, however long the quote: \
+     budgets and supplier allocations are annual (src:hbm-sold-out-2026), and quoted \
+     lead times stop at 52 weeks (src:chip-lead-times-2021-2022).",
+)
+.or(Absent::Number(365.0));
 /// The `duplicate_orders` field of projects, demand curves and the installed base.
 pub const DUPLICATE_ORDERS: Field = Field::distribution(
     "duplicate_orders",
@@ -155,6 +166,7 @@ table! {
                 .or(Absent::Means("`construction_start`")),
         order_lead_days: Option<f64> = ORDER_LEAD_DAYS,
         order_margin_days: Option<f64> = ORDER_MARGIN_DAYS,
+        order_horizon_days: Option<f64> = ORDER_HORIZON_DAYS,
         duplicate_orders: Option<DistributionSpec> = DUPLICATE_ORDERS,
         cancel_after_days: Option<f64> = CANCEL_AFTER_DAYS,
         priority: Option<i64> = PRIORITY,
@@ -171,17 +183,19 @@ pub fn pue(at: &At, pue: Valued<'_, Option<f64>>, context: &Context) -> Check<f6
     }
 }
 
-/// How a buyer orders, from its four fields.
+/// How a buyer orders, from its five fields.
 pub fn buyer(
     at: &At,
     order_lead_days: Valued<'_, Option<f64>>,
     order_margin_days: Valued<'_, Option<f64>>,
+    order_horizon_days: Valued<'_, Option<f64>>,
     duplicate_orders: Valued<'_, Option<DistributionSpec>>,
     cancel_after_days: Valued<'_, Option<f64>>,
 ) -> Check<BuyerParams> {
     Ok(BuyerParams {
         order_lead_days: at.number_or_default(order_lead_days)?,
         order_margin_days: at.number_or_default(order_margin_days)?,
+        order_horizon_days: at.number_or_default(order_horizon_days)?,
         duplicate_orders: at.distribution_or_default(duplicate_orders)?,
         cancel_after_days: match cancel_after_days.value {
             Some(days) => Some(at.number(cancel_after_days.with(days))?),
@@ -268,6 +282,7 @@ pub fn resolve(
             &at,
             project.order_lead_days(),
             project.order_margin_days(),
+            project.order_horizon_days(),
             project.duplicate_orders(),
             project.cancel_after_days(),
         )?;
