@@ -10,8 +10,9 @@ use chrono::NaiveDate;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::canvas::{self, DisplayUnit, Drawn, Frame, Swatch, Ticks};
+use super::canvas::{self, DisplayUnit, Drawn};
 use super::data::SeriesPoint;
+use super::timeline::Timeline;
 use crate::glossary;
 use crate::model::ScopeKind;
 
@@ -19,15 +20,8 @@ use crate::model::ScopeKind;
 #[derive(Debug, Clone)]
 pub(super) struct FanChart {
     pub metric: String,
-    title: String,
-    y_label: String,
-    caption: String,
-    /// `(x as fractional year, p5, p50, p95)`, in display units.
-    points: Vec<(f64, f64, f64, f64)>,
-    start: NaiveDate,
-    end: NaiveDate,
-    /// The first day of the horizon's edge, shaded.
-    edge: Option<NaiveDate>,
+    /// Points are `(x, p5, p50, p95)`, in display units.
+    timeline: Timeline,
 }
 
 /// How a series is shown.
@@ -174,13 +168,19 @@ pub(super) fn fan_charts(
             };
             Some(FanChart {
                 metric: metric.to_string(),
-                title,
-                y_label,
-                caption: caption.to_string(),
-                points,
-                start,
-                end,
-                edge,
+                timeline: Timeline {
+                    title,
+                    caption: caption.to_string(),
+                    y_label,
+                    band_label: "P5–P95: 90 % of replications inside",
+                    line_label: "P50 (median)",
+                    color: canvas::BLUE,
+                    points,
+                    start,
+                    end,
+                    edge,
+                    difference: false,
+                },
             })
         })
         .collect()
@@ -188,75 +188,7 @@ pub(super) fn fan_charts(
 
 impl FanChart {
     pub(super) fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Drawn<DB> {
-        let mut legend = vec![
-            canvas::item(
-                Swatch::Band(canvas::BLUE),
-                "P5–P95: 90 % of replications inside",
-            ),
-            canvas::item(Swatch::Line(canvas::BLUE), "P50 (median)"),
-        ];
-        let after = self.end.succ_opt().unwrap_or(self.end);
-        if let Some(edge) = self.edge {
-            legend.push(canvas::edge_item(
-                after.signed_duration_since(edge).num_days(),
-            ));
-        }
-        let area = canvas::frame(
-            root,
-            &Frame {
-                title: &self.title,
-                caption: &self.caption,
-                legend: &legend,
-                footnote: &[],
-            },
-        )?;
-        let x_axis = Ticks::new(
-            canvas::year_fraction(self.start)..canvas::year_fraction(after),
-            canvas::date_ticks(self.start, self.end),
-        );
-        let (low, high) = canvas::padded_range(
-            (self.points.iter()).flat_map(|&(_, p5, p50, p95)| [p5, p50, p95]),
-        );
-        let mut chart = ChartBuilder::on(&area)
-            .margin_left(12)
-            .margin_right(36)
-            .margin_top(8)
-            .x_label_area_size(canvas::X_LABEL_AREA)
-            .y_label_area_size(canvas::Y_LABEL_AREA)
-            .build_cartesian_2d(x_axis, low..high)?;
-        let mut mesh = chart.configure_mesh();
-        canvas::style_mesh(&mut mesh);
-        mesh.x_desc("date")
-            .y_desc(self.y_label.as_str())
-            .y_label_formatter(&|y| canvas::tick(*y))
-            .draw()?;
-        if let Some(edge) = self.edge {
-            canvas::shade_edge(
-                &mut chart,
-                canvas::year_fraction(edge)..canvas::year_fraction(after),
-            )?;
-        }
-        let band = canvas::defined_runs(&self.points, |&(_, p5, _, p95)| {
-            p5.is_finite() && p95.is_finite()
-        });
-        for run in band {
-            let upper = run.iter().map(|&(x, _, _, p95)| (x, p95));
-            let lower = run.iter().rev().map(|&(x, p5, _, _)| (x, p5));
-            chart.draw_series(std::iter::once(Polygon::new(
-                upper.chain(lower).collect::<Vec<_>>(),
-                canvas::band(canvas::BLUE),
-            )))?;
-        }
-        for run in canvas::defined_runs(&self.points, |&(_, _, p50, _)| p50.is_finite()) {
-            chart.draw_series(LineSeries::new(
-                run.iter().map(|&(x, _, p50, _)| (x, p50)),
-                canvas::BLUE.stroke_width(3),
-            ))?;
-            chart.draw_series(
-                (run.iter()).map(|&(x, _, p50, _)| Circle::new((x, p50), 3, canvas::BLUE.filled())),
-            )?;
-        }
-        Ok(())
+        self.timeline.draw(root)
     }
 
     pub(super) fn file_stem(&self) -> String {

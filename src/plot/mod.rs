@@ -29,6 +29,7 @@ mod fan;
 mod horizon;
 mod projects;
 mod sweep;
+mod timeline;
 
 use std::path::{Path, PathBuf};
 

@@ -80,27 +80,23 @@ fn escape(text: &str) -> String {
 
 /// A table: `header` cells, then rows; columns marked in `numeric` align right.
 fn table(out: &mut String, header: &[&str], numeric: &[bool], rows: &[Vec<String>]) {
-    out.push_str("<div class=\"scroll\"><table>\n<thead><tr>");
-    for (index, cell) in header.iter().enumerate() {
-        let class = if numeric.get(index) == Some(&true) {
-            " class=\"num\""
-        } else {
-            ""
-        };
-        let _ = write!(out, "<th{class}>{}</th>", escape(cell));
-    }
-    out.push_str("</tr></thead>\n<tbody>\n");
-    for row in rows {
+    let row = |out: &mut String, tag: &str, cells: &mut dyn Iterator<Item = &str>| {
         out.push_str("<tr>");
-        for (index, cell) in row.iter().enumerate() {
+        for (index, cell) in cells.enumerate() {
             let class = if numeric.get(index) == Some(&true) {
                 " class=\"num\""
             } else {
                 ""
             };
-            let _ = write!(out, "<td{class}>{}</td>", escape(cell));
+            let _ = write!(out, "<{tag}{class}>{}</{tag}>", escape(cell));
         }
         out.push_str("</tr>\n");
+    };
+    out.push_str("<div class=\"scroll\"><table>\n<thead>");
+    row(out, "th", &mut header.iter().copied());
+    out.push_str("</thead>\n<tbody>\n");
+    for cells in rows {
+        row(out, "td", &mut cells.iter().map(String::as_str));
     }
     out.push_str("</tbody></table></div>\n");
 }
