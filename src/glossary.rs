@@ -226,7 +226,8 @@ pub const ACROSS_REPLICATIONS: &str = "Every metric has one value per replicatio
     its 95 % confidence interval (Student t), the standard deviation, the 5th, 50th and 95th \
     percentiles, the minimum and the maximum; `timeseries.csv` gives the mean and the 5th, \
     50th and 95th percentiles per period. `chipsim compare` pairs two runs replication by \
-    replication and gives the mean paired difference with its 95 % confidence interval.";
+    replication and gives the mean paired difference with its 95 % confidence interval, per \
+    metric (`compare.csv`) and per period, scope and series (`compare_timeseries.csv`).";
 
 /// A Markdown table cell: pipes escaped, line breaks removed.
 fn cell(text: &str) -> String {
