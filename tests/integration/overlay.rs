@@ -381,7 +381,7 @@ transformer_lead_days = 60
 
 [set]
 "fabs.fab.dies_per_wafer" = 12
-"max_inventory_weeks" = 4
+"event_budget" = 4
 "projects.dc.construction_days" = { uniform = { min = 90, max = 110 } }
 
 [scale]
@@ -408,7 +408,7 @@ transformer_lead_days = 60
     assert_eq!(fab["dies_per_wafer"].as_integer(), Some(12));
     assert_eq!(fab["wafer_starts_per_week"].as_integer(), Some(25));
     assert_eq!(
-        value["max_inventory_weeks"].as_integer(),
+        value["event_budget"].as_integer(),
         Some(4),
         "a new key"
     );
@@ -420,7 +420,7 @@ transformer_lead_days = 60
 
     let scenario = load(dir.path(), "change.toml").unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(scenario.world.utilisation, 0.5);
-    assert_eq!(scenario.world.max_inventory_weeks, 4.0);
+    assert_eq!(scenario.world.event_budget, 4);
     assert_eq!(scenario.world.lanes.len(), 2);
     assert_eq!(
         scenario.text,
@@ -434,7 +434,7 @@ transformer_lead_days = 60
     let expected = [
         "change.toml: changes from its base base.toml",
         "~ name = \"changed\" (was \"golden\")",
-        "+ max_inventory_weeks = 4",
+        "+ event_budget = 4",
         "- power.pue (was 1.0)",
         "~ power.utilisation = 0.5 (was 1.0)",
         "~ fabs.fab.wafer_starts_per_week = 25 (was 10)",
