@@ -407,11 +407,7 @@ transformer_lead_days = 60
     let fab = &value["fabs"][0];
     assert_eq!(fab["dies_per_wafer"].as_integer(), Some(12));
     assert_eq!(fab["wafer_starts_per_week"].as_integer(), Some(25));
-    assert_eq!(
-        value["event_budget"].as_integer(),
-        Some(4),
-        "a new key"
-    );
+    assert_eq!(value["event_budget"].as_integer(), Some(4), "a new key");
     assert_eq!(
         value["projects"][0]["construction_days"]["uniform"]["max"].as_integer(),
         Some(110)
