@@ -1,6 +1,8 @@
 //! `chipsim check CONFIG`: parse and validate a scenario and print what it resolved
 //! to (and its warnings, on standard error), or exit 1 with the file, line, field and
-//! what is allowed.
+//! what is allowed. A change file (`base = "…"`) is resolved through its bases first;
+//! `--diff` lists only what it changes from its base, and `--resolved` prints the
+//! resolved scenario as TOML (the text whose hash is the manifest's `config_hash`).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -8,11 +10,19 @@ use std::process::ExitCode;
 use clap::Args;
 
 use chipsim::model::{Mode, World};
+use chipsim::scenario::{diff, overlay};
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// The scenario file to check.
     config: PathBuf,
+    /// List only what a change file changes from its base, one change a line.
+    #[arg(long, conflicts_with = "resolved")]
+    diff: bool,
+    /// Print the resolved scenario as TOML: the text that runs and is hashed into the
+    /// manifest (for a file with no base, the file itself).
+    #[arg(long)]
+    resolved: bool,
 }
 
 fn summary(world: &World) -> [String; 9] {
@@ -77,13 +87,43 @@ fn summary(world: &World) -> [String; 9] {
 }
 
 pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
-    let scenario = chipsim::scenario::load(&args.config)?;
+    let resolved = overlay::resolve(&args.config)?;
+    let scenario = chipsim::scenario::from_resolved(&resolved)?;
     super::warn(&scenario);
+    if args.resolved {
+        for line in scenario.text.lines() {
+            out!("{line}");
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    if args.diff {
+        let Some(base) = resolved.base() else {
+            anyhow::bail!(
+                "{}: has no `base`, so --diff has nothing to compare it with: it lists what a \
+                 change file (`base = \"<file>.toml\"`) changes from its base",
+                scenario.source
+            );
+        };
+        let changes = diff::listing(base.table(), resolved.table());
+        let what = if changes.is_empty() {
+            "no change"
+        } else {
+            "changes"
+        };
+        out!("{}: {what} from its base {}", scenario.source, base.file());
+        for line in changes {
+            out!("{line}");
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     out!(
         "{}: scenario {:?} is valid",
         scenario.source,
         scenario.world.name
     );
+    if let Some(base) = &scenario.base {
+        out!("  changes {base}");
+    }
     if let Some(description) = &scenario.description {
         for line in description.trim().lines() {
             out!("  {line}");

@@ -127,16 +127,18 @@ impl Problem {
                 }
                 for target in matched {
                     let earlier = (targets.iter().enumerate())
-                        .find(|(_, earlier)| earlier.iter().any(|t| t.path == target.path))
+                        .find(|(_, earlier)| {
+                            earlier.iter().any(|t| t.place.path == target.place.path)
+                        })
                         .map(|(other, _)| format!("investment `{}`", spec.investments[other].name));
-                    let twice = found.iter().any(|t| t.path == target.path);
+                    let twice = found.iter().any(|t| t.place.path == target.place.path);
                     if let Some(owner) = earlier.or(twice.then(|| "another of its paths".into())) {
                         return Err(invalid(
                             field.key("path"),
                             format!(
                                 "`{}` is also stepped by {owner}: each value may belong to one \
                                  investment",
-                                target.path
+                                target.place.path
                             ),
                         ));
                     }
@@ -223,7 +225,7 @@ impl Problem {
     pub fn targets(&self, index: usize) -> Vec<&str> {
         self.targets[index]
             .iter()
-            .map(|t| t.path.as_str())
+            .map(|t| t.place.path.as_str())
             .collect()
     }
 
@@ -321,7 +323,7 @@ impl Problem {
             if count > 0 {
                 let added = f64::from(count) * investment.step;
                 for target in targets {
-                    text.push_str(&format!("#   {} {added:+}\n", target.path));
+                    text.push_str(&format!("#   {} {added:+}\n", target.place.path));
                 }
             }
         }

@@ -121,28 +121,35 @@ impl<'a> Node<'a> {
         }
     }
 
-    /// Children with the segment that leads to each.
-    fn children(self) -> Vec<(Segment, Node<'a>)> {
+    /// Children with the segment that leads to each, and the span of its key where
+    /// there is one.
+    fn children(self) -> Vec<(Segment, Node<'a>, Option<std::ops::Range<usize>>)> {
         let keyed = |key: &str| Segment::Key(key.to_string());
         match self {
             Node::Table(table) | Node::Item(Item::Table(table)) => table
                 .iter()
-                .map(|(k, item)| (keyed(k), Node::Item(item)))
+                .map(|(k, item)| {
+                    let key_span = table.key(k).and_then(|key| key.span());
+                    (keyed(k), Node::Item(item), key_span)
+                })
                 .collect(),
             Node::Item(Item::ArrayOfTables(array)) => array
                 .iter()
                 .enumerate()
-                .map(|(i, table)| (Segment::Index(i, id_of(table)), Node::Table(table)))
+                .map(|(i, table)| (Segment::Index(i, id_of(table)), Node::Table(table), None))
                 .collect(),
             Node::Item(Item::Value(value)) | Node::Value(value) => match value {
                 Value::InlineTable(table) => table
                     .iter()
-                    .map(|(k, v)| (keyed(k), Node::Value(v)))
+                    .map(|(k, v)| {
+                        let key_span = table.key(k).and_then(|key| key.span());
+                        (keyed(k), Node::Value(v), key_span)
+                    })
                     .collect(),
                 Value::Array(array) => array
                     .iter()
                     .enumerate()
-                    .map(|(i, v)| (Segment::Index(i, None), Node::Value(v)))
+                    .map(|(i, v)| (Segment::Index(i, None), Node::Value(v), None))
                     .collect(),
                 _ => Vec::new(),
             },
@@ -192,12 +199,25 @@ impl<'t> SourceMap<'t> {
 
     /// The deepest field whose value spans byte `offset`.
     pub fn path_at(&self, offset: usize) -> Option<FieldPath> {
+        self.descend(offset, false)
+    }
+
+    /// The deepest field whose value or key spans byte `offset`: for an error at a key
+    /// (an unknown field), that key's field rather than its table.
+    pub fn field_at(&self, offset: usize) -> Option<FieldPath> {
+        self.descend(offset, true)
+    }
+
+    fn descend(&self, offset: usize, keys: bool) -> Option<FieldPath> {
         let document = self.document.as_ref()?;
         let mut node = Node::Table(document.as_table());
         let mut path = FieldPath::default();
         'descend: loop {
-            for (segment, child) in node.children() {
-                if child.span().is_some_and(|span| span.contains(&offset)) {
+            for (segment, child, key_span) in node.children() {
+                let spans = |span: Option<std::ops::Range<usize>>| {
+                    span.is_some_and(|span| span.contains(&offset))
+                };
+                if spans(child.span()) || (keys && spans(key_span)) {
                     path.0.push(segment);
                     node = child;
                     continue 'descend;

@@ -7,16 +7,25 @@
 //! dates, ids, references, routes), one resolver per agent kind. Either stage's error
 //! is located in the file by [`locate`], and every part of it is made [`printable`].
 //!
+//! A file with `base = "…"` is a change file: [`overlay`] resolves it through its
+//! chain of bases into one table, which [`canonical`] prints as the text that is
+//! checked the same way and hashed into the manifest; errors then name the file and line
+//! that wrote the value at fault.
+//!
 //! To add an agent kind, see [`kinds`]; to add a field, write it with its
 //! [`fields::Field`] in its kind's `table!`.
 
+pub mod canonical;
 pub mod check;
 pub mod choice;
 pub mod context;
+pub mod diff;
 pub mod fields;
 pub mod kinds;
 pub mod limits;
 pub mod locate;
+pub mod overlay;
+pub(crate) mod path;
 pub mod printable;
 pub mod raw;
 pub mod reference;
@@ -30,6 +39,7 @@ use crate::model::World;
 
 use check::Invalid;
 use locate::{FieldPath, SourceMap};
+use overlay::Resolved;
 use printable::printable;
 
 /// The baseline scenario shipped with chipsim, used when `run` is given no CONFIG.
@@ -106,14 +116,22 @@ impl ScenarioError {
     /// you mean" for a misspelt field or family.
     pub fn parse(text: &str, file: &str, error: &toml::de::Error) -> ScenarioError {
         let offset = error.span().map_or(0, |span| span.start);
-        let field = SourceMap::new(text)
-            .path_at(offset)
-            .map(|path| format!("{path}: "))
-            .unwrap_or_default();
+        let path = SourceMap::new(text).path_at(offset);
+        let line = locate::line_of_offset(text, offset);
+        ScenarioError::parse_at(file, line, path.as_ref(), error)
+    }
+
+    /// The TOML parser's `error` about the field at `path`, which is at `line` of `file`.
+    fn parse_at(
+        file: &str,
+        line: usize,
+        path: Option<&FieldPath>,
+        error: &toml::de::Error,
+    ) -> ScenarioError {
         ScenarioError::Parse {
             file: printable(file).into_owned(),
-            line: locate::line_of_offset(text, offset),
-            field,
+            line,
+            field: path.map(|path| format!("{path}: ")).unwrap_or_default(),
             message: printable(&with_suggestion(error.message().trim_end())).into_owned(),
         }
     }
@@ -127,9 +145,50 @@ impl ScenarioError {
             message: printable(message).into_owned(),
         }
     }
+}
 
-    fn located(text: &str, file: &str, invalid: &Invalid) -> ScenarioError {
-        ScenarioError::invalid(text, file, &invalid.path, &invalid.message)
+/// Where the fields of a scenario's text were written, to locate its errors.
+trait Source {
+    /// The parser's `error` in the text, located.
+    fn parse_error(&self, error: &toml::de::Error) -> ScenarioError;
+
+    /// `invalid`, located.
+    fn invalid(&self, invalid: &Invalid) -> ScenarioError;
+}
+
+/// A scenario written in one file: the text is the file's.
+struct OneFile<'a> {
+    text: &'a str,
+    file: &'a str,
+}
+
+impl Source for OneFile<'_> {
+    fn parse_error(&self, error: &toml::de::Error) -> ScenarioError {
+        ScenarioError::parse(self.text, self.file, error)
+    }
+
+    fn invalid(&self, invalid: &Invalid) -> ScenarioError {
+        ScenarioError::invalid(self.text, self.file, &invalid.path, &invalid.message)
+    }
+}
+
+/// A change file's resolved scenario: the text is [`canonical`]; each field is located
+/// in the file of the chain that wrote it.
+struct Chain<'a> {
+    text: &'a str,
+    resolved: &'a Resolved,
+}
+
+impl Source for Chain<'_> {
+    fn parse_error(&self, error: &toml::de::Error) -> ScenarioError {
+        let offset = error.span().map_or(0, |span| span.start);
+        let map = SourceMap::new(self.text);
+        let (file, line) = (self.resolved).place(&map.field_at(offset).unwrap_or_default());
+        ScenarioError::parse_at(&file, line, map.path_at(offset).as_ref(), error)
+    }
+
+    fn invalid(&self, invalid: &Invalid) -> ScenarioError {
+        self.resolved.invalid(&invalid.path, &invalid.message)
     }
 }
 
@@ -138,8 +197,11 @@ impl ScenarioError {
 pub struct Scenario {
     /// Where it came from.
     pub source: String,
-    /// The file's text (hashed into the manifest).
+    /// The text checked and hashed into the manifest: the file's own, or for a change
+    /// file its resolved scenario in [`canonical`] form.
     pub text: String,
+    /// For a change file: the file of the scenario it changes.
+    pub base: Option<String>,
     /// Defaults for `run` from the file.
     pub replications: Option<u64>,
     /// Default seed from the file.
@@ -171,10 +233,28 @@ pub fn read_text(path: &Path) -> Result<String, ScenarioError> {
     })
 }
 
-/// Reads and validates the scenario at `path`.
+/// Reads and validates the scenario at `path`, resolving its chain of bases.
 pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
-    let text = read_text(path)?;
-    parse(&text, &path.display().to_string())
+    from_resolved(&overlay::resolve(path)?)
+}
+
+/// Validates a scenario read by [`overlay::resolve`].
+pub fn from_resolved(resolved: &Resolved) -> Result<Scenario, ScenarioError> {
+    if let Some(text) = resolved.standalone_text() {
+        return parse(text, resolved.file());
+    }
+    let text = canonical::to_toml(resolved.table());
+    let mut scenario = build(
+        &text,
+        resolved.file(),
+        &Chain {
+            text: &text,
+            resolved,
+        },
+    )?;
+    scenario.warnings.extend(resolved.warnings());
+    scenario.base = resolved.base().map(|base| base.file().to_string());
+    Ok(scenario)
 }
 
 /// The embedded baseline scenario.
@@ -182,18 +262,23 @@ pub fn baseline() -> Result<Scenario, ScenarioError> {
     parse(BASELINE, BASELINE_PATH)
 }
 
-/// Parses and validates scenario `text`; `file` names it in errors.
+/// Parses and validates scenario `text`, written as it is in one file; `file` names it
+/// in errors.
 pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
-    let raw: raw::RawScenario =
-        toml::from_str(text).map_err(|error| ScenarioError::parse(text, file, &error))?;
-    let validated =
-        validate::validate(&raw).map_err(|invalid| ScenarioError::located(text, file, &invalid))?;
+    build(text, file, &OneFile { text, file })
+}
+
+/// Parses and validates scenario `text` from `file`, its errors located by `source`.
+fn build(text: &str, file: &str, source: &dyn Source) -> Result<Scenario, ScenarioError> {
+    let raw: raw::RawScenario = toml::from_str(text).map_err(|error| source.parse_error(&error))?;
+    let validated = validate::validate(&raw).map_err(|invalid| source.invalid(&invalid))?;
     let warnings = (validated.warnings.iter())
-        .map(|warning| ScenarioError::located(text, file, warning).to_string())
+        .map(|warning| source.invalid(warning).to_string())
         .collect();
     Ok(Scenario {
         source: file.to_string(),
         text: text.to_string(),
+        base: None,
         replications: raw.replications,
         seed: raw.seed,
         description: raw.description,

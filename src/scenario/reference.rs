@@ -1,13 +1,15 @@
 //! The scenario reference in Markdown (`docs/scenario-reference.md`), generated from
 //! the field tables in [`super::raw`]: every table and field with its type, unit,
-//! allowed values, default and meaning, then the distribution forms with an example
-//! each, then the ceilings of [`super::limits`]. `chipsim schema --markdown` prints it; a test fails when the committed copy
+//! allowed values, default and meaning, then change files with the directives of
+//! [`super::overlay`], then the distribution forms with an example each, then the
+//! ceilings of [`super::limits`]. `chipsim schema --markdown` prints it; a test fails when the committed copy
 //! is stale.
 
 use std::fmt::Write as _;
 
 use super::fields::{Field, Kind, Param, FAMILIES, NAME_RULE};
 use super::limits::LIMITS;
+use super::overlay::DIRECTIVES;
 use super::raw::RawScenario;
 
 /// The reference, as Markdown text ending in a newline.
@@ -32,6 +34,8 @@ from `chipsim new NAME`, check with `chipsim check FILE`; see
   such as `{{ lognormal = {{ median = 100, p90 = 130 }} }}`; see
   [Distributions](#distributions). Its *allowed* column bounds the values it may draw.
 - *Default* says what leaving a field out means; `required` fields must be written.
+- A **change file** names another scenario as its `base` and holds only what it
+  changes; see [Change files](#change-files).
 "
     ));
     section(
@@ -71,6 +75,7 @@ from `chipsim new NAME`, check with `chipsim check FILE`; see
             _ => {}
         }
     }
+    change_files(&mut text);
     distributions(&mut text);
     limits(&mut text);
     text
@@ -95,6 +100,37 @@ fn section(text: &mut String, title: &str, meaning: &str, fields: &[Field]) {
         ];
         let cells: Vec<String> = cells.iter().map(|cell| cell.replace('|', "\\|")).collect();
         let _ = writeln!(text, "| {} |", cells.join(" | "));
+    }
+}
+
+fn change_files(text: &mut String) {
+    text.push_str(
+        "\n## Change files\n\n\
+         A scenario that differs from another in a few values is best written as a change\n\
+         file: `base = \"../baseline.toml\"` and only what it changes. Every field of this\n\
+         page may be written in it: a table (`[power]`) changes only the keys it writes; an\n\
+         entry of a list (`[[shocks]]`) whose `id` is an entry of the base's list replaces\n\
+         that entry whole, in its place, and any other entry is added after the base's.\n\
+         The directives below say what else to change: `remove` is applied first, then\n\
+         the file's tables and entries, then `set`, then `scale`. A base may itself be a\n\
+         change file. The resolved scenario is checked as one file; an error names the\n\
+         file and line that wrote the value at fault. `chipsim check FILE --diff`\n\
+         lists what a change file changes from its base, and `--resolved` prints the\n\
+         scenario it resolves to: the text that runs and whose hash is the manifest's\n\
+         `config_hash`. Paths are written as in sweeps: `fabs.tsmc_f18.dies_per_wafer`\n\
+         names an entry by its id, `installed_base[0].accelerators` by its index from 0,\n\
+         and `*` matches every key or entry at its level.\n\n\
+         | key | example | meaning |\n\
+         | --- | --- | --- |\n",
+    );
+    for directive in DIRECTIVES {
+        let _ = writeln!(
+            text,
+            "| `{}` | `{}` | {} |",
+            directive.key,
+            directive.example.replace("<br>", "`<br>`"),
+            directive.meaning
+        );
     }
 }
 

@@ -7,11 +7,14 @@
 //! TOML dates are strings to a schema (`format: date`). Every table is closed
 //! (`additionalProperties: false`), as serde's `deny_unknown_fields` is. The schema
 //! checks types, names and plain ranges; what needs the whole file (ids that must
-//! exist, dates within the horizon, routes) is left to `chipsim check`.
+//! exist, dates within the horizon, routes) is left to `chipsim check`. A change file
+//! (`base = "…"`, [`super::overlay`]) is admitted too: it may leave out the fields its
+//! base writes, and only it may hold the other directives.
 
 use serde_json::{json, Map, Value};
 
 use super::fields::{Absent, Family, Field, Kind, Param, Range, FAMILIES, NAME_PATTERN};
+use super::overlay::{Takes, DIRECTIVES};
 use super::raw::RawScenario;
 
 /// Where the distribution table forms are defined inside the schema.
@@ -20,6 +23,7 @@ const DISTRIBUTION_TABLE: &str = "#/definitions/distribution_table";
 /// The JSON Schema of a scenario file.
 pub fn json_schema() -> Value {
     let mut schema = table(RawScenario::FIELDS);
+    admit_change_files(&mut schema);
     schema["$schema"] = json!("http://json-schema.org/draft-07/schema#");
     schema["title"] = json!("chipsim scenario");
     schema["description"] = json!(
@@ -36,6 +40,34 @@ pub fn text() -> String {
     let mut text = serde_json::to_string_pretty(&json_schema()).expect("a JSON value prints");
     text.push('\n');
     text
+}
+
+/// Lets the top-level `schema` take a change file: the directives as properties, the
+/// required fields required only of a file with no `base`, and every other directive
+/// only with a `base`.
+fn admit_change_files(schema: &mut Value) {
+    let mut dependencies = Map::new();
+    for directive in DIRECTIVES {
+        let mut property = match directive.takes {
+            Takes::File => json!({ "type": "string" }),
+            Takes::Paths => json!({ "type": "array", "items": { "type": "string" } }),
+            Takes::Values => json!({ "type": "object" }),
+            Takes::Factors => json!({
+                "type": "object",
+                "additionalProperties": { "type": "number" },
+            }),
+        };
+        property["description"] = json!(directive.meaning);
+        schema["properties"][directive.key] = property;
+        if directive.takes != Takes::File {
+            dependencies.insert(directive.key.to_string(), json!(["base"]));
+        }
+    }
+    schema["dependencies"] = Value::Object(dependencies);
+    if let Some(required) = schema.as_object_mut().and_then(|s| s.remove("required")) {
+        schema["if"] = json!({ "required": ["base"] });
+        schema["else"] = json!({ "required": required });
+    }
 }
 
 /// A closed table with `fields`.

@@ -27,7 +27,7 @@
 //! high = 1.5
 //! ```
 //!
-//! Paths are described in `path` (ids name array elements, `*` matches all, `scale` may
+//! Paths are described in [`crate::scenario::path`] (ids name array elements, `*` matches all, `scale` may
 //! multiply a distribution). Each design point is the base scenario's TOML with the
 //! point's values written in, checked by [`crate::scenario::parse`] like any scenario.
 //!
@@ -84,7 +84,6 @@
 mod analysis;
 mod design;
 mod execute;
-mod path;
 mod spec;
 mod tables;
 
@@ -95,6 +94,7 @@ use crate::output::{config_hash, OutputError};
 use crate::replication::{MetricDef, OutputLayout};
 use crate::runner::RunError;
 use crate::scenario::locate::FieldPath;
+use crate::scenario::path;
 use crate::scenario::{self, Scenario, ScenarioError};
 
 pub use design::{Design, ParameterInfo};
@@ -283,15 +283,17 @@ impl Study {
                     .map_err(|error| invalid(field.clone(), error.to_string()))?;
                 for target in matched {
                     let earlier = (targets.iter().enumerate())
-                        .find(|(_, earlier)| earlier.iter().any(|t| t.path == target.path))
+                        .find(|(_, earlier)| {
+                            earlier.iter().any(|t| t.place.path == target.place.path)
+                        })
                         .map(|(other, _)| format!("parameter `{}`", spec.parameters[other].name));
-                    let twice = found.iter().any(|t| t.path == target.path);
+                    let twice = found.iter().any(|t| t.place.path == target.place.path);
                     if let Some(owner) = earlier.or(twice.then(|| "another of its paths".into())) {
                         return Err(invalid(
                             field,
                             format!(
                                 "`{}` is also set by {owner}: each value may be set once",
-                                target.path
+                                target.place.path
                             ),
                         ));
                     }

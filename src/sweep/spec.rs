@@ -1,6 +1,6 @@
 //! The `[sweep]` section as written, and its checks: which design, which parameters
 //! with which values or ranges, which metrics. Paths are checked against the base
-//! scenario later (see `path`), because they depend on it.
+//! scenario later (see [`crate::scenario::path`]), because they depend on it.
 
 use serde::{Deserialize, Serialize};
 

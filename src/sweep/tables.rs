@@ -261,7 +261,7 @@ fn write_sweep_manifest(dir: &Path, run: &RunRecord<'_>, events: u64) -> Result<
                     Levels::Range { .. } => None,
                 },
                 base: info.base,
-                targets: targets.iter().map(|t| t.path.as_str()).collect(),
+                targets: targets.iter().map(|t| t.place.path.as_str()).collect(),
             }
         })
         .collect();

@@ -65,11 +65,12 @@ fn schema_errors(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// Whether `text` is a sweep file (`base = "…"` and a `[sweep]` section), which
-/// names a scenario rather than being one.
+/// Whether `text` is a sweep or optimisation file (`base = "…"` and a `[sweep]` or
+/// `[optimize]` section), which names a scenario rather than being one.
 fn is_sweep_file(text: &str) -> bool {
     let document: toml::Table = toml::from_str(text).expect("TOML");
     document.contains_key("base")
+        && (document.contains_key("sweep") || document.contains_key("optimize"))
 }
 
 #[test]

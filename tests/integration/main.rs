@@ -12,6 +12,7 @@ mod inputs;
 mod model;
 mod optimize;
 mod output;
+mod overlay;
 mod ownership;
 mod plots;
 mod queueing_theory;

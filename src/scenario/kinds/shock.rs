@@ -467,7 +467,8 @@ impl Resolving<'_> {
             );
         }
         for (index, pair) in points.windows(2).enumerate() {
-            if !(pair[1].0 > pair[0].0) {
+            // NaN days fail too: they are not greater than anything.
+            if pair[1].0.partial_cmp(&pair[0].0) != Some(std::cmp::Ordering::Greater) {
                 return invalid(
                     path.index(index + 1),
                     format!(

@@ -1,5 +1,6 @@
-//! Parameter paths: where a sweep parameter lives in the base scenario's TOML, and how
-//! a design point's value is written there.
+//! Paths into a scenario's TOML: where a sweep parameter lives in the base scenario and
+//! how a design point's value is written there, and which values a change file's
+//! `[set]`, `[scale]` and `remove` name (see [`super::overlay`]).
 //!
 //! A path is dot-separated keys from the top of the scenario file, e.g. `power.pue`.
 //! An element of an array is named by its `id` (`fabs.tsmc_f18.wafer_starts_per_week`)
@@ -7,8 +8,9 @@
 //! `installed_base[0].accelerators`). `*` matches every key or element at its level:
 //! `fabs.*.wafer_starts_per_week` is every fab's value, moved together as one parameter.
 //!
-//! A path must end at a number written in the base scenario (a field left at its default
-//! has no path: write it in the base to sweep it), or, for a `scale` multiplier only, at a
+//! For a sweep ([`resolve`]), a path must end at a number written in the base scenario (a
+//! field left at its default has no path: write it in the base to sweep it), or, for a
+//! `scale` multiplier only, at a
 //! distribution, which is then multiplied as a random quantity: X becomes m·X, so every
 //! parameter in X's unit is multiplied (`min`, `mode`, `max`, `mean`, `sd`, `median`,
 //! `p90`, `values`, or `scale` of a gamma or Weibull). A beta (a fraction on [0, 1]) and a
@@ -41,17 +43,17 @@ pub enum PathError {
     Unknown {
         /// The path as written.
         path: String,
-        /// The nearest sweepable paths, nearest first.
+        /// The nearest valid paths, nearest first.
         nearest: Vec<String>,
     },
     /// A run setting, not a model input.
-    #[error("`{path}` is a run setting, not a model input: it cannot be swept")]
+    #[error("`{path}` is a run setting, not a model input: it cannot be swept or scaled")]
     NotInput {
         /// The path as written.
         path: String,
     },
     /// Matches a value that is not a number (text, a date, a table).
-    #[error("`{path}` is {what}, not a number: only numbers (and, with `scale`, distributions) can be swept")]
+    #[error("`{path}` is {what}, not a number: only numbers (and, with `scale`, distributions) can be swept or scaled")]
     NotNumber {
         /// The matched value's path.
         path: String,
@@ -83,10 +85,61 @@ pub enum PathError {
 }
 
 /// One step of a concrete path: a table key or an array element.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Step {
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Step {
+    /// A key of a table.
     Key(String),
+    /// An element of an array, by index.
     Element(usize),
+}
+
+/// One place a path names: its steps from the top, and its canonical path (ids or
+/// indices for elements).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Place {
+    steps: Vec<Step>,
+    /// The canonical path.
+    pub(crate) path: String,
+}
+
+impl Place {
+    /// The steps from the top.
+    pub(crate) fn steps(&self) -> &[Step] {
+        &self.steps
+    }
+
+    /// Writes `value` here, adding the key when the place is a new key of a table.
+    pub(crate) fn replace(&self, root: &mut Value, value: Value) {
+        let Some((last, parent)) = self.steps.split_last() else {
+            *root = value;
+            return;
+        };
+        match (node_mut(root, parent), last) {
+            (Some(Value::Table(table)), Step::Key(key)) => {
+                table.insert(key.clone(), value);
+            }
+            (Some(Value::Array(array)), Step::Element(index)) if *index < array.len() => {
+                array[*index] = value;
+            }
+            _ => {}
+        }
+    }
+
+    /// Removes what is here from its table or array.
+    pub(crate) fn remove(&self, root: &mut Value) {
+        let Some((last, parent)) = self.steps.split_last() else {
+            return;
+        };
+        match (node_mut(root, parent), last) {
+            (Some(Value::Table(table)), Step::Key(key)) => {
+                table.remove(key);
+            }
+            (Some(Value::Array(array)), Step::Element(index)) if *index < array.len() => {
+                array.remove(*index);
+            }
+            _ => {}
+        }
+    }
 }
 
 /// What a target holds in the base scenario.
@@ -101,9 +154,8 @@ enum Holds {
 /// One value of the base scenario that a parameter sets.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Target {
-    steps: Vec<Step>,
-    /// The canonical path, with ids or indices for elements.
-    pub(crate) path: String,
+    /// Where it is.
+    pub(crate) place: Place,
     holds: Holds,
 }
 
@@ -121,8 +173,8 @@ impl Target {
         match &self.holds {
             Holds::Number { .. } => Ok(()),
             Holds::Distribution { family } => Err(PathError::DistributionNeedsScale {
-                path: self.path.clone(),
-                example: format!("{}.{family}.{}", self.path, example_key(family)),
+                path: self.place.path.clone(),
+                example: format!("{}.{family}.{}", self.place.path, example_key(family)),
             }),
         }
     }
@@ -132,7 +184,7 @@ impl Target {
         match &self.holds {
             Holds::Distribution { family } if scaled_keys(family).is_none() => {
                 Err(PathError::NotScalable {
-                    path: self.path.clone(),
+                    path: self.place.path.clone(),
                     family: family.clone(),
                 })
             }
@@ -143,7 +195,7 @@ impl Target {
     /// The value of `key` beside this target, in the table that holds it (e.g. the
     /// `date` of a capacity schedule point).
     pub(crate) fn sibling<'v>(&self, root: &'v Value, key: &str) -> Option<&'v Value> {
-        let (_, table) = self.steps.split_last()?;
+        let (_, table) = self.place.steps.split_last()?;
         let holder = table.iter().try_fold(root, |node, step| match step {
             Step::Key(name) => node.get(name.as_str()),
             Step::Element(index) => node.get(*index),
@@ -154,14 +206,14 @@ impl Target {
     /// Writes `value` in place of the base number.
     pub(crate) fn set(&self, root: &mut Value, value: f64) {
         let integer = matches!(self.holds, Holds::Number { integer: true, .. });
-        if let Some(node) = node_mut(root, &self.steps) {
+        if let Some(node) = node_mut(root, &self.place.steps) {
             *node = number_value(value, integer);
         }
     }
 
     /// Multiplies the base number, or the distribution as a random quantity, by `factor`.
     pub(crate) fn scale(&self, root: &mut Value, factor: f64) {
-        let Some(node) = node_mut(root, &self.steps) else {
+        let Some(node) = node_mut(root, &self.place.steps) else {
             return;
         };
         match &self.holds {
@@ -313,8 +365,8 @@ fn family_of(value: &Value) -> Option<&str> {
     }
 }
 
-/// A matched node: its steps, its display names, and the value.
-type Match<'v> = (Vec<Step>, Vec<String>, &'v Value);
+/// A matched node: where it is, and the value.
+type Match<'v> = (Place, &'v Value);
 
 fn walk<'v>(
     node: &'v Value,
@@ -323,7 +375,14 @@ fn walk<'v>(
     out: &mut Vec<Match<'v>>,
 ) {
     let Some((pattern, rest)) = patterns.split_first() else {
-        out.push((trail.0, trail.1, node));
+        let (steps, names) = trail;
+        out.push((
+            Place {
+                steps,
+                path: names.join("."),
+            },
+            node,
+        ));
         return;
     };
     let mut descend = |step: Step, name: String, child: &'v Value| {
@@ -370,6 +429,13 @@ fn walk<'v>(
     }
 }
 
+/// Every node `patterns` match in `root`.
+fn matches<'v>(root: &'v Value, patterns: &[Pattern]) -> Vec<Match<'v>> {
+    let mut found = Vec::new();
+    walk(root, patterns, (Vec::new(), Vec::new()), &mut found);
+    found
+}
+
 /// What a non-number value is, for messages.
 fn kind_of(value: &Value) -> &'static str {
     match value {
@@ -382,6 +448,47 @@ fn kind_of(value: &Value) -> &'static str {
     }
 }
 
+/// Every place `path` names in the scenario `root`, whatever it holds (for a change
+/// file's `[set]` and `remove`).
+pub(crate) fn find(root: &Value, path: &str) -> Result<Vec<Place>, PathError> {
+    let patterns = parse_path(path)?;
+    let found = matches(root, &patterns);
+    if found.is_empty() {
+        return Err(PathError::Unknown {
+            path: path.into(),
+            nearest: nearest(root, path, &patterns, Suggest::Any),
+        });
+    }
+    Ok(found.into_iter().map(|(place, _)| place).collect())
+}
+
+/// As [`find`], and a path that ends in a key its tables do not have yet names that new
+/// key in each of them (so `[set]` may write a field the base leaves at its default).
+pub(crate) fn find_or_new(root: &Value, path: &str) -> Result<Vec<Place>, PathError> {
+    let unknown = match find(root, path) {
+        Ok(places) => return Ok(places),
+        Err(error) => error,
+    };
+    if let Some((Pattern::Name(key), parents)) = parse_path(path)?.split_last() {
+        let new: Vec<Place> = (matches(root, parents).into_iter())
+            .filter(|(_, parent)| parent.is_table())
+            .map(|(mut place, _)| {
+                place.steps.push(Step::Key(key.clone()));
+                place.path = [place.path.as_str(), key.as_str()]
+                    .into_iter()
+                    .filter(|part| !part.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(".");
+                place
+            })
+            .collect();
+        if !new.is_empty() {
+            return Ok(new);
+        }
+    }
+    Err(unknown)
+}
+
 /// Every value `path` names in the scenario `root`, as sweep targets.
 pub(crate) fn resolve(root: &Value, path: &str) -> Result<Vec<Target>, PathError> {
     let patterns = parse_path(path)?;
@@ -390,21 +497,19 @@ pub(crate) fn resolve(root: &Value, path: &str) -> Result<Vec<Target>, PathError
             return Err(PathError::NotInput { path: path.into() });
         }
     }
-    let mut matches = Vec::new();
-    walk(root, &patterns, (Vec::new(), Vec::new()), &mut matches);
-    matches.retain(|(steps, _, _)| {
-        !matches!(steps.first(), Some(Step::Key(key)) if NOT_INPUTS.contains(&key.as_str()))
+    let mut found = matches(root, &patterns);
+    found.retain(|(place, _)| {
+        !matches!(place.steps.first(), Some(Step::Key(key)) if NOT_INPUTS.contains(&key.as_str()))
     });
-    if matches.is_empty() {
+    if found.is_empty() {
         return Err(PathError::Unknown {
             path: path.into(),
-            nearest: nearest(root, path, &patterns),
+            nearest: nearest(root, path, &patterns, Suggest::Sweepable),
         });
     }
-    matches
+    found
         .into_iter()
-        .map(|(steps, names, value)| {
-            let path = names.join(".");
+        .map(|(place, value)| {
             let holds = match value {
                 Value::Integer(number) => Holds::Number {
                     value: *number as f64,
@@ -420,40 +525,55 @@ pub(crate) fn resolve(root: &Value, path: &str) -> Result<Vec<Target>, PathError
                     },
                     None => {
                         return Err(PathError::NotNumber {
-                            path,
+                            path: place.path,
                             what: kind_of(other),
                         })
                     }
                 },
             };
-            Ok(Target { steps, path, holds })
+            Ok(Target { place, holds })
         })
         .collect()
 }
 
-/// Every sweepable path of `root` as its display steps: numbers (also inside lists and
-/// distributions) and distributions.
-fn sweepable(root: &Value) -> Vec<Vec<String>> {
-    fn visit(node: &Value, trail: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+/// Which paths an unknown path's suggestions may name.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Suggest {
+    /// Numbers (also inside lists and distributions) and distributions, outside the run
+    /// settings: what a sweep may vary.
+    Sweepable,
+    /// Every table, entry and value.
+    Any,
+}
+
+/// Every path of `root` that `suggest` allows, as its display steps.
+fn paths_of(root: &Value, suggest: Suggest) -> Vec<Vec<String>> {
+    fn visit(node: &Value, suggest: Suggest, trail: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+        let kept = match suggest {
+            Suggest::Any => !trail.is_empty(),
+            Suggest::Sweepable => node.is_integer() || node.is_float() || family_of(node).is_some(),
+        };
+        if kept {
+            out.push(trail.clone());
+        }
         match node {
-            Value::Integer(_) | Value::Float(_) => out.push(trail.clone()),
             Value::Table(table) => {
-                if family_of(node).is_some() {
-                    out.push(trail.clone());
-                }
                 for (key, child) in table {
-                    if trail.is_empty() && NOT_INPUTS.contains(&key.as_str()) {
+                    if suggest == Suggest::Sweepable
+                        && trail.is_empty()
+                        && NOT_INPUTS.contains(&key.as_str())
+                    {
                         continue;
                     }
                     trail.push(key.clone());
-                    visit(child, trail, out);
+                    visit(child, suggest, trail, out);
                     trail.pop();
                 }
             }
             Value::Array(array) => {
                 for (index, element) in array.iter().enumerate() {
                     trail.push(element_name(element, index));
-                    visit(element, trail, out);
+                    visit(element, suggest, trail, out);
                     trail.pop();
                 }
             }
@@ -461,14 +581,15 @@ fn sweepable(root: &Value) -> Vec<Vec<String>> {
         }
     }
     let mut out = Vec::new();
-    visit(root, &mut Vec::new(), &mut out);
+    visit(root, suggest, &mut Vec::new(), &mut out);
     out
 }
 
-/// The sweepable paths nearest to `path` by edit distance; where `path` has `*`, the
-/// candidates have it too, so `fabs.*.wafer_starts` suggests `fabs.*.wafer_starts_per_week`.
-fn nearest(root: &Value, path: &str, patterns: &[Pattern]) -> Vec<String> {
-    let candidates: BTreeSet<String> = sweepable(root)
+/// The paths nearest to `path` by edit distance among those `suggest` allows; where
+/// `path` has `*`, the candidates have it too, so `fabs.*.wafer_starts` suggests
+/// `fabs.*.wafer_starts_per_week`.
+fn nearest(root: &Value, path: &str, patterns: &[Pattern], suggest: Suggest) -> Vec<String> {
+    let candidates: BTreeSet<String> = paths_of(root, suggest)
         .into_iter()
         .map(|mut steps| {
             if steps.len() == patterns.len() {
@@ -524,7 +645,7 @@ mod tests {
     }
 
     fn paths(targets: &[Target]) -> Vec<&str> {
-        targets.iter().map(|t| t.path.as_str()).collect()
+        targets.iter().map(|t| t.place.path.as_str()).collect()
     }
 
     #[test]
