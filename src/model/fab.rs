@@ -326,6 +326,7 @@ impl SupplyChain<'_> {
         let fab = &mut self.fabs[id.0 as usize];
         if fab.built && fab.connected && fab.online_day.is_none() {
             fab.online_day = Some(now);
+            self.market.capacity_changed();
             let name = &self.world.fabs[id.0 as usize].name;
             if self.trace.is_some() {
                 self.record(

@@ -27,7 +27,10 @@
 //! shortages collected in docs/sources.md (buyer behaviour): lead times that tracked
 //! the order book, double ordering, and cancellations once supply caught up.
 //!
-//! Cost: a review is O(orders placed × log days); a need-date change O(log n).
+//! Cost: a promise copies `RAMP_STEPS` cells of a cached capacity outlook (recomputed,
+//! O(cells × producers), only when an outage strikes or a fab comes online); a quote is
+//! O(weeks quoted × log orders), a review one quote per order placed, a need-date change
+//! O(log n).
 
 use std::collections::BTreeSet;
 
@@ -46,11 +49,23 @@ const SHIP_SLACK_DAYS: f64 = 2.0;
 const RAMP_STEP_DAYS: f64 = 28.0;
 /// Samples of planned capacity in a promise: enough to reach the longest quote.
 const RAMP_STEPS: usize = (MAX_QUOTE_DAYS / RAMP_STEP_DAYS) as usize + 1;
-/// Buyers still to order.
+/// Buyers still to order, and the sellers' outlook of their capacity.
 #[derive(Debug, Default)]
 pub(super) struct Market {
     /// Projects that have not ordered, by (need day bits, project).
     waiting: BTreeSet<(u64, u32)>,
+    /// The chain's planned capacity per day in each `RAMP_STEP_DAYS` cell of the clock
+    /// (cell `k` covers days `[k, k + 1) × RAMP_STEP_DAYS`, sampled at its middle); empty
+    /// when it must be recomputed: after an outage strikes or a fab comes online, the
+    /// only events that change what is planned.
+    outlook: Vec<f64>,
+}
+
+impl Market {
+    /// The outlook must be recomputed before the next promise.
+    pub(super) fn capacity_changed(&mut self) {
+        self.outlook.clear();
+    }
 }
 
 /// What a seller can have finished by a day, in accelerators (see the module docs).
@@ -66,6 +81,8 @@ pub(super) struct Promise {
     /// Added per day after the whole pipeline: the planned capacity in each step of
     /// `RAMP_STEP_DAYS` from then on (the last holds beyond).
     per_day: [f64; RAMP_STEPS],
+    /// What the planned capacity adds by the start of each step.
+    added_by_step: [f64; RAMP_STEPS],
 }
 
 impl Promise {
@@ -76,17 +93,11 @@ impl Promise {
             total += self.soon;
         }
         if days >= self.pipeline_days {
-            total += self.later;
-            let mut left = days - self.pipeline_days;
-            for &rate in &self.per_day {
-                let step = left.min(RAMP_STEP_DAYS);
-                total += rate * step;
-                left -= step;
-                if left <= 0.0 {
-                    return total;
-                }
-            }
-            total += self.per_day[RAMP_STEPS - 1] * left;
+            let into = days - self.pipeline_days;
+            let step = ((into / RAMP_STEP_DAYS) as usize).min(RAMP_STEPS - 1);
+            total += self.later
+                + self.added_by_step[step]
+                + self.per_day[step] * (into - step as f64 * RAMP_STEP_DAYS);
         }
         total
     }
@@ -94,12 +105,24 @@ impl Promise {
 
 impl SupplyChain<'_> {
     /// What the sellers can promise now.
-    pub(super) fn promise(&self, now: f64) -> Promise {
+    pub(super) fn promise(&mut self, now: f64) -> Promise {
         let (packaging_days, pipeline_days) = self.pipeline_days();
+        if self.market.outlook.is_empty() {
+            let cells = ((self.horizon + pipeline_days) / RAMP_STEP_DAYS) as usize + RAMP_STEPS + 1;
+            let outlook = (0..cells)
+                .map(|cell| self.planned_capacity_per_day((cell as f64 + 0.5) * RAMP_STEP_DAYS))
+                .collect();
+            self.market.outlook = outlook;
+        }
+        let first = ((now + pipeline_days) / RAMP_STEP_DAYS).max(0.0) as usize;
+        let outlook = &self.market.outlook;
         let mut per_day = [0.0; RAMP_STEPS];
-        for (step, rate) in per_day.iter_mut().enumerate() {
-            let day = now + pipeline_days + (step as f64 + 0.5) * RAMP_STEP_DAYS;
-            *rate = self.planned_capacity_per_day(day);
+        let mut added_by_step = [0.0; RAMP_STEPS];
+        let mut added = 0.0;
+        for step in 0..RAMP_STEPS {
+            per_day[step] = outlook[(first + step).min(outlook.len() - 1)];
+            added_by_step[step] = added;
+            added += per_day[step] * RAMP_STEP_DAYS;
         }
         let mut near = f64::INFINITY;
         let mut far = f64::INFINITY;
@@ -131,6 +154,7 @@ impl SupplyChain<'_> {
             later: (far - near).max(0.0),
             pipeline_days,
             per_day,
+            added_by_step,
         }
     }
 
@@ -241,7 +265,10 @@ impl SupplyChain<'_> {
             )
             .map(|_| ());
         }
-        self.place_order(id, now, scheduler)
+        let (units, region) = (project.accelerators, project.region);
+        let promise = self.promise(now);
+        let quote = self.quote(&promise, units, region, now);
+        self.place_order(id, quote, now, scheduler)
     }
 
     /// The monthly review: every buyer whose need date is within the quoted lead time
@@ -261,7 +288,7 @@ impl SupplyChain<'_> {
             if f64::from_bits(need_bits) - now > reach {
                 break;
             }
-            self.place_order(id, now, scheduler)?;
+            self.place_order(id, quote, now, scheduler)?;
         }
         if now + MARKET_REVIEW_DAYS < self.horizon {
             schedule(scheduler, now + MARKET_REVIEW_DAYS, Event::MarketReview)?;
@@ -269,17 +296,17 @@ impl SupplyChain<'_> {
         Ok(())
     }
 
-    /// Places `id`'s order now.
+    /// Places `id`'s order now, quoted `quoted` days.
     fn place_order(
         &mut self,
         id: ProjectId,
+        quoted: f64,
         now: f64,
         scheduler: &mut Scheduler<Event>,
     ) -> Result<(), EngineError> {
         self.leave_market(id);
         let project = &self.projects[id.0 as usize];
         let (units, region) = (project.accelerators, project.region);
-        let quoted = self.quote(&self.promise(now), units, region, now);
         let cancel_after = self.buyer_of(id).cancel_after_days;
         let project = &mut self.projects[id.0 as usize];
         project.ordered = true;

@@ -639,20 +639,25 @@ fn demand_regions(world: &World) -> Vec<RegionId> {
 }
 
 /// Every (series, scope, scope name) of `world`, in layout order: all world series,
-/// then each region's, each fab's and each site's.
+/// then each region's, each fab's and each site's. A scope is named `world`,
+/// `region:<name>`, `fab:<id>` or `site:<id>`, so that no two collide (a region may be
+/// called "world", and a fab and a site may share an id).
 fn expanded_series(world: &World) -> Vec<(&'static SeriesMetric, Scope, String)> {
     let mut all = Vec::new();
     for kind in ScopeKind::ALL {
         let scopes: Vec<(Scope, String)> = match kind {
             ScopeKind::World => vec![(Scope::World, WORLD_SCOPE.to_string())],
             ScopeKind::Region => (demand_regions(world).into_iter())
-                .map(|r| (Scope::Region(r), world.regions[r.0 as usize].clone()))
+                .map(|r| {
+                    let name = &world.regions[r.0 as usize];
+                    (Scope::Region(r), format!("region:{name}"))
+                })
                 .collect(),
             ScopeKind::Fab => (world.fabs.iter().enumerate())
-                .map(|(i, f)| (Scope::Fab(FabId(i as u32)), f.name.clone()))
+                .map(|(i, f)| (Scope::Fab(FabId(i as u32)), format!("fab:{}", f.name)))
                 .collect(),
             ScopeKind::Site => (world.packaging.iter().enumerate())
-                .map(|(i, s)| (Scope::Site(SiteId(i as u32)), s.name.clone()))
+                .map(|(i, s)| (Scope::Site(SiteId(i as u32)), format!("site:{}", s.name)))
                 .collect(),
         };
         for (scope, name) in scopes {

@@ -408,6 +408,7 @@ impl<'w> SupplyChain<'w> {
             }
             ProducerRef::Supplier(id) => self.strike_supplier(id, outage, scheduler)?,
         }
+        self.market.capacity_changed();
         Ok(())
     }
 

@@ -94,6 +94,10 @@ pub(super) struct Planner {
     product_windows: Vec<f64>,
     /// Accelerators' worth of each product: units per accelerator.
     units_per_accelerator: Vec<f64>,
+    /// Mean yield of each packaging site.
+    packaging_yields: Vec<f64>,
+    /// Mean good dies per wafer of each fab.
+    good_dies_per_wafer: Vec<f64>,
 }
 
 /// Shares `total` among producers with capacities `caps`, in proportion to capacity:
@@ -182,6 +186,12 @@ impl SupplyChain<'_> {
             packaging_window,
             product_windows,
             units_per_accelerator,
+            packaging_yields: (world.packaging.iter())
+                .map(|site| site.yield_fraction.mean())
+                .collect(),
+            good_dies_per_wafer: (world.fabs.iter())
+                .map(|fab| fab.dies_per_wafer * fab.yield_fraction.mean())
+                .collect(),
         }
     }
 
@@ -244,28 +254,30 @@ impl SupplyChain<'_> {
     /// Fabs not yet built are left out.
     pub(super) fn planned_capacity_per_day(&self, day: f64) -> f64 {
         let world = self.world;
+        let planner = &self.planner;
         let mut chain: f64 = (world.packaging.iter().zip(&self.sites))
-            .map(|(params, site)| {
+            .zip(&planner.packaging_yields)
+            .map(|((params, site), mean_yield)| {
                 params.capacity.per_week(day) / 7.0
                     * site.producer.clock.availability(day)
-                    * params.yield_fraction.mean()
+                    * mean_yield
             })
             .sum();
         for product in 0..world.products.len() {
-            let per_unit = self.planner.units_per_accelerator[product];
+            let per_unit = planner.units_per_accelerator[product];
             if per_unit <= 0.0 {
                 continue;
             }
             let started =
                 day - (self.planner.product_windows[product] - self.planner.packaging_window);
             let good_dies: f64 = (world.fabs.iter().zip(&self.fabs))
-                .filter(|(params, _)| params.product.0 as usize == product)
-                .filter_map(|(params, fab)| {
+                .zip(&planner.good_dies_per_wafer)
+                .filter(|((params, _), _)| params.product.0 as usize == product)
+                .filter_map(|((params, fab), good_per_wafer)| {
                     Some(
                         params.wafer_starts_per_week(started, fab.online_day?) / 7.0
                             * fab.producer.clock.availability(started)
-                            * params.dies_per_wafer
-                            * params.yield_fraction.mean(),
+                            * good_per_wafer,
                     )
                 })
                 .sum();
@@ -286,7 +298,7 @@ impl SupplyChain<'_> {
         let mut yields = 0.0;
         let mut capacity_total = 0.0;
         let mut good_capacity = 0.0;
-        for (params, site) in world.packaging.iter().zip(&self.sites) {
+        for (index, (params, site)) in world.packaging.iter().zip(&self.sites).enumerate() {
             let full = params.capacity.per_week(now) * interval / 7.0;
             let availability = site.producer.clock.availability(now);
             if now >= world.start_day {
@@ -297,8 +309,9 @@ impl SupplyChain<'_> {
                 .min()
                 .unwrap_or(0) as f64;
             caps.push((full * availability).min(feasible));
-            good_capacity += full * availability * params.yield_fraction.mean();
-            yields += params.yield_fraction.mean() * full;
+            let mean_yield = self.planner.packaging_yields[index];
+            good_capacity += full * availability * mean_yield;
+            yields += mean_yield * full;
             capacity_total += full;
         }
         let mean_yield = if capacity_total > 0.0 {
@@ -364,7 +377,7 @@ impl SupplyChain<'_> {
                 self.tally.fab_wafers_lost += full * (1.0 - availability);
                 self.tally.fab_capacity_days_lost += interval * (1.0 - availability);
             }
-            let per_wafer = params.dies_per_wafer * params.yield_fraction.mean();
+            let per_wafer = self.planner.good_dies_per_wafer[index];
             caps.push(full * availability * per_wafer);
             good_per_wafer.push(per_wafer);
             members.push(index);

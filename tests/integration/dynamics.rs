@@ -129,7 +129,7 @@ fn struck_fab(curve: &str) -> (OutputLayout, Vec<ReplicationResult>) {
 
 /// The fab's mean completed wafers per day in the weeks of `layout`, from `first` on.
 fn daily_output(layout: &OutputLayout, results: &[ReplicationResult]) -> Vec<f64> {
-    series(layout, results, "logic_fab", "output")
+    series(layout, results, "fab:logic_fab", "output")
         .iter()
         .map(|m| m.mean() / 7.0)
         .collect()
@@ -156,7 +156,7 @@ fn the_chi_chi_curve_stops_a_fab_and_brings_it_back_within_two_weeks() {
         "second week: {} a day against {before} before",
         output[onset + 1]
     );
-    let available = series(&layout, &results, "logic_fab", "capacity_available");
+    let available = series(&layout, &results, "fab:logic_fab", "capacity_available");
     assert!(available[onset].mean() < 0.35);
     assert!((available[onset + 6].mean() - 1.0).abs() < 1e-9);
 }
@@ -210,7 +210,11 @@ fn a_regional_shock_hits_every_site_of_the_region_alike() {
     let mut severities = Vec::new();
     for result in &results {
         let cell = |scope| result.series[onset * per_period + index(scope)];
-        let shares = [cell("logic_fab"), cell("logic_fab_2"), cell("cowos")];
+        let shares = [
+            cell("fab:logic_fab"),
+            cell("fab:logic_fab_2"),
+            cell("site:cowos"),
+        ];
         assert!(
             shares.iter().all(|&s| (s - shares[0]).abs() < 1e-9),
             "one severity for the region: {shares:?}"

@@ -22,6 +22,7 @@ mod shard_cli;
 mod shocks;
 mod signals;
 mod sketched_quantiles;
+mod sources;
 mod spreadsheet;
 mod support;
 mod sweep;

@@ -248,3 +248,28 @@ fn shipped_scenarios_conserve_dies_accelerators_and_megawatts() {
         }
     }
 }
+
+#[test]
+fn every_shipped_world_names_each_series_once() {
+    // A region called "world" (the de Vries checks) once collided with the world scope.
+    let mut files = vec![std::path::PathBuf::from("configs/baseline.toml")];
+    for folder in ["configs/scenarios", "configs/validation"] {
+        for entry in std::fs::read_dir(folder).expect("a config folder") {
+            files.push(entry.expect("an entry").path());
+        }
+    }
+    for file in files {
+        let scenario = chipsim::scenario::load(&file).unwrap_or_else(|e| panic!("{e}"));
+        let layout = scenario.world.layout();
+        let mut seen = std::collections::HashSet::new();
+        for series in &layout.series {
+            assert!(
+                seen.insert((series.scope.clone(), series.metric.name.clone())),
+                "{}: series {} of scope {} twice",
+                file.display(),
+                series.metric.name,
+                series.scope
+            );
+        }
+    }
+}

@@ -381,7 +381,7 @@ transformer_lead_days = 60
 
 [set]
 "fabs.fab.dies_per_wafer" = 12
-"event_budget" = 4
+"warm_up_days" = 4
 "projects.dc.construction_days" = { uniform = { min = 90, max = 110 } }
 
 [scale]
@@ -407,7 +407,7 @@ transformer_lead_days = 60
     let fab = &value["fabs"][0];
     assert_eq!(fab["dies_per_wafer"].as_integer(), Some(12));
     assert_eq!(fab["wafer_starts_per_week"].as_integer(), Some(25));
-    assert_eq!(value["event_budget"].as_integer(), Some(4), "a new key");
+    assert_eq!(value["warm_up_days"].as_integer(), Some(4), "a changed key");
     assert_eq!(
         value["projects"][0]["construction_days"]["uniform"]["max"].as_integer(),
         Some(110)
@@ -416,7 +416,10 @@ transformer_lead_days = 60
 
     let scenario = load(dir.path(), "change.toml").unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(scenario.world.utilisation, 0.5);
-    assert_eq!(scenario.world.event_budget, 4);
+    assert_eq!(
+        scenario.world.start_day, 4.0,
+        "warm-up days before the start"
+    );
     assert_eq!(scenario.world.lanes.len(), 2);
     assert_eq!(
         scenario.text,
@@ -430,7 +433,7 @@ transformer_lead_days = 60
     let expected = [
         "change.toml: changes from its base base.toml",
         "~ name = \"changed\" (was \"golden\")",
-        "+ event_budget = 4",
+        "~ warm_up_days = 4 (was 0)",
         "- power.pue (was 1.0)",
         "~ power.utilisation = 0.5 (was 1.0)",
         "~ fabs.fab.wafer_starts_per_week = 25 (was 10)",

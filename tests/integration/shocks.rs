@@ -70,7 +70,10 @@ fn a_full_outage_of_the_only_fab_delays_the_project_by_at_least_its_duration() {
 fn weekly_availability(world: &World, producer: &str) -> Vec<f64> {
     let layout = world.layout();
     let index = (layout.series.iter())
-        .position(|s| s.scope == producer && s.metric.name == "capacity_available")
+        .position(|s| {
+            let id = s.scope.split_once(':').map(|(_, id)| id);
+            id == Some(producer) && s.metric.name == "capacity_available"
+        })
         .unwrap_or_else(|| panic!("no capacity series for {producer}"));
     let run = simulate(world, 3, false).unwrap();
     (0..layout.periods.len())
