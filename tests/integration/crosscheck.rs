@@ -193,7 +193,7 @@ fn ai_capacity_in_2030_is_inside_the_world_range_and_above_the_us_one() {
     let us: Vec<f64> = (baseline.results.iter())
         .map(|r| {
             (US.iter())
-                .map(|region| baseline.value(r, region, "mw_live", last))
+                .map(|region| baseline.value(r, &format!("region:{region}"), "mw_live", last))
                 .sum::<f64>()
                 / 1e3
         })
@@ -278,7 +278,7 @@ fn the_2025_quarters_are_supply_bound_by_packaging() {
         let backlog = baseline.mean_value("world", "backlog", period);
         assert!(backlog > 0.0, "{start}: no orders waiting ({backlog})");
         let output: f64 = (world.packaging.iter())
-            .map(|s| baseline.mean_value(&s.name, "output", period))
+            .map(|s| baseline.mean_value(&format!("site:{}", s.name), "output", period))
             .sum();
         let packaging = output / stage_capacity(world, &sites, period);
         assert!(
@@ -294,7 +294,7 @@ fn the_2025_quarters_are_supply_bound_by_packaging() {
                 .collect();
             let started: f64 = fabs
                 .iter()
-                .map(|f| baseline.mean_value(&f.name, "wafer_starts", period))
+                .map(|f| baseline.mean_value(&format!("fab:{}", f.name), "wafer_starts", period))
                 .sum();
             let capacity = stage_capacity(
                 world,
