@@ -3,6 +3,7 @@
 mod authoring;
 mod backtest;
 mod bench;
+mod crosscheck;
 mod disruptions;
 mod dynamics;
 mod fuzz;
