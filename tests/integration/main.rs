@@ -15,6 +15,7 @@ mod optimize;
 mod output;
 mod overlay;
 mod ownership;
+mod plans;
 mod plots;
 mod queueing_theory;
 mod runner;
