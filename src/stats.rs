@@ -418,6 +418,8 @@ pub struct Summary {
     pub p5: f64,
     /// Median (type 7).
     pub p50: f64,
+    /// 90th percentile (type 7).
+    pub p90: f64,
     /// 95th percentile (type 7).
     pub p95: f64,
     /// Smallest value.
@@ -456,6 +458,7 @@ impl Summary {
             ci95_high: mean + half_width,
             p5: quantile(0.05),
             p50: quantile(0.5),
+            p90: quantile(0.9),
             p95: quantile(0.95),
             min,
             max,

@@ -185,6 +185,7 @@ columns! {
         ProjectsPerReplication = "projects_per_replication": Number,
         DelayMeanDays = "delay_mean_days": Days,
         DelayP50Days = "delay_p50_days": Days,
+        DelayP90Days = "delay_p90_days": Days,
         DelayP95Days = "delay_p95_days": Days,
     }
 }

@@ -163,6 +163,7 @@ impl Export for ProjectsTable<'_> {
                 ProjectsColumn::ProjectsPerReplication => number(p.per_replication),
                 ProjectsColumn::DelayMeanDays => number(p.delay.mean),
                 ProjectsColumn::DelayP50Days => number(p.delay.p50),
+                ProjectsColumn::DelayP90Days => number(p.delay.p90),
                 ProjectsColumn::DelayP95Days => number(p.delay.p95),
             });
             csv.row(keys.chain(p.cause_shares.map(number)))?;
@@ -338,8 +339,8 @@ mod tests {
         let projects = rendered(&ProjectsTable { layout, statistics });
         assert!(projects.starts_with(
             "scenario,project,region,planned_go_live,projects_per_replication,\
-             delay_mean_days,delay_p50_days,delay_p95_days,share_on_time,"
+             delay_mean_days,delay_p50_days,delay_p90_days,delay_p95_days,share_on_time,"
         ));
-        assert!(projects.ends_with("\n'=s,p,eu,2027-06-01,1,4,4,4,1,0,0,0,0,0,0,0\n"));
+        assert!(projects.ends_with("\n'=s,p,eu,2027-06-01,1,4,4,4,4,1,0,0,0,0,0,0,0\n"));
     }
 }

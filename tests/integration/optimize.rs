@@ -464,3 +464,21 @@ fn the_command_line_runs_and_refuses_bad_flags() {
     assert_eq!(refused.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("--reps must be at least 2"));
 }
+
+#[test]
+fn the_shipped_study_loads_with_sourced_costs_and_the_chip_days_objective() {
+    let path = Path::new("configs/optimize/next-100-billion.toml");
+    let problem = Problem::load(path).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(problem.spec.objective.metric, "chip_days_short");
+    let text = fs::read_to_string(path).expect("read");
+    for line in text
+        .lines()
+        .filter(|l| l.trim_start().starts_with("cost_per_step"))
+    {
+        assert!(
+            line.contains("src:") || line.contains("NSF"),
+            "every cost says where it comes from: {line}"
+        );
+    }
+    assert!(!text.contains("TODO"), "no placeholder is left");
+}

@@ -278,6 +278,8 @@ fn check_diff_lists_exactly_what_each_scenario_changes() {
                 "+ shocks.red_sea_diversion_ie",
                 "+ shocks.suez_blockage_nl",
                 "+ shocks.suez_blockage_ie",
+                "+ shocks.red_sea_diversion_eu",
+                "+ shocks.suez_blockage_eu",
             ],
         ),
         (

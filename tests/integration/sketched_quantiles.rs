@@ -158,7 +158,11 @@ fn sketched_quantiles_stay_within_the_documented_error() {
 
     // The mean is exact: the same sum in the same order.
     assert_eq!(row["delay_mean_days"], exact.mean);
-    for (column, p) in [("delay_p50_days", 0.5), ("delay_p95_days", 0.95)] {
+    for (column, p) in [
+        ("delay_p50_days", 0.5),
+        ("delay_p90_days", 0.9),
+        ("delay_p95_days", 0.95),
+    ] {
         let truth = quantile_sorted(&sorted, p);
         let printed = row[column];
         assert!(
