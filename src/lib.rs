@@ -20,6 +20,7 @@
 
 pub mod distribution;
 pub mod engine;
+pub mod glossary;
 pub mod model;
 pub mod optimize;
 pub mod output;
@@ -27,6 +28,7 @@ pub mod plot;
 pub mod queueing;
 pub mod random;
 pub mod replication;
+pub mod report;
 pub mod runner;
 pub mod scenario;
 pub mod stats;

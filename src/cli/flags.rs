@@ -134,7 +134,7 @@ pub struct BatchFlags {
     /// `chipsim merge` (a sweep: `chipsim sweep CONFIG --merge`).
     #[arg(long, value_name = "I/N", value_parser = Flag(shard), allow_hyphen_values = true)]
     pub shard: Option<Shard>,
-    /// No progress bar and no closing line.
+    /// No progress bar, no closing line and no table of headline metrics.
     #[arg(long)]
     pub quiet: bool,
 }

@@ -32,14 +32,17 @@ mod compare;
 mod completions;
 mod flags;
 mod merge;
+mod metrics;
 mod new;
 mod optimize;
 mod plot;
 mod progress;
+mod report;
 mod run;
 mod schema;
 mod signals;
 mod sweep;
+mod table;
 mod trace;
 
 use std::process::ExitCode;
@@ -84,6 +87,11 @@ enum Command {
     /// Best allocation of a budget over costed investments from an [optimize] section
     /// into outputs/<scenario>-optimize/.
     Optimize(optimize::OptimizeArgs),
+    /// What every metric measures: unit, definition and how one value is made.
+    Metrics(metrics::MetricsArgs),
+    /// One self-contained report.html of an output folder: question, headline metrics,
+    /// charts, regions, projects, delay causes, comparison or sweep, manifest.
+    Report(report::ReportArgs),
 }
 
 /// Exit code for a scenario or run error (usage errors exit 2, through clap).
@@ -105,6 +113,8 @@ pub fn main() -> ExitCode {
         Command::Plot(args) => plot::run(args),
         Command::Sweep(args) => sweep::run(args),
         Command::Optimize(args) => optimize::run(args),
+        Command::Metrics(args) => metrics::run(args),
+        Command::Report(args) => report::run(args),
     };
     let code = match result {
         Ok(code) => code,

@@ -4,7 +4,9 @@
 //! [`RunOptions::validate`] (a usage error, exit 2, naming the flag). The scenario is
 //! turned into a [`Replicator`] and [`run_with`] runs the batch through
 //! [`chipsim::runner::run_batch`], with a progress bar on a terminal; Ctrl-C and
-//! SIGTERM keep the completed replications (see [`super::signals`]).
+//! SIGTERM keep the completed replications (see [`super::signals`]). A complete run
+//! ends with its headline metrics, mean and 95 % CI, in a small table (not with
+//! `--quiet`).
 
 use std::path::{Component, Path, PathBuf};
 use std::process::ExitCode;
@@ -17,7 +19,10 @@ use chipsim::replication::Replicator;
 use chipsim::runner::{run_batch, Precision, Progress, RunControl, RunError, RunOptions};
 use chipsim::scenario::Scenario;
 
+use chipsim::report::{interval, readable};
+
 use super::flags::{positive, whole, BatchFlags, Flag};
+use super::table::{terminal_width, Align, TextTable};
 use super::{progress, signals, usage_error};
 
 /// The most replications `--precision` adds without `--max-reps`.
@@ -141,6 +146,9 @@ fn run_with(
         );
     }
     if outcome.status == Status::Complete {
+        if !args.batch.quiet {
+            headline_table(&outcome.out_dir)?;
+        }
         let exports = super::plot::Exports {
             plots: args.plots,
             xlsx: args.xlsx,
@@ -152,6 +160,29 @@ fn run_with(
         Status::Complete => ExitCode::SUCCESS,
         Status::Interrupted => signals::interrupted().unwrap_or(ExitCode::FAILURE),
     })
+}
+
+/// The headline metrics of the run in `dir`, mean and 95 % CI, as an aligned table.
+fn headline_table(dir: &Path) -> anyhow::Result<()> {
+    let rows = chipsim::report::headline_metrics(dir)?;
+    let mut table = TextTable::new(&[
+        ("headline metric", Align::Left),
+        ("unit", Align::Left),
+        ("mean", Align::Right),
+        ("95 % CI", Align::Right),
+    ]);
+    for row in rows {
+        table.row(vec![
+            row.label,
+            row.unit,
+            readable(row.mean),
+            interval(row.ci95_low, row.ci95_high),
+        ]);
+    }
+    for line in table.lines(terminal_width()) {
+        out!("{line}");
+    }
+    Ok(())
 }
 
 #[cfg(test)]

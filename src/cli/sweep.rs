@@ -2,7 +2,8 @@
 //! section (or by a sweep file naming its `base` scenario) into
 //! `outputs/<scenario>-sweep/`, with one progress bar over the whole design on a
 //! terminal. `--shard I/N` runs a share of the design points; `--merge DIR…` combines
-//! the N shard folders into the outputs of one unsharded sweep. A sweep is all or
+//! the N shard folders into the outputs of one unsharded sweep; `--plots` then charts
+//! it. A sweep is all or
 //! nothing: Ctrl-C or SIGTERM leaves the previous outputs as they were.
 
 use std::path::{Path, PathBuf};
@@ -34,6 +35,10 @@ pub struct SweepArgs {
         conflicts_with_all = ["reps", "seed", "threads", "shard"]
     )]
     pub merge: Vec<PathBuf>,
+    /// After the sweep (or the merge), draw its tornado or Morris charts into OUT/plots
+    /// (as `chipsim plot`). Not with --shard: a shard holds part of the design.
+    #[arg(long, conflicts_with = "shard")]
+    pub plots: bool,
 }
 
 /// `outputs/<scenario>-sweep` (scenario names are plain folder names, checked by the
@@ -61,6 +66,7 @@ pub fn run(args: SweepArgs) -> anyhow::Result<ExitCode> {
         let outcome = merge_sweep(&study, &args.merge, &out_dir)
             .with_context(|| format!("merge into {}", out_dir.display()))?;
         report(&args, "merged", &outcome);
+        plots(&args, &outcome)?;
         return Ok(ExitCode::SUCCESS);
     }
     let options = SweepOptions {
@@ -85,7 +91,18 @@ pub fn run(args: SweepArgs) -> anyhow::Result<ExitCode> {
     }
     let outcome = result.with_context(|| format!("sweep into {}", options.out_dir.display()))?;
     report(&args, "ran", &outcome);
+    plots(&args, &outcome)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The charts of the finished sweep, with `--plots`.
+fn plots(args: &SweepArgs, outcome: &SweepOutcome) -> anyhow::Result<()> {
+    let exports = super::plot::Exports {
+        plots: args.plots,
+        xlsx: false,
+        quiet: args.batch.quiet,
+    };
+    exports.write(&outcome.out_dir)
 }
 
 /// The closing line, unless `--quiet`.

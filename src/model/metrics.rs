@@ -213,10 +213,15 @@ enum Instance {
 pub struct Metric {
     /// snake_case name (for families, the part after the year or kind).
     pub name: &'static str,
+    /// Its name in plain English, for tables and chart titles.
+    pub label: &'static str,
     /// Unit.
     pub unit: &'static str,
     /// Headline metrics appear first in summaries and drive `--precision`.
     pub headline: bool,
+    /// How one replication's value is made from what happened: a total, a mean over
+    /// what, a snapshot. (Across replications every metric is summarised alike.)
+    pub aggregation: &'static str,
     /// What it measures, in one or two sentences.
     pub definition: &'static str,
     value: fn(&Finished, Instance) -> f64,
@@ -270,27 +275,50 @@ enum Scope {
 pub struct SeriesMetric {
     /// snake_case name.
     pub name: &'static str,
+    /// Its name in plain English, for tables and chart titles.
+    pub label: &'static str,
     /// Unit.
     pub unit: &'static str,
     /// Its scopes.
     pub scope: ScopeKind,
+    /// How a period's value is made: [`PERIOD_TOTAL`], [`PERIOD_END`], or a mean over
+    /// the period's days or units.
+    pub aggregation: &'static str,
     /// What it measures, and whether it is a total over the period, a mean over the
     /// period or a snapshot at its end.
     pub definition: &'static str,
     value: fn(&SupplyChain, Scope, usize) -> f64,
 }
 
+/// A total over the horizon (from the start, after the warm-up, to the end).
+const HORIZON_TOTAL: &str = "total over the horizon";
+/// A count of things over the horizon.
+const HORIZON_COUNT: &str = "count over the horizon";
+/// The grid waits: a mean over requests, counting only days inside the horizon.
+const GRID_MEAN: &str =
+    "mean over the grid requests of the horizon's projects (days inside the horizon)";
+/// A flow during the period: periods add up.
+pub const PERIOD_TOTAL: &str = "total over the period";
+/// A level at the period's end: periods do not add up.
+pub const PERIOD_END: &str = "snapshot at the period's end";
+/// A share averaged over the period's days.
+const PERIOD_MEAN: &str = "mean over the period's days";
+
 const fn scalar(
     name: &'static str,
+    label: &'static str,
     unit: &'static str,
     headline: bool,
+    aggregation: &'static str,
     definition: &'static str,
     value: fn(&Finished, Instance) -> f64,
 ) -> Metric {
     Metric {
         name,
+        label,
         unit,
         headline,
+        aggregation,
         definition,
         value,
     }
@@ -303,22 +331,28 @@ pub const METRICS: &[MetricGroup] = &[
         metrics: &[
             scalar(
                 "chips_demanded",
+                "Chips demanded",
                 "accelerators",
                 true,
+                HORIZON_TOTAL,
                 "Accelerators ordered by the projects of the horizon (warm-up projects excluded).",
                 |f, _| f.sum(|p| p.accelerators + p.withdrawn_units),
             ),
             scalar(
                 "chips_delivered",
+                "Chips delivered",
                 "accelerators",
                 true,
+                HORIZON_TOTAL,
                 "Accelerators delivered to projects inside the horizon.",
                 |f, _| f.chain.tally.delivered as f64,
             ),
             scalar(
                 "chips_short",
+                "Chips short at their need date",
                 "accelerators",
                 true,
+                HORIZON_TOTAL,
                 "Accelerators not delivered by their need date (the later of the planned \
                  go-live and the day the halls were ready), counted once per accelerator; \
                  `chip_days_short` also weighs how late.",
@@ -326,109 +360,139 @@ pub const METRICS: &[MetricGroup] = &[
             ),
             scalar(
                 "order_lead_time_mean_days",
+                "Realised order lead time",
                 "days",
                 true,
+                "mean over the accelerators delivered in the horizon",
                 "Mean days from order to delivery, over accelerators delivered inside the horizon \
                  (realised lead time).",
                 |f, _| f.lead_time_mean(),
             ),
             scalar(
                 "projects_delayed",
+                "Projects delayed",
                 "projects",
                 true,
+                HORIZON_COUNT,
                 "Projects live after their planned go-live, or not live by the end.",
                 |f, _| f.outcomes.iter().filter(|o| o.delay_days > 0.0).count() as f64,
             ),
             scalar(
                 "project_delay_mean_days",
+                "Project go-live delay",
                 "days",
                 true,
+                "mean over the projects of the horizon (on time and withdrawn count 0)",
                 "Mean delay over the projects of the horizon (0 when on time; counted to the end \
                  when not live; withdrawn projects count 0).",
                 |f, _| mean(&f.delays),
             ),
             scalar(
                 "mw_live_end",
+                "IT load live at the end",
                 "MW",
                 true,
+                "snapshot at the end of the horizon",
                 "IT load of accelerators live at the end (installed base included).",
                 |f, _| f.chain.energy.it_mw(None),
             ),
             scalar(
                 "energy_twh_total",
+                "Electricity over the horizon",
                 "TWh",
                 true,
+                HORIZON_TOTAL,
                 "Electricity drawn by live accelerators over the horizon (IT × utilisation × PUE).",
                 |f, _| f.chain.energy.twh.year_totals().iter().sum(),
             ),
             scalar(
                 "backlog_peak",
+                "Peak order backlog",
                 "accelerators",
                 false,
+                "largest snapshot over the horizon",
                 "Largest number of accelerators ordered and not yet allocated inside the horizon.",
                 |f, _| f.chain.tally.backlog_peak as f64,
             ),
             scalar(
                 "projects_total",
+                "Projects",
                 "projects",
                 false,
+                HORIZON_COUNT,
                 "Projects of the horizon (listed, generated and added by surges).",
                 |f, _| f.outcomes.len() as f64,
             ),
             scalar(
                 "project_delay_p95_days",
+                "Project go-live delay, 95th percentile",
                 "days",
                 false,
+                "95th percentile over the projects of the horizon",
                 "95th percentile of project delays within the replication.",
                 |f, _| quantile_sorted(&f.delays, 0.95),
             ),
             scalar(
                 "grid_wait_mean_days",
+                "Grid connection wait",
                 "days",
                 false,
+                GRID_MEAN,
                 "Mean days inside the horizon from grid request to connection, over the \
                  projects' requests; a request not connected by the end counts to the end.",
                 |f, _| f.grid_mean(GridWait::Total),
             ),
             scalar(
                 "accelerators_built",
+                "Accelerators packaged",
                 "accelerators",
                 false,
+                HORIZON_TOTAL,
                 "Accelerators that passed test at packaging sites inside the horizon.",
                 |f, _| f.chain.tally.period_built.iter().sum(),
             ),
             scalar(
                 "fabs_built",
+                "Fabs built",
                 "fabs",
                 false,
+                "count at the end of the horizon",
                 "Fab constructions producing by the end.",
                 |f, _| f.chain.fabs_online_from_construction() as f64,
             ),
             scalar(
                 "fab_wafers_lost",
+                "Wafers lost to outages",
                 "wafers",
                 false,
+                HORIZON_TOTAL,
                 "Wafers not started or scrapped because of outages.",
                 |f, _| f.chain.tally.fab_wafers_lost,
             ),
             scalar(
                 "fab_capacity_days_lost",
+                "Fab capacity lost to outages",
                 "fab-days",
                 false,
+                HORIZON_TOTAL,
                 "Fab-days of capacity lost to outages.",
                 |f, _| f.chain.tally.fab_capacity_days_lost,
             ),
             scalar(
                 "packaging_accelerators_lost",
+                "Accelerators lost to packaging outages",
                 "accelerators",
                 false,
+                HORIZON_TOTAL,
                 "Accelerators not started or scrapped at packaging sites because of outages.",
                 |f, _| f.chain.tally.packaging_accelerators_lost,
             ),
             scalar(
                 "chip_days_short",
+                "Chip-days late",
                 "accelerator-days",
                 true,
+                HORIZON_TOTAL,
                 "For every accelerator, the days inside the horizon between its need date (the \
                  later of its project's planned go-live and the day the halls were ready) and its \
                  delivery; 0 when on time. Does not saturate: a longer outage never lowers it.",
@@ -436,8 +500,10 @@ pub const METRICS: &[MetricGroup] = &[
             ),
             scalar(
                 "quoted_lead_time_mean_days",
+                "Quoted order lead time",
                 "days",
                 false,
+                "mean over the orders placed in the horizon",
                 "Mean lead time (order to arrival) quoted to orders placed inside the horizon.",
                 |f, _| {
                     let tally = &f.chain.tally;
@@ -450,36 +516,46 @@ pub const METRICS: &[MetricGroup] = &[
             ),
             scalar(
                 "grid_study_mean_days",
+                "Grid wait: connection study",
                 "days",
                 false,
+                GRID_MEAN,
                 "Part of `grid_wait_mean_days` spent in the connection study.",
                 |f, _| f.grid_mean(GridWait::Study),
             ),
             scalar(
                 "grid_queue_mean_days",
+                "Grid wait: queue for capacity",
                 "days",
                 false,
+                GRID_MEAN,
                 "Part of `grid_wait_mean_days` spent studied and waiting for capacity.",
                 |f, _| f.grid_mean(GridWait::Queue),
             ),
             scalar(
                 "grid_equipment_mean_days",
+                "Grid wait: transformer",
                 "days",
                 false,
+                GRID_MEAN,
                 "Part of `grid_wait_mean_days` spent granted and waiting for the transformer.",
                 |f, _| f.grid_mean(GridWait::Equipment),
             ),
             scalar(
                 "projects_withdrawn",
+                "Projects withdrawn",
                 "projects",
                 false,
+                HORIZON_COUNT,
                 "Projects given up: their grid request or their whole order was withdrawn.",
                 |f, _| f.reported().filter(|p| p.withdrawn).count() as f64,
             ),
             scalar(
                 "chips_withdrawn",
+                "Chips withdrawn",
                 "accelerators",
                 false,
+                HORIZON_TOTAL,
                 "Accelerators ordered and then withdrawn unfilled by their buyers.",
                 |f, _| f.sum(|p| p.withdrawn_units),
             ),
@@ -489,8 +565,10 @@ pub const METRICS: &[MetricGroup] = &[
         instances: Instances::PerYear,
         metrics: &[scalar(
             "energy_twh",
+            "Electricity",
             "TWh",
             false,
+            "total over the calendar year",
             "Electricity drawn by live accelerators in the calendar year.",
             |f, i| f.year_twh(i),
         )],
@@ -499,8 +577,10 @@ pub const METRICS: &[MetricGroup] = &[
         instances: Instances::PerYear,
         metrics: &[scalar(
             "energy_share_world",
+            "Share of world electricity",
             "percent",
             false,
+            "the calendar year's total over world electricity",
             "That year's energy as a share of world electricity (`world_electricity_twh`).",
             |f, i| 100.0 * f.year_twh(i) / f.chain.world.world_electricity_twh,
         )],
@@ -510,15 +590,19 @@ pub const METRICS: &[MetricGroup] = &[
         metrics: &[
             scalar(
                 "occurrences",
+                "Shock occurrences",
                 "occurrences",
                 false,
+                HORIZON_COUNT,
                 "Occurrences of shocks of this kind.",
                 |f, i| f.occurrences(i),
             ),
             scalar(
                 "days",
+                "Shock days",
                 "days",
                 false,
+                "total over the horizon (overlapping shocks count each)",
                 "Days shocks of this kind were active inside the horizon.",
                 |f, i| match i {
                     Instance::Kind(kind) => f.chain.tally.shock_days[kind.index()],
@@ -531,8 +615,10 @@ pub const METRICS: &[MetricGroup] = &[
         instances: Instances::PerRegionYear,
         metrics: &[scalar(
             "energy_twh",
+            "Electricity",
             "TWh",
             false,
+            "total over the calendar year, the region's accelerators",
             "Electricity drawn by the region's live accelerators in the calendar year.",
             |f, i| match i {
                 Instance::RegionYear(region, index, _) => {
@@ -546,8 +632,10 @@ pub const METRICS: &[MetricGroup] = &[
         instances: Instances::IfShockKind(ShockKind::DemandSurge),
         metrics: &[scalar(
             "surge_mw",
+            "Demand surge",
             "MW",
             false,
+            HORIZON_TOTAL,
             "Extra IT load requested by demand surges.",
             |f, _| f.chain.tally.surge_mw,
         )],
@@ -565,30 +653,38 @@ fn ratio(numerator: f64, denominator: f64) -> f64 {
 
 const fn world(
     name: &'static str,
+    label: &'static str,
     unit: &'static str,
+    aggregation: &'static str,
     definition: &'static str,
     value: fn(&SupplyChain, Scope, usize) -> f64,
 ) -> SeriesMetric {
-    SeriesMetric {
+    scoped(
+        ScopeKind::World,
         name,
+        label,
         unit,
-        scope: ScopeKind::World,
+        aggregation,
         definition,
         value,
-    }
+    )
 }
 
 const fn scoped(
     scope: ScopeKind,
     name: &'static str,
+    label: &'static str,
     unit: &'static str,
+    aggregation: &'static str,
     definition: &'static str,
     value: fn(&SupplyChain, Scope, usize) -> f64,
 ) -> SeriesMetric {
     SeriesMetric {
         name,
+        label,
         unit,
         scope,
+        aggregation,
         definition,
         value,
     }
@@ -604,26 +700,26 @@ fn region_of(scope: Scope) -> Option<RegionId> {
 
 /// Every time-series metric, in layout order within its scope kind.
 pub const SERIES: &[SeriesMetric] = &[
-    world("chips_delivered", "accelerators", "Accelerators delivered to projects in the period (total).", |c, _, p| c.tally.period_delivered[p]),
-    world("accelerators_built", "accelerators", "Accelerators that passed test in the period (total).", |c, _, p| c.tally.period_built[p]),
-    world("backlog", "accelerators", "Accelerators ordered and not yet allocated at the period's end (snapshot; duplicate copies not counted).", |c, _, p| c.tally.period_backlog[p]),
-    world("order_lead_time_days", "days", "Realised lead time: mean days from order to delivery over accelerators delivered in the period.", |c, _, p| ratio(c.tally.period_lead_time_unit_days[p], c.tally.period_delivered[p])),
-    world("mw_live", "MW", "IT load live at the period's end (snapshot).", |c, _, p| c.tally.period_mw_live[p]),
-    world("energy_twh", "TWh", "Electricity drawn by live accelerators in the period (total).", |c, _, p| c.energy.twh.period_total(None, p)),
-    world("wafer_starts", "wafers", "Wafers started at fabs in the period (total).", |c, _, p| c.tally.period_wafers[p]),
-    world("chip_days_short", "accelerator-days", "Accelerator-days late against need dates accrued in the period (total).", |c, _, p| c.lateness.period_total(None, p)),
-    world("quoted_lead_time_days", "days", "Mean lead time (order to arrival) quoted to orders placed in the period.", |c, _, p| ratio(c.tally.period_quoted_days[p], c.tally.period_quotes[p])),
-    world("accelerators_waiting_for_site", "accelerators", "Accelerators delivered to sites whose halls are not ready (not live) at the period's end (snapshot).", |c, _, p| c.tally.period_waiting[p]),
-    world("accelerators_in_stock", "accelerators", "Finished accelerators at packaging sites, not yet shipped, at the period's end (snapshot).", |c, _, p| c.tally.period_in_stock[p]),
-    scoped(ScopeKind::Region, "chips_delivered", "accelerators", "Accelerators delivered to the region's projects in the period (total).", |c, s, p| region_of(s).map_or(f64::NAN, |r| c.tally.region_delivered[c.tally.at(r.0 as usize, p)])),
-    scoped(ScopeKind::Region, "mw_live", "MW", "IT load live in the region at the period's end (snapshot).", |c, s, p| region_of(s).map_or(f64::NAN, |r| c.tally.region_mw_live[c.tally.at(r.0 as usize, p)])),
-    scoped(ScopeKind::Region, "energy_twh", "TWh", "Electricity drawn by the region's live accelerators in the period (total).", |c, s, p| c.energy.twh.period_total(region_of(s), p)),
-    scoped(ScopeKind::Region, "chip_days_short", "accelerator-days", "Accelerator-days late accrued in the period by the region's projects (total).", |c, s, p| c.lateness.period_total(region_of(s), p)),
-    scoped(ScopeKind::Fab, "wafer_starts", "wafers", "Wafers the fab started in the period (total).", |c, s, p| match s { Scope::Fab(f) => c.tally.fab_starts[c.tally.at(f.0 as usize, p)], _ => f64::NAN }),
-    scoped(ScopeKind::Fab, "output", "wafers", "Wafers the fab completed in the period (total).", |c, s, p| match s { Scope::Fab(f) => c.tally.fab_output[c.tally.at(f.0 as usize, p)], _ => f64::NAN }),
-    scoped(ScopeKind::Fab, "capacity_available", "share", "Share of the fab's capacity available over the period (mean; 1 without outages).", |c, s, p| match s { Scope::Fab(f) => c.tally.capacity_available[c.tally.at(f.0 as usize, p)], _ => f64::NAN }),
-    scoped(ScopeKind::Site, "output", "accelerators", "Accelerators the site finished (passed test) in the period (total).", |c, s, p| match s { Scope::Site(x) => c.tally.site_output[c.tally.at(x.0 as usize, p)], _ => f64::NAN }),
-    scoped(ScopeKind::Site, "capacity_available", "share", "Share of the site's capacity available over the period (mean; 1 without outages).", |c, s, p| match s { Scope::Site(x) => c.tally.capacity_available[c.tally.at(c.world.fabs.len() + x.0 as usize, p)], _ => f64::NAN }),
+    world("chips_delivered", "Chips delivered", "accelerators", PERIOD_TOTAL, "Accelerators delivered to projects in the period (total).", |c, _, p| c.tally.period_delivered[p]),
+    world("accelerators_built", "Accelerators packaged", "accelerators", PERIOD_TOTAL, "Accelerators that passed test in the period (total).", |c, _, p| c.tally.period_built[p]),
+    world("backlog", "Order backlog", "accelerators", PERIOD_END, "Accelerators ordered and not yet allocated at the period's end (snapshot; duplicate copies not counted).", |c, _, p| c.tally.period_backlog[p]),
+    world("order_lead_time_days", "Realised order lead time", "days", "mean over the accelerators delivered in the period", "Realised lead time: mean days from order to delivery over accelerators delivered in the period.", |c, _, p| ratio(c.tally.period_lead_time_unit_days[p], c.tally.period_delivered[p])),
+    world("mw_live", "IT load live", "MW", PERIOD_END, "IT load live at the period's end (snapshot).", |c, _, p| c.tally.period_mw_live[p]),
+    world("energy_twh", "Electricity", "TWh", PERIOD_TOTAL, "Electricity drawn by live accelerators in the period (total).", |c, _, p| c.energy.twh.period_total(None, p)),
+    world("wafer_starts", "Wafer starts", "wafers", PERIOD_TOTAL, "Wafers started at fabs in the period (total).", |c, _, p| c.tally.period_wafers[p]),
+    world("chip_days_short", "Chip-days late", "accelerator-days", PERIOD_TOTAL, "Accelerator-days late against need dates accrued in the period (total).", |c, _, p| c.lateness.period_total(None, p)),
+    world("quoted_lead_time_days", "Quoted order lead time", "days", "mean over the orders placed in the period", "Mean lead time (order to arrival) quoted to orders placed in the period.", |c, _, p| ratio(c.tally.period_quoted_days[p], c.tally.period_quotes[p])),
+    world("accelerators_waiting_for_site", "Accelerators waiting for their site", "accelerators", PERIOD_END, "Accelerators delivered to sites whose halls are not ready (not live) at the period's end (snapshot).", |c, _, p| c.tally.period_waiting[p]),
+    world("accelerators_in_stock", "Accelerators in stock at packaging sites", "accelerators", PERIOD_END, "Finished accelerators at packaging sites, not yet shipped, at the period's end (snapshot).", |c, _, p| c.tally.period_in_stock[p]),
+    scoped(ScopeKind::Region, "chips_delivered", "Chips delivered", "accelerators", PERIOD_TOTAL, "Accelerators delivered to the region's projects in the period (total).", |c, s, p| region_of(s).map_or(f64::NAN, |r| c.tally.region_delivered[c.tally.at(r.0 as usize, p)])),
+    scoped(ScopeKind::Region, "mw_live", "IT load live", "MW", PERIOD_END, "IT load live in the region at the period's end (snapshot).", |c, s, p| region_of(s).map_or(f64::NAN, |r| c.tally.region_mw_live[c.tally.at(r.0 as usize, p)])),
+    scoped(ScopeKind::Region, "energy_twh", "Electricity", "TWh", PERIOD_TOTAL, "Electricity drawn by the region's live accelerators in the period (total).", |c, s, p| c.energy.twh.period_total(region_of(s), p)),
+    scoped(ScopeKind::Region, "chip_days_short", "Chip-days late", "accelerator-days", PERIOD_TOTAL, "Accelerator-days late accrued in the period by the region's projects (total).", |c, s, p| c.lateness.period_total(region_of(s), p)),
+    scoped(ScopeKind::Fab, "wafer_starts", "Wafer starts", "wafers", PERIOD_TOTAL, "Wafers the fab started in the period (total).", |c, s, p| match s { Scope::Fab(f) => c.tally.fab_starts[c.tally.at(f.0 as usize, p)], _ => f64::NAN }),
+    scoped(ScopeKind::Fab, "output", "Wafers completed", "wafers", PERIOD_TOTAL, "Wafers the fab completed in the period (total).", |c, s, p| match s { Scope::Fab(f) => c.tally.fab_output[c.tally.at(f.0 as usize, p)], _ => f64::NAN }),
+    scoped(ScopeKind::Fab, "capacity_available", "Capacity available", "share", PERIOD_MEAN, "Share of the fab's capacity available over the period (mean; 1 without outages).", |c, s, p| match s { Scope::Fab(f) => c.tally.capacity_available[c.tally.at(f.0 as usize, p)], _ => f64::NAN }),
+    scoped(ScopeKind::Site, "output", "Accelerators packaged", "accelerators", PERIOD_TOTAL, "Accelerators the site finished (passed test) in the period (total).", |c, s, p| match s { Scope::Site(x) => c.tally.site_output[c.tally.at(x.0 as usize, p)], _ => f64::NAN }),
+    scoped(ScopeKind::Site, "capacity_available", "Capacity available", "share", PERIOD_MEAN, "Share of the site's capacity available over the period (mean; 1 without outages).", |c, s, p| match s { Scope::Site(x) => c.tally.capacity_available[c.tally.at(c.world.fabs.len() + x.0 as usize, p)], _ => f64::NAN }),
 ];
 
 /// The regions with series of their own: where projects, demand curves or the

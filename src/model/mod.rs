@@ -57,7 +57,8 @@ pub use fab::{FabConstruction, FabParams};
 pub use grid::GridParams;
 pub use lane::{LaneParams, Mode};
 pub use metrics::{
-    Conservation, Instances, Metric, MetricGroup, ScopeKind, SeriesMetric, METRICS, SERIES,
+    Conservation, Instances, Metric, MetricGroup, ScopeKind, SeriesMetric, METRICS, PERIOD_END,
+    PERIOD_TOTAL, SERIES,
 };
 pub use outage::RecoveryCurve;
 pub use packaging::PackagingParams;

@@ -29,6 +29,11 @@ pub const PROJECTS_FILE: &str = "projects.csv";
 pub const SHARD_DATA_FILE: &str = "shard_data.bin";
 /// `chipsim compare`'s paired differences, by default beside the other run's outputs.
 pub const COMPARE_FILE: &str = "compare.csv";
+/// `chipsim compare`'s paired differences per period, scope and series, beside
+/// `compare.csv`.
+pub const COMPARE_TIMESERIES_FILE: &str = "compare_timeseries.csv";
+/// `chipsim report`'s page: everything an output folder holds, in one HTML file.
+pub const REPORT_FILE: &str = "report.html";
 /// The tables of an output folder as one workbook.
 pub const WORKBOOK_FILE: &str = "results.xlsx";
 /// The folder of charts inside an output folder.
@@ -213,6 +218,29 @@ columns! {
         PairedCi95High = "paired_ci95_high": Value,
         UnpairedCi95Low = "unpaired_ci95_low": Value,
         UnpairedCi95High = "unpaired_ci95_high": Value,
+    }
+}
+
+columns! {
+    /// `compare_timeseries.csv`: other minus base per period, scope and series, paired
+    /// by replication. `n` pairs were made of the replications both runs have
+    /// (`base_replications` and `other_replications`); `relative_diff` is the mean
+    /// difference over the base mean (empty when that is 0).
+    CompareTimeseriesColumn {
+        PeriodStart = "period_start": Date,
+        PeriodEnd = "period_end": Date,
+        Scope = "scope": Text,
+        Metric = "metric": Text,
+        Unit = "unit": Text,
+        N = "n": Count,
+        BaseReplications = "base_replications": Count,
+        OtherReplications = "other_replications": Count,
+        BaseMean = "base_mean": Value,
+        OtherMean = "other_mean": Value,
+        DiffMean = "diff_mean": Value,
+        PairedCi95Low = "paired_ci95_low": Value,
+        PairedCi95High = "paired_ci95_high": Value,
+        RelativeDiff = "relative_diff": Share,
     }
 }
 
@@ -458,6 +486,13 @@ pub const TABLES: &[TableSpec] = &[
         folder: None,
         in_workbook: false,
         columns: &[CompareColumn::COLUMNS],
+        named_columns: CellKind::Value,
+    },
+    TableSpec {
+        file: COMPARE_TIMESERIES_FILE,
+        folder: None,
+        in_workbook: false,
+        columns: &[CompareTimeseriesColumn::COLUMNS],
         named_columns: CellKind::Value,
     },
 ];

@@ -14,6 +14,7 @@
 //! [`write_file_atomically`]): only chipsim's own files of the same kind of output.
 
 pub mod cells;
+mod compare;
 pub mod contract;
 mod csv_table;
 mod export;
@@ -30,10 +31,14 @@ use sha2::{Digest, Sha256};
 
 pub(crate) use cells::{as_written, number, text};
 pub use cells::{neutralise, parse_seed, seed_text, SeedError, SIGNIFICANT_DIGITS};
+pub use compare::{
+    write_comparison, write_comparison_file, ComparisonRow, ComparisonTable, SeriesComparisonRow,
+    SeriesComparisonTable,
+};
 pub use contract::{
-    FolderKind, COMPARE_FILE, MANIFEST_FILE, PLOTS_DIR, PROJECTS_FILE, REPLICATIONS_FILE,
-    SENSITIVITY_FILE, SHARD_DATA_FILE, SUMMARY_FILE, SWEEP_POINTS_FILE, SWEEP_REPLICATIONS_FILE,
-    TIMESERIES_FILE, WORKBOOK_FILE,
+    FolderKind, COMPARE_FILE, COMPARE_TIMESERIES_FILE, MANIFEST_FILE, PLOTS_DIR, PROJECTS_FILE,
+    REPLICATIONS_FILE, REPORT_FILE, SENSITIVITY_FILE, SHARD_DATA_FILE, SUMMARY_FILE,
+    SWEEP_POINTS_FILE, SWEEP_REPLICATIONS_FILE, TIMESERIES_FILE, WORKBOOK_FILE,
 };
 pub use csv_table::CsvTable;
 pub(crate) use export::CsvFile;
@@ -47,9 +52,8 @@ pub use shard_data::{ShardDataReader, ShardDataWriter, ShardHeader};
 pub use staging::{abandon_outputs, write_file_atomically, Staging};
 pub(crate) use tables::statistic_cell;
 pub use tables::{
-    read_replications, write_comparison, write_tables, ComparisonRow, ComparisonTable,
-    ProjectStatistics, ProjectsTable, ReplicationsTable, ReplicationsWriter, RunStatistics,
-    SummaryTable, TimeseriesTable,
+    read_replications, write_tables, ProjectStatistics, ProjectsTable, ReplicationsTable,
+    ReplicationsWriter, RunStatistics, SummaryTable, TimeseriesTable,
 };
 pub use xlsx::{write_workbook, Workbook};
 

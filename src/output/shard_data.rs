@@ -1,5 +1,6 @@
-//! `shard_data.bin`: the raw results of a shard, written only with `--shard`, so that
-//! `chipsim merge` can rebuild every statistic exactly (quantiles need every value).
+//! `shard_data.bin`: the raw results of a run or a shard (a whole run is shard 0 of 1),
+//! so that `chipsim merge` can rebuild every statistic exactly (quantiles need every
+//! value) and `chipsim compare` can pair time series replication by replication.
 //!
 //! Format, version 2 (all integers and floats little-endian; floats are the exact IEEE
 //! 754 bits, NaN included):
@@ -305,7 +306,8 @@ impl ShardDataReader {
             if error.kind() == std::io::ErrorKind::NotFound {
                 OutputError::format(
                     &path,
-                    "not found: merge reads folders written by `chipsim run --shard I/N`",
+                    "not found: merge and compare read folders written by `chipsim run` \
+                     (before version 0.1.0's time-series comparison, only with --shard)",
                 )
             } else {
                 OutputError::io("cannot open", &path, error)

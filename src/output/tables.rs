@@ -1,6 +1,6 @@
 //! The run's CSV tables: `summary.csv`, `timeseries.csv` and `projects.csv` from
 //! finished statistics, `replications.csv` streamed one row per replication and read
-//! back by `compare`, and `compare.csv`. Names and columns are in [`super::contract`];
+//! back by `compare`. Names and columns are in [`super::contract`];
 //! the cell conventions in [`super::cells`].
 
 use std::io::{self, Write};
@@ -11,14 +11,13 @@ use crate::stats::Summary;
 
 use super::cells::{number, parse_seed, seed_text, text};
 use super::contract::{
-    names, share_column, CompareColumn, ProjectsColumn, ReplicationsColumn, Statistic,
-    SummaryColumn, TimeseriesColumn, COMPARE_FILE, PROJECTS_FILE, REPLICATIONS_FILE, SUMMARY_FILE,
-    TIMESERIES_FILE, TIMESERIES_STATISTICS,
+    names, share_column, ProjectsColumn, ReplicationsColumn, Statistic, SummaryColumn,
+    TimeseriesColumn, PROJECTS_FILE, REPLICATIONS_FILE, SUMMARY_FILE, TIMESERIES_FILE,
+    TIMESERIES_STATISTICS,
 };
 use super::csv_table::CsvTable;
-use super::export::{render, write_export, CsvFile, CsvWriter, Export};
-use super::ownership::check_not_owned;
-use super::{write_file_atomically, OutputError};
+use super::export::{write_export, CsvFile, CsvWriter, Export};
+use super::OutputError;
 
 /// The statistics of one project group over all replications.
 #[derive(Debug, Clone, PartialEq)]
@@ -269,81 +268,10 @@ pub fn read_replications(path: &Path) -> Result<ReplicationsTable, OutputError> 
     Ok(ReplicationsTable { metrics, rows })
 }
 
-/// One row of `compare.csv`: other minus base, paired by replication.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ComparisonRow {
-    /// Metric name.
-    pub metric: String,
-    /// Replications where both runs define the metric.
-    pub n: u64,
-    /// Mean of the base run over those replications.
-    pub base_mean: f64,
-    /// Mean of the other run over those replications.
-    pub other_mean: f64,
-    /// Mean of the paired differences (other − base).
-    pub diff_mean: f64,
-    /// 95 % CI of the mean paired difference (Student t on the differences).
-    pub paired_ci95: (f64, f64),
-    /// 95 % CI of the difference of means treating the runs as independent (Welch).
-    pub unpaired_ci95: (f64, f64),
-}
-
-/// `compare.csv`: one row per metric both runs report.
-#[derive(Debug, Clone, Copy)]
-pub struct ComparisonTable<'a> {
-    /// The rows, in order.
-    pub rows: &'a [ComparisonRow],
-}
-
-impl Export for ComparisonTable<'_> {
-    fn file_name(&self) -> &'static str {
-        COMPARE_FILE
-    }
-
-    fn write_to(&self, out: &mut dyn Write) -> io::Result<()> {
-        let mut csv = CsvWriter::new(out);
-        csv.row(names(CompareColumn::ALL))?;
-        for row in self.rows {
-            csv.row(CompareColumn::ALL.iter().map(|column| match column {
-                CompareColumn::Metric => text(&row.metric),
-                CompareColumn::N => row.n.to_string(),
-                CompareColumn::BaseMean => number(row.base_mean),
-                CompareColumn::OtherMean => number(row.other_mean),
-                CompareColumn::DiffMean => number(row.diff_mean),
-                CompareColumn::PairedCi95Low => number(row.paired_ci95.0),
-                CompareColumn::PairedCi95High => number(row.paired_ci95.1),
-                CompareColumn::UnpairedCi95Low => number(row.unpaired_ci95.0),
-                CompareColumn::UnpairedCi95High => number(row.unpaired_ci95.1),
-            }))?;
-        }
-        csv.finish()
-    }
-}
-
-/// Writes `compare.csv` to `path` (any name), all or nothing. An existing file there is
-/// replaced only if it is a comparison too, and never when it is a run's own file.
-pub fn write_comparison(path: &Path, rows: &[ComparisonRow]) -> Result<(), OutputError> {
-    check_not_owned(path)?;
-    let bytes = render(&ComparisonTable { rows })
-        .map_err(|error| OutputError::io("cannot write", path, error))?;
-    if let Ok(existing) = std::fs::read(path) {
-        let header_length = bytes
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(0, |at| at + 1);
-        if !existing.starts_with(&bytes[..header_length]) {
-            return Err(OutputError::NotOurs {
-                path: path.to_path_buf(),
-                what: COMPARE_FILE,
-            });
-        }
-    }
-    write_file_atomically(path, &bytes)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::output::render;
     use crate::replication::{Period, ProjectGroup};
 
     fn summary(values: &[f64]) -> Summary {
@@ -414,23 +342,5 @@ mod tests {
              delay_mean_days,delay_p50_days,delay_p90_days,delay_p95_days,share_on_time,"
         ));
         assert!(projects.ends_with("\n'=s,p,eu,2027-06-01,1,4,4,4,4,1,0,0,0,0,0,0,0\n"));
-    }
-
-    #[test]
-    fn a_comparison_renders_in_memory() {
-        let rows = [ComparisonRow {
-            metric: "m".into(),
-            n: 3,
-            base_mean: 1.0,
-            other_mean: 2.0,
-            diff_mean: 1.0,
-            paired_ci95: (0.5, 1.5),
-            unpaired_ci95: (f64::NAN, f64::NAN),
-        }];
-        assert_eq!(
-            rendered(&ComparisonTable { rows: &rows }),
-            "metric,n,base_mean,other_mean,diff_mean,paired_ci95_low,paired_ci95_high,\
-             unpaired_ci95_low,unpaired_ci95_high\nm,3,1,2,1,0.5,1.5,,\n"
-        );
     }
 }

@@ -449,6 +449,45 @@ impl ValueFormatter<f64> for Ticks {
     }
 }
 
+/// Shades the horizon's edge, from `x.start` to the end of the time axis, across the
+/// whole plot: drawn before the data, so the data stay on top.
+pub(super) fn shade_edge<DB: DrawingBackend>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<Ticks, RangedCoordf64>>,
+    x: Range<f64>,
+) -> Drawn<DB> {
+    let y = chart.y_range();
+    chart.draw_series(std::iter::once(Rectangle::new(
+        [(x.start, y.end), (x.end, y.start)],
+        GREY.mix(0.22).filled(),
+    )))?;
+    Ok(())
+}
+
+/// The legend entry of [`shade_edge`].
+pub(super) fn edge_item(days: i64) -> LegendItem {
+    item(
+        Swatch::Band(GREY),
+        format!("last {days} days: {}", super::horizon::EDGE_LABEL),
+    )
+}
+
+/// The runs of consecutive points that are `defined`: lines and bands are drawn run by
+/// run, so a period without a value is a gap, never a zero.
+pub(super) fn defined_runs<T: Copy>(points: &[T], defined: impl Fn(&T) -> bool) -> Vec<Vec<T>> {
+    let mut runs: Vec<Vec<T>> = Vec::new();
+    let mut open = false;
+    for point in points {
+        if defined(point) {
+            if !open {
+                runs.push(Vec::new());
+            }
+            runs.last_mut().expect("a run was opened").push(*point);
+        }
+        open = defined(point);
+    }
+    runs
+}
+
 /// Words for a snake_case name: `chips_delivered` → `chips delivered`.
 pub(super) fn words(name: &str) -> String {
     name.replace('_', " ")
@@ -457,6 +496,14 @@ pub(super) fn words(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn undefined_points_split_a_line_into_runs() {
+        let points = [1.0, f64::NAN, 2.0, 3.0, f64::NAN, f64::NAN, 4.0];
+        let runs = defined_runs(&points, |v| v.is_finite());
+        assert_eq!(runs, [vec![1.0], vec![2.0, 3.0], vec![4.0]]);
+        assert!(defined_runs(&[f64::NAN], |v| v.is_finite()).is_empty());
+    }
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).expect("valid date")

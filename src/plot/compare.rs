@@ -1,8 +1,9 @@
 //! The chart of `compare.csv`: for every metric, the mean paired difference (other −
 //! base) with its 95 % confidence interval, as a percentage of the base mean so that
-//! metrics of different units share one axis; the absolute difference is written
-//! beside each row. Metrics that did not change, and those whose base mean is
-//! zero or undefined (no percentage), are listed under the chart instead.
+//! metrics of different units share one axis; rows are named by the glossary, with
+//! their units, and the absolute difference is written beside each row. Metrics that
+//! did not change, and those whose base mean is zero or undefined (no percentage), are
+//! listed under the chart instead.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -10,6 +11,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::canvas::{self, Drawn, Frame, Swatch, Ticks};
 use super::data::CompareRow;
+use crate::glossary;
 
 /// A difference below this fraction of the base mean, at both ends of its CI, is
 /// rounding noise (energy summed in a different order), not a change.
@@ -19,7 +21,7 @@ const ROW_HEIGHT: u32 = 24;
 /// Pixels of the chart besides its rows.
 const CHROME_HEIGHT: u32 = 250;
 /// Pixels left of the plot for the metric names.
-const NAME_AREA: u32 = 260;
+const NAME_AREA: u32 = 380;
 /// Pixels right of the plot for the absolute differences.
 const VALUE_AREA: i32 = 250;
 
@@ -55,17 +57,20 @@ pub(super) fn compare_chart(rows: &[CompareRow], scenario: Option<&str>) -> Comp
     let mut left_out = Vec::new();
     let mut unchanged = Vec::new();
     for row in rows {
+        // The glossary's label and unit, or the name in words for a metric it lacks.
+        let name = glossary::scalar(&row.metric)
+            .map_or_else(|| canvas::words(&row.metric), |term| term.label_with_unit());
         let base = row.base_mean.abs();
         let largest = [row.diff_mean, row.ci95_low, row.ci95_high]
             .map(f64::abs)
             .into_iter()
             .fold(0.0, f64::max);
         if largest <= UNCHANGED * base {
-            unchanged.push(row.metric.clone());
+            unchanged.push(name);
         } else if base > 0.0 && base.is_finite() && row.diff_mean.is_finite() {
             let percent = |value: f64| 100.0 * value / base;
             shown.push(Row {
-                metric: row.metric.clone(),
+                metric: name,
                 percent: percent(row.diff_mean),
                 ci95: (percent(row.ci95_low), percent(row.ci95_high)),
                 diff: row.diff_mean,
@@ -73,11 +78,11 @@ pub(super) fn compare_chart(rows: &[CompareRow], scenario: Option<&str>) -> Comp
         } else if row.diff_mean.is_finite() {
             left_out.push(format!(
                 "{} {}",
-                row.metric,
+                name,
                 canvas::short_number(row.diff_mean, true)
             ));
         } else {
-            left_out.push(format!("{} (undefined)", row.metric));
+            left_out.push(format!("{name} (undefined)"));
         }
     }
     let caption = match scenario {

@@ -18,7 +18,7 @@ pub(super) struct Reference {
     /// TWh, low and high (equal for a point estimate).
     pub low: f64,
     pub high: f64,
-    /// The value, written above its mark (the legend says whose it is).
+    /// The value, written above a point or under a range (the legend says whose it is).
     pub label: &'static str,
     /// `true` for all data centres, `false` for AI servers only.
     pub all_data_centres: bool,
@@ -213,7 +213,7 @@ impl EnergyChart {
             }
         }
 
-        let label_style = canvas::text(14.0, canvas::INK).pos(Pos::new(HPos::Center, VPos::Bottom));
+        let label_style = canvas::text(14.0, canvas::INK);
         for reference in &self.references {
             let x = f64::from(reference.year);
             if reference.all_data_centres {
@@ -233,9 +233,20 @@ impl EnergyChart {
                     canvas::ORANGE.stroke_width(3),
                 )))?;
             }
+            // A point's value above it; a range's under its box, clear of the bar's
+            // own label, which sits inside the top of the bar.
+            let (at, offset, vertical) = if reference.all_data_centres {
+                (reference.high, -12, VPos::Bottom)
+            } else {
+                (reference.low, 8, VPos::Top)
+            };
             chart.draw_series(std::iter::once(
-                EmptyElement::at((x, reference.high))
-                    + Text::new(reference.label, (0, -12), label_style.clone()),
+                EmptyElement::at((x, at))
+                    + Text::new(
+                        reference.label,
+                        (0, offset),
+                        label_style.pos(Pos::new(HPos::Center, vertical)),
+                    ),
             ))?;
         }
         Ok(())

@@ -1,26 +1,27 @@
 //! Fan charts from `timeseries.csv`: for each time-series metric, the band between the
 //! 5th and 95th percentiles across replications and the median line, over calendar
 //! time. Flows (delivered per quarter) sit at the middle of their period, stocks
-//! (backlog, MW live at the end of a period) at its end.
+//! (backlog, MW live at the end of a period) at its end. A period without a value (no
+//! delivery, so no lead time) is a gap in the band and the line, never a zero; the
+//! horizon's edge, where orders for later go-lives are missing, is shaded
+//! ([`super::horizon`]).
 
 use chrono::NaiveDate;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::canvas::{self, DisplayUnit, Drawn, Frame, Swatch, Ticks};
+use super::canvas::{self, DisplayUnit, Drawn};
 use super::data::SeriesPoint;
+use super::timeline::Timeline;
+use crate::glossary;
+use crate::model::ScopeKind;
 
 /// One metric's fan over the periods.
 #[derive(Debug, Clone)]
 pub(super) struct FanChart {
     pub metric: String,
-    title: String,
-    y_label: String,
-    caption: String,
-    /// `(x as fractional year, p5, p50, p95)`, in display units.
-    points: Vec<(f64, f64, f64, f64)>,
-    start: NaiveDate,
-    end: NaiveDate,
+    /// Points are `(x, p5, p50, p95)`, in display units.
+    timeline: Timeline,
 }
 
 /// How a series is shown.
@@ -65,7 +66,23 @@ fn describe(metric: &str, period: &str) -> Description {
             false,
         ),
         "wafer_starts" => (format!("Wafer starts per {period}"), "wafer starts", false),
-        other => (format!("{} per {period}", canvas::words(other)), "", false),
+        other => {
+            // Any other series in the glossary's words: a snapshot at the period's end,
+            // a mean over the period, or a total per period.
+            let term = (glossary::series_terms(ScopeKind::World).into_iter())
+                .find(|term| term.name == other);
+            let label = term
+                .as_ref()
+                .map_or_else(|| canvas::words(other), |term| term.label.clone());
+            let aggregation = term.as_ref().map_or("", |term| term.aggregation);
+            if aggregation.starts_with("snapshot") {
+                (format!("{label} (end of {period})"), "", true)
+            } else if aggregation.starts_with("mean") {
+                (format!("{label}, each {period}"), "", false)
+            } else {
+                (format!("{label} per {period}"), "", false)
+            }
+        }
     };
     Description {
         title,
@@ -74,12 +91,28 @@ fn describe(metric: &str, period: &str) -> Description {
     }
 }
 
+/// Whether `metric` is a level at the end of each period (else a flow during it).
+pub(super) fn at_end(metric: &str) -> bool {
+    describe(metric, "period").at_end
+}
+
+/// Where a period's value sits on a time axis: a level at the period's end, a flow at
+/// its middle.
+pub(super) fn period_x(start: NaiveDate, end: NaiveDate, at_end: bool) -> f64 {
+    let after = canvas::year_fraction(end.succ_opt().unwrap_or(end));
+    if at_end {
+        after
+    } else {
+        (canvas::year_fraction(start) + after) / 2.0
+    }
+}
+
 /// `quarter`, `month`, `year` or `period`, from the length of the first period.
-fn period_word(points: &[&SeriesPoint]) -> &'static str {
-    let Some(first) = points.first() else {
+pub(super) fn period_word(first: Option<(NaiveDate, NaiveDate)>) -> &'static str {
+    let Some((start, end)) = first else {
         return "period";
     };
-    match first.end.signed_duration_since(first.start).num_days() + 1 {
+    match end.signed_duration_since(start).num_days() + 1 {
         28..=31 => "month",
         89..=92 => "quarter",
         365 | 366 => "year",
@@ -88,7 +121,11 @@ fn period_word(points: &[&SeriesPoint]) -> &'static str {
 }
 
 /// One fan chart per metric of `timeseries.csv`, in the order metrics first appear.
-pub(super) fn fan_charts(points: &[SeriesPoint], caption: &str) -> Vec<FanChart> {
+pub(super) fn fan_charts(
+    points: &[SeriesPoint],
+    caption: &str,
+    edge: Option<NaiveDate>,
+) -> Vec<FanChart> {
     let mut metrics: Vec<&str> = Vec::new();
     for point in points {
         if !metrics.contains(&point.metric.as_str()) {
@@ -101,7 +138,7 @@ pub(super) fn fan_charts(points: &[SeriesPoint], caption: &str) -> Vec<FanChart>
             let series: Vec<&SeriesPoint> = points.iter().filter(|p| p.metric == metric).collect();
             let start = series.iter().map(|p| p.start).min()?;
             let end = series.iter().map(|p| p.end).max()?;
-            let period = period_word(&series);
+            let period = period_word(series.first().map(|p| (p.start, p.end)));
             let Description {
                 title,
                 quantity,
@@ -112,17 +149,14 @@ pub(super) fn fan_charts(points: &[SeriesPoint], caption: &str) -> Vec<FanChart>
             let points = series
                 .iter()
                 .map(|p| {
-                    let x = if at_end {
-                        canvas::year_fraction(p.end.succ_opt().unwrap_or(p.end))
-                    } else {
-                        (canvas::year_fraction(p.start)
-                            + canvas::year_fraction(p.end.succ_opt().unwrap_or(p.end)))
-                            / 2.0
-                    };
+                    let x = period_x(p.start, p.end, at_end);
                     (x, unit.scale(p.p5), unit.scale(p.p50), unit.scale(p.p95))
                 })
                 .collect();
-            let unit_text = if at_end || metric == "order_lead_time_days" {
+            let per_period = (glossary::series_terms(ScopeKind::World).iter())
+                .find(|term| term.name == metric)
+                .map_or(!at_end, |term| term.aggregation.starts_with("total"));
+            let unit_text = if !per_period {
                 unit.label
             } else {
                 format!("{} per {period}", unit.label)
@@ -134,12 +168,19 @@ pub(super) fn fan_charts(points: &[SeriesPoint], caption: &str) -> Vec<FanChart>
             };
             Some(FanChart {
                 metric: metric.to_string(),
-                title,
-                y_label,
-                caption: caption.to_string(),
-                points,
-                start,
-                end,
+                timeline: Timeline {
+                    title,
+                    caption: caption.to_string(),
+                    y_label,
+                    band_label: "P5–P95: 90 % of replications inside",
+                    line_label: "P50 (median)",
+                    color: canvas::BLUE,
+                    points,
+                    start,
+                    end,
+                    edge,
+                    difference: false,
+                },
             })
         })
         .collect()
@@ -147,59 +188,7 @@ pub(super) fn fan_charts(points: &[SeriesPoint], caption: &str) -> Vec<FanChart>
 
 impl FanChart {
     pub(super) fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Drawn<DB> {
-        let legend = [
-            canvas::item(
-                Swatch::Band(canvas::BLUE),
-                "P5–P95: 90 % of replications inside",
-            ),
-            canvas::item(Swatch::Line(canvas::BLUE), "P50 (median)"),
-        ];
-        let area = canvas::frame(
-            root,
-            &Frame {
-                title: &self.title,
-                caption: &self.caption,
-                legend: &legend,
-                footnote: &[],
-            },
-        )?;
-        let x_axis = Ticks::new(
-            canvas::year_fraction(self.start)
-                ..canvas::year_fraction(self.end.succ_opt().unwrap_or(self.end)),
-            canvas::date_ticks(self.start, self.end),
-        );
-        let (low, high) = canvas::padded_range(
-            (self.points.iter()).flat_map(|&(_, p5, p50, p95)| [p5, p50, p95]),
-        );
-        let mut chart = ChartBuilder::on(&area)
-            .margin_left(12)
-            .margin_right(36)
-            .margin_top(8)
-            .x_label_area_size(canvas::X_LABEL_AREA)
-            .y_label_area_size(canvas::Y_LABEL_AREA)
-            .build_cartesian_2d(x_axis, low..high)?;
-        let mut mesh = chart.configure_mesh();
-        canvas::style_mesh(&mut mesh);
-        mesh.x_desc("date")
-            .y_desc(self.y_label.as_str())
-            .y_label_formatter(&|y| canvas::tick(*y))
-            .draw()?;
-
-        let upper = self.points.iter().map(|&(x, _, _, p95)| (x, p95));
-        let lower = self.points.iter().rev().map(|&(x, p5, _, _)| (x, p5));
-        chart.draw_series(std::iter::once(Polygon::new(
-            upper.chain(lower).collect::<Vec<_>>(),
-            canvas::band(canvas::BLUE),
-        )))?;
-        chart.draw_series(LineSeries::new(
-            self.points.iter().map(|&(x, _, p50, _)| (x, p50)),
-            canvas::BLUE.stroke_width(3),
-        ))?;
-        chart.draw_series(
-            (self.points.iter())
-                .map(|&(x, _, p50, _)| Circle::new((x, p50), 3, canvas::BLUE.filled())),
-        )?;
-        Ok(())
+        self.timeline.draw(root)
     }
 
     pub(super) fn file_stem(&self) -> String {

@@ -9,6 +9,7 @@
 //! | share of delay causes per project group | `projects.csv` | `delay_causes` |
 //! | electricity per year with published references | `summary.csv` | `energy_per_year` |
 //! | paired differences with 95 % CIs | `compare.csv` | `compare` |
+//! | paired difference over time with its 95 % band, per world series | `compare_timeseries.csv` | `compare_<metric>` |
 //! | tornado per metric (one-at-a-time sweep) | `sensitivity.csv` | `tornado_<metric>` |
 //! | Morris μ*–σ per metric | `sensitivity.csv` | `morris_<metric>` |
 //!
@@ -21,11 +22,14 @@
 
 mod canvas;
 mod compare;
-mod data;
+mod compare_series;
+pub(crate) mod data;
 mod energy;
 mod fan;
+mod horizon;
 mod projects;
 mod sweep;
+mod timeline;
 
 use std::path::{Path, PathBuf};
 
@@ -35,15 +39,17 @@ use plotters::prelude::*;
 use crate::output::contract::CHART_EXTENSIONS;
 use crate::output::{
     check_output_folder, write_manifest, CsvTable, FolderKind, OutputError, Staging, COMPARE_FILE,
-    PLOTS_DIR, PROJECTS_FILE, SENSITIVITY_FILE, SUMMARY_FILE, TIMESERIES_FILE,
+    COMPARE_TIMESERIES_FILE, PLOTS_DIR, PROJECTS_FILE, SENSITIVITY_FILE, SUMMARY_FILE,
+    TIMESERIES_FILE,
 };
 
 /// The files charts are made from, each charted when it sits in the folder.
-const CHARTED_FILES: [&str; 5] = [
+const CHARTED_FILES: [&str; 6] = [
     SUMMARY_FILE,
     TIMESERIES_FILE,
     PROJECTS_FILE,
     COMPARE_FILE,
+    COMPARE_TIMESERIES_FILE,
     SENSITIVITY_FILE,
 ];
 
@@ -100,6 +106,7 @@ enum Chart {
     Project(projects::ProjectChart),
     Energy(energy::EnergyChart),
     Compare(compare::CompareChart),
+    CompareSeries(compare_series::CompareSeriesChart),
     Tornado(sweep::Tornado),
     Morris(sweep::Morris),
 }
@@ -111,6 +118,7 @@ impl Chart {
             Chart::Project(chart) => chart.file_stem().to_string(),
             Chart::Energy(_) => "energy_per_year".to_string(),
             Chart::Compare(_) => "compare".to_string(),
+            Chart::CompareSeries(chart) => chart.file_stem(),
             Chart::Tornado(chart) => chart.file_stem(),
             Chart::Morris(chart) => chart.file_stem(),
         }
@@ -122,7 +130,9 @@ impl Chart {
             Chart::Project(chart) => chart.height(),
             Chart::Compare(chart) => chart.height(),
             Chart::Tornado(chart) => chart.height(),
-            Chart::Fan(_) | Chart::Energy(_) | Chart::Morris(_) => canvas::HEIGHT,
+            Chart::Fan(_) | Chart::Energy(_) | Chart::Morris(_) | Chart::CompareSeries(_) => {
+                canvas::HEIGHT
+            }
         };
         (canvas::WIDTH, height)
     }
@@ -133,26 +143,36 @@ impl Chart {
             Chart::Project(chart) => chart.draw(root),
             Chart::Energy(chart) => chart.draw(root),
             Chart::Compare(chart) => chart.draw(root),
+            Chart::CompareSeries(chart) => chart.draw(root),
             Chart::Tornado(chart) => chart.draw(root),
             Chart::Morris(chart) => chart.draw(root),
         }
     }
 
-    /// The chart as SVG text and PNG bytes.
-    fn render(&self) -> Result<(String, Vec<u8>), PlotError> {
-        let stem = self.file_stem();
-        let draw_error = |message: String| PlotError::Draw {
-            chart: stem.clone(),
+    fn draw_error(&self, message: String) -> PlotError {
+        PlotError::Draw {
+            chart: self.file_stem(),
             message,
-        };
-        let (width, height) = self.size();
+        }
+    }
+
+    /// The chart as SVG text.
+    fn svg(&self) -> Result<String, PlotError> {
         let mut svg = String::new();
         {
-            let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
+            let root = SVGBackend::with_string(&mut svg, self.size()).into_drawing_area();
             self.draw(&root)
                 .and_then(|()| root.present())
-                .map_err(|error| draw_error(error.to_string()))?;
+                .map_err(|error| self.draw_error(error.to_string()))?;
         }
+        Ok(svg)
+    }
+
+    /// The chart as SVG text and PNG bytes.
+    fn render(&self) -> Result<(String, Vec<u8>), PlotError> {
+        let draw_error = |message: String| self.draw_error(message);
+        let svg = self.svg()?;
+        let (width, height) = self.size();
         let mut pixels = vec![0_u8; width as usize * height as usize * 3];
         {
             let root = BitMapBackend::with_buffer(&mut pixels, (width, height)).into_drawing_area();
@@ -182,10 +202,11 @@ fn file_safe(name: &str) -> String {
 /// Everything the files in `dir` can be charted as, and notes on what could not.
 fn charts_of(dir: &Path) -> Result<(Vec<Chart>, Vec<String>), PlotError> {
     let info = data::RunInfo::read(dir)?;
-    let [summary, timeseries, project_table, compare_table, sensitivity] =
+    let [summary, timeseries, project_table, compare_table, compare_series_table, sensitivity] =
         CHARTED_FILES.map(|file| CsvTable::read_if_present(dir, file));
     let (summary, timeseries, project_table) = (summary?, timeseries?, project_table?);
-    let (compare_table, sensitivity) = (compare_table?, sensitivity?);
+    let (compare_table, compare_series_table) = (compare_table?, compare_series_table?);
+    let sensitivity = sensitivity?;
 
     let summary_rows = summary.as_ref().map(data::summary_rows).transpose()?;
     // Without a manifest, the caption falls back to the folder's name and the
@@ -210,10 +231,15 @@ fn charts_of(dir: &Path) -> Result<(Vec<Chart>, Vec<String>), PlotError> {
 
     let mut charts = Vec::new();
     let mut notes = Vec::new();
-    if let Some(table) = &timeseries {
-        let points = data::series_points(table)?;
+    // The horizon's last day, and where its edge (orders missing) starts.
+    let points = timeseries.as_ref().map(data::series_points).transpose()?;
+    let horizon = (points.iter().flatten()).map(|point| point.end).max();
+    let edge = (info.as_ref().and_then(|info| info.config_hash.as_deref()))
+        .zip(horizon)
+        .and_then(|(hash, end)| horizon::edge_start(hash, end));
+    if let Some(points) = &points {
         charts.extend(
-            fan::fan_charts(&points, &caption)
+            fan::fan_charts(points, &caption, edge)
                 .into_iter()
                 .map(Chart::Fan),
         );
@@ -245,6 +271,14 @@ fn charts_of(dir: &Path) -> Result<(Vec<Chart>, Vec<String>), PlotError> {
         let scenario = info.as_ref().map(|info| info.scenario.as_str());
         charts.push(Chart::Compare(compare::compare_chart(&rows, scenario)));
     }
+    if let Some(table) = &compare_series_table {
+        let file = data::series_comparison(table)?;
+        let scenario = info.as_ref().map(|info| info.scenario.as_str());
+        charts.extend(
+            (compare_series::compare_series_charts(&file, scenario, edge).into_iter())
+                .map(Chart::CompareSeries),
+        );
+    }
     if let Some(table) = &sensitivity {
         let sweep = sweep::sweep_charts(table, &caption)?;
         charts.extend(sweep.tornadoes.into_iter().map(Chart::Tornado));
@@ -252,6 +286,28 @@ fn charts_of(dir: &Path) -> Result<(Vec<Chart>, Vec<String>), PlotError> {
         notes.extend(sweep.notes);
     }
     Ok((charts, notes))
+}
+
+/// Charts as SVG text, for a page that inlines them (`chipsim report`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SvgCharts {
+    /// `(file stem, SVG text)`, in the order [`write_plots`] writes them.
+    pub charts: Vec<(String, String)>,
+    /// What could not be charted, and why.
+    pub notes: Vec<String>,
+}
+
+/// Every chart the outputs in `dir` support, as SVG text.
+pub fn svg_charts(dir: &Path) -> Result<SvgCharts, PlotError> {
+    canvas::register_font().map_err(|message| PlotError::Draw {
+        chart: "any chart".into(),
+        message,
+    })?;
+    let (charts, notes) = charts_of(dir)?;
+    let charts = (charts.iter())
+        .map(|chart| Ok((chart.file_stem(), chart.svg()?)))
+        .collect::<Result<_, PlotError>>()?;
+    Ok(SvgCharts { charts, notes })
 }
 
 /// The index of the plots folder, which also marks it as chipsim's for [`Staging`]: a

@@ -1,5 +1,6 @@
 //! Where consumed replications go: the [`Aggregator`], the streamed `replications.csv`
-//! and, for a shard, the streamed `shard_data.bin`, all inside the staging folder. A run
+//! and the streamed `shard_data.bin` (what `merge` and `compare` read back), all inside
+//! the staging folder. A run
 //! and a merge feed the same collector in the same order, which is why their files are
 //! byte-identical.
 
@@ -20,22 +21,20 @@ pub(crate) struct Collector<'a> {
     layout: &'a OutputLayout,
     aggregator: Aggregator,
     replications: ReplicationsWriter,
-    shard_data: Option<ShardDataWriter>,
+    shard_data: ShardDataWriter,
     events: u64,
 }
 
 impl<'a> Collector<'a> {
-    /// Starts the streamed files in `dir`; `shard` is `Some` for a shard's run.
+    /// Starts the streamed files in `dir`; `shard` says which replications they hold.
     pub(crate) fn create(
         dir: &Path,
         layout: &'a OutputLayout,
-        shard: Option<&ShardHeader>,
+        shard: &ShardHeader,
     ) -> Result<Self, RunError> {
         let aggregator = Aggregator::new(layout)?;
         let replications = ReplicationsWriter::create(dir, layout)?;
-        let shard_data = shard
-            .map(|header| ShardDataWriter::create(dir, header))
-            .transpose()?;
+        let shard_data = ShardDataWriter::create(dir, shard)?;
         Ok(Collector {
             layout,
             aggregator,
@@ -53,9 +52,7 @@ impl<'a> Collector<'a> {
     /// Flushes the streamed files and writes the tables and the manifest into `dir`.
     pub(crate) fn finish(self, dir: &Path, manifest: &Manifest) -> Result<(), OutputError> {
         self.replications.finish()?;
-        if let Some(shard_data) = self.shard_data {
-            shard_data.finish()?;
-        }
+        self.shard_data.finish()?;
         write_tables(dir, self.layout, &self.aggregator.statistics())?;
         manifest.write(dir)
     }
@@ -71,9 +68,7 @@ impl Consumer for Collector<'_> {
         self.aggregator.push(replication, result)?;
         self.replications
             .write(replication, seed, &result.metrics)?;
-        if let Some(shard_data) = &mut self.shard_data {
-            shard_data.write(replication, seed, result)?;
-        }
+        self.shard_data.write(replication, seed, result)?;
         self.events = self.events.saturating_add(result.events);
         Ok(())
     }

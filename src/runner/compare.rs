@@ -6,11 +6,19 @@
 //! over the replications where both define it: the means, the mean paired difference
 //! (other − base) with its Student-t 95 % CI, and the Welch 95 % CI that treats the runs
 //! as independent, to show how much pairing narrows the interval.
+//!
+//! [`compare_series`] does the same period by period for every time series both runs
+//! report (same scope, name and unit) in the periods both have, from the runs' raw
+//! data (`shard_data.bin`). Runs of different replication counts are paired over the
+//! replications both have, and the result says how many each run had.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use crate::output::{read_replications, ComparisonRow, OutputError, REPLICATIONS_FILE};
+use crate::output::{
+    read_replications, ComparisonRow, OutputError, SeriesComparisonRow, ShardDataReader,
+    REPLICATIONS_FILE,
+};
 use crate::stats::{welch_half_width_95, Moments};
 
 /// A comparison that could not be made.
@@ -56,6 +64,23 @@ pub struct Comparison {
     pub only_in_base: Vec<String>,
     /// Metrics only the other run reports.
     pub only_in_other: Vec<String>,
+    /// Replications of the base run.
+    pub base_replications: u64,
+    /// Replications of the other run.
+    pub other_replications: u64,
+}
+
+/// The result of [`compare_series`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeriesComparison {
+    /// Period-major, then in the base run's series order.
+    pub rows: Vec<SeriesComparisonRow>,
+    /// Replications present in both runs.
+    pub paired: u64,
+    /// Replications of the base run.
+    pub base_replications: u64,
+    /// Replications of the other run.
+    pub other_replications: u64,
 }
 
 fn interval(centre: f64, half_width: f64) -> (f64, f64) {
@@ -121,7 +146,6 @@ pub fn compare_runs(base_dir: &Path, other_dir: &Path) -> Result<Comparison, Com
                 d.push(y - x);
             }
         }
-        let mean = |m: &Moments| if m.count() == 0 { f64::NAN } else { m.mean() };
         let (base_mean, other_mean, diff_mean) = (mean(&b), mean(&o), mean(&d));
         rows.push(ComparisonRow {
             metric: metric.clone(),
@@ -142,5 +166,108 @@ pub fn compare_runs(base_dir: &Path, other_dir: &Path) -> Result<Comparison, Com
         paired: pairs.len() as u64,
         only_in_base,
         only_in_other,
+        base_replications: base.rows.len() as u64,
+        other_replications: other.rows.len() as u64,
+    })
+}
+
+/// The mean of `moments`, NaN when empty.
+fn mean(moments: &Moments) -> f64 {
+    if moments.count() == 0 {
+        f64::NAN
+    } else {
+        moments.mean()
+    }
+}
+
+/// Compares the time series of the run in `other_dir` with the base run in `base_dir`,
+/// period by period, from their raw data.
+pub fn compare_series(base_dir: &Path, other_dir: &Path) -> Result<SeriesComparison, CompareError> {
+    let mut base = ShardDataReader::open(base_dir)?;
+    let mut other = ShardDataReader::open(other_dir)?;
+    let (base_layout, other_layout) = (base.header().layout.clone(), other.header().layout.clone());
+    // Cells both runs have: (index in a base record, index in an other record).
+    let base_width = base_layout.series.len();
+    let other_width = other_layout.series.len();
+    let mut cells = Vec::new();
+    let mut described = Vec::new();
+    for (base_period, period) in base_layout.periods.iter().enumerate() {
+        let Some(other_period) = other_layout.periods.iter().position(|p| p == period) else {
+            continue;
+        };
+        for (base_series, series) in base_layout.series.iter().enumerate() {
+            let Some(other_series) = other_layout.series.iter().position(|s| {
+                s.scope == series.scope
+                    && s.metric.name == series.metric.name
+                    && s.metric.unit == series.metric.unit
+            }) else {
+                continue;
+            };
+            cells.push((
+                base_period * base_width + base_series,
+                other_period * other_width + other_series,
+            ));
+            described.push((*period, series));
+        }
+    }
+    let mut base_records = HashMap::new();
+    while let Some((replication, seed, result)) = base.next_record()? {
+        let values: Vec<f64> = cells.iter().map(|&(at, _)| result.series[at]).collect();
+        if base_records.insert(replication, (seed, values)).is_some() {
+            return Err(CompareError::Duplicate {
+                path: base_dir.join(crate::output::SHARD_DATA_FILE),
+                replication,
+            });
+        }
+    }
+    let mut moments =
+        vec![[Moments::default(), Moments::default(), Moments::default()]; cells.len()];
+    let (mut paired, mut other_replications) = (0, 0);
+    while let Some((replication, other_seed, result)) = other.next_record()? {
+        other_replications += 1;
+        let Some((base_seed, base_values)) = base_records.get(&replication) else {
+            continue;
+        };
+        if *base_seed != other_seed {
+            return Err(CompareError::NotCommonRandomNumbers {
+                replication,
+                base_seed: *base_seed,
+                other_seed,
+            });
+        }
+        paired += 1;
+        for ((&(_, at), &x), [b, o, d]) in cells.iter().zip(base_values).zip(&mut moments) {
+            let y = result.series[at];
+            if !(x.is_nan() || y.is_nan()) {
+                b.push(x);
+                o.push(y);
+                d.push(y - x);
+            }
+        }
+    }
+    if paired == 0 {
+        return Err(CompareError::NoCommonReplications);
+    }
+    let rows = (described.into_iter().zip(&moments))
+        .map(|((period, series), [b, o, d])| {
+            let diff_mean = mean(d);
+            SeriesComparisonRow {
+                period,
+                scope: series.scope.clone(),
+                metric: series.metric.name.clone(),
+                unit: series.metric.unit.clone(),
+                n: d.count(),
+                base_mean: mean(b),
+                other_mean: mean(o),
+                diff_mean,
+                paired_ci95: interval(diff_mean, d.ci_half_width(0.95)),
+            }
+        })
+        .collect();
+    Ok(SeriesComparison {
+        rows,
+        paired,
+        base_replications: base_records.len() as u64,
+        other_replications,
     })
 }

@@ -5,7 +5,8 @@
 //! that all shards ran the same scenario (config hash), chipsim version, seed,
 //! replication count and layout, and that together they hold every replication exactly
 //! once; otherwise it fails, listing what is missing, and writes nothing. It then feeds
-//! the records, in replication order, to the same collector a run uses. The output
+//! the records, in replication order, to the same collector a run uses, which writes
+//! them again as the raw data of a whole run (shard 0 of 1). The output
 //! folder may not hold a shard folder (`merge A B --out A` would replace a shard).
 
 use std::collections::BTreeMap;
@@ -184,7 +185,12 @@ pub fn merge_shards(dirs: &[PathBuf], out_dir: &Path) -> Result<MergeOutcome, Me
 
     // Pass 2: feed the records in replication order.
     let staging = Staging::create(out_dir)?;
-    let mut collector = Collector::create(staging.path(), &first.layout, None)?;
+    let whole = ShardHeader {
+        shard_index: 0,
+        shard_count: 1,
+        ..first.clone()
+    };
+    let mut collector = Collector::create(staging.path(), &first.layout, &whole)?;
     let mut readers = dirs
         .iter()
         .map(|dir| ShardDataReader::open(dir))

@@ -3,10 +3,12 @@
 //!
 //! Every output byte is independent of the thread count: replication *r* has seed
 //! `replication_seed(base seed, r)`, replications are handed out in index order and the
-//! aggregator consumes them strictly in index order (see `schedule`). `--shard I/N` runs
-//! replications I, I+N, I+2N, … and also writes their raw data, so [`merge_shards`]
-//! rebuilds exactly the files of one unsharded run. [`compare_runs`] pairs two runs by
-//! replication (common random numbers).
+//! aggregator consumes them strictly in index order (see `schedule`). Every run also writes its
+//! raw per-replication data (`shard_data.bin`; a whole run is shard 0 of 1).
+//! `--shard I/N` runs replications I, I+N, I+2N, …, so [`merge_shards`] rebuilds exactly
+//! the files of one unsharded run, its raw data included. [`compare_runs`] pairs two
+//! runs by replication (common random numbers), metric by metric and, from the raw
+//! data, period by period.
 //!
 //! A batch stops after the fixed count, when the `--precision` target is met (checked
 //! after every [`PRECISION_BATCH`] replications, so the stopping point is deterministic),
@@ -30,7 +32,7 @@ use crate::output::{
 use crate::replication::{ReplicationError, ReplicationResult, Replicator};
 
 pub use aggregate::Aggregator;
-pub use compare::{compare_runs, CompareError, Comparison};
+pub use compare::{compare_runs, compare_series, CompareError, Comparison, SeriesComparison};
 pub use merge::{merge_shards, MergeError, MergeOutcome};
 
 use collect::Collector;
@@ -365,7 +367,7 @@ pub fn run_batch(
             options.replications,
         ),
     };
-    let shard_header = options.shard.map(|shard| ShardHeader {
+    let shard_header = ShardHeader {
         chipsim_version: env!("CARGO_PKG_VERSION").to_string(),
         config_hash: config_hash.clone(),
         seed: options.base_seed,
@@ -373,10 +375,10 @@ pub fn run_batch(
         shard_index: shard.index,
         shard_count: shard.count,
         layout: layout.clone(),
-    });
+    };
 
     let staging = Staging::create(&options.out_dir)?;
-    let mut collector = Collector::create(staging.path(), layout, shard_header.as_ref())?;
+    let mut collector = Collector::create(staging.path(), layout, &shard_header)?;
     let plan = Plan {
         shard,
         base_seed: options.base_seed,

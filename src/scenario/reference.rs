@@ -1,7 +1,8 @@
 //! The scenario reference in Markdown (`docs/scenario-reference.md`), generated from
 //! the field tables in [`super::raw`]: every table and field with its type, unit,
 //! allowed values, default and meaning, then change files with the directives of
-//! [`super::overlay`], then the distribution forms with an example each, then the
+//! [`super::overlay`], the sweep designs ([`crate::sweep::reference`]), the
+//! distribution forms with an example each, then the
 //! ceilings of [`super::limits`]. `chipsim schema --markdown` prints it; a test fails when the committed copy
 //! is stale.
 
@@ -76,6 +77,8 @@ from `chipsim new NAME`, check with `chipsim check FILE`; see
         }
     }
     change_files(&mut text);
+    text.push('\n');
+    text.push_str(&crate::sweep::reference::markdown());
     distributions(&mut text);
     limits(&mut text);
     text

@@ -84,6 +84,7 @@
 mod analysis;
 mod design;
 mod execute;
+pub mod reference;
 mod spec;
 mod tables;
 

@@ -12,13 +12,13 @@ use super::SweepError;
 /// The most design points a sweep may have.
 pub const MAX_POINTS: u64 = 100_000;
 /// Levels of a grid range parameter without `levels`.
-const DEFAULT_GRID_LEVELS: u64 = 3;
+pub(super) const DEFAULT_GRID_LEVELS: u64 = 3;
 /// Morris levels p without `levels`.
-const DEFAULT_MORRIS_LEVELS: u64 = 4;
+pub(super) const DEFAULT_MORRIS_LEVELS: u64 = 4;
 /// Morris trajectories r without `trajectories`.
-const DEFAULT_TRAJECTORIES: u64 = 10;
+pub(super) const DEFAULT_TRAJECTORIES: u64 = 10;
 /// Most levels of a grid parameter or of Morris.
-const MAX_LEVELS: u64 = 1000;
+pub(super) const MAX_LEVELS: u64 = 1000;
 /// Columns of `sweep_points.csv` that a parameter name may not take.
 pub(crate) const RESERVED_COLUMNS: [&str; 8] = [
     "point",

@@ -198,11 +198,13 @@ fn reruns_keep_charts_comparisons_and_the_users_files() {
     }
     assert!(other.join("results.xlsx").is_file());
 
-    // A shard's data belongs to the run it came from: a rerun without --shard drops it.
+    // A shard's data belongs to the run it came from: a rerun without --shard replaces
+    // it with the whole run's.
     run(root.path(), GOLDEN, "other", &["--shard", "0/2"]);
-    assert!(other.join("shard_data.bin").is_file());
+    let shard = fs::read(other.join("shard_data.bin")).expect("shard data");
     run(root.path(), GOLDEN, "other", &[]);
-    assert!(!other.join("shard_data.bin").exists());
+    let whole = fs::read(other.join("shard_data.bin")).expect("the whole run's data");
+    assert!(whole.len() > shard.len(), "holds every replication");
     assert_eq!(
         fs::read_to_string(other.join("notes.txt")).ok().as_deref(),
         Some("my notes\n")

@@ -67,6 +67,126 @@ fn svg_texts(path: &Path) -> (Vec<String>, (u32, u32)) {
     (texts, (size("width"), size("height")))
 }
 
+/// A text's box in the SVG's pixels: left, top, right, bottom.
+type LabelBox = (f64, f64, f64, f64);
+
+/// The box of every `<text>` of an SVG, estimated from its position, anchor, baseline
+/// shift, font size and rotation, with the text: DejaVu Sans averages about 0.55 em a
+/// character, so a box is 0.5 em a character wide (a touch narrow, so that only real
+/// collisions count) and 0.9 em high.
+fn label_boxes(path: &Path) -> Vec<(String, LabelBox)> {
+    let source = fs::read_to_string(path).expect("read svg");
+    let document = roxmltree::Document::parse(&source).expect("an SVG is XML");
+    let number = |node: &roxmltree::Node, name: &str| -> f64 {
+        (node.attribute(name))
+            .and_then(|value| value.parse().ok())
+            .unwrap_or(0.0)
+    };
+    (document.descendants())
+        .filter(|node| node.has_tag_name("text"))
+        .filter_map(|node| {
+            let text = node.text().unwrap_or_default().trim().to_string();
+            if text.is_empty() {
+                return None;
+            }
+            let (x, y, size) = (
+                number(&node, "x"),
+                number(&node, "y"),
+                number(&node, "font-size"),
+            );
+            let (width, height) = (0.5 * size * text.chars().count() as f64, 0.9 * size);
+            // Along the text: where the anchor puts it.
+            let along = match node.attribute("text-anchor") {
+                Some("middle") => -width / 2.0,
+                Some("end") => -width,
+                _ => 0.0,
+            };
+            // Across: `dy` 0.76em hangs it below y, 0.5ex centres it, -0.5ex sits on y.
+            let across = match node.attribute("dy") {
+                Some(dy) if dy.starts_with("0.76") => 0.0,
+                Some(dy) if dy.starts_with("0.5ex") => -height / 2.0,
+                Some(dy) if dy.starts_with("-0.5ex") => -height,
+                _ => -0.8 * height,
+            };
+            let rotated = node
+                .attribute("transform")
+                .is_some_and(|t| t.starts_with("rotate(270"));
+            let bounds = if rotated {
+                // Turned a quarter left around (x, y): the text runs upwards.
+                (
+                    x + across,
+                    y - along - width,
+                    x + across + height,
+                    y - along,
+                )
+            } else {
+                (
+                    x + along,
+                    y + across,
+                    x + along + width,
+                    y + across + height,
+                )
+            };
+            Some((text, bounds))
+        })
+        .collect()
+}
+
+/// Whether two boxes share more than a pixel's edge.
+fn overlap(a: LabelBox, b: LabelBox) -> bool {
+    let (left, top, right, bottom) = a;
+    let (l, t, r, b) = b;
+    !(right - 1.0 <= l || r - 1.0 <= left || bottom - 1.0 <= t || b - 1.0 <= top)
+}
+
+/// No two labels of any chart in `plots` overlap, and every label is inside its chart.
+pub(crate) fn assert_no_overlapping_labels(plots: &Path) {
+    for chart in chart_names(plots) {
+        let path = plots.join(format!("{chart}.svg"));
+        let (_, (width, height)) = svg_texts(&path);
+        let boxes = label_boxes(&path);
+        for (index, (text, (left, top, right, bottom))) in boxes.iter().enumerate() {
+            assert!(
+                *left >= -1.0
+                    && *top >= -1.0
+                    && *right <= f64::from(width) + 1.0
+                    && *bottom <= f64::from(height) + 1.0,
+                "{chart}: {text:?} leaves the chart: {:?}",
+                (left, top, right, bottom)
+            );
+            for (other, other_box) in &boxes[..index] {
+                assert!(
+                    !overlap(boxes[index].1, *other_box),
+                    "{chart}: {text:?} overlaps {other:?}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn label_boxes_follow_anchor_baseline_and_rotation() {
+    let root = tempfile::tempdir().expect("tempdir");
+    let path = root.path().join("t.svg");
+    fs::write(
+        &path,
+        r#"<svg width="100" height="100" xmlns="http://www.w3.org/2000/svg">
+<text x="50" y="10" dy="0.76em" text-anchor="middle" font-size="10">abcd</text>
+<text x="12" y="50" dy="0.76em" text-anchor="middle" font-size="10" transform="rotate(270, 12, 50)">abcd</text>
+</svg>"#,
+    )
+    .expect("write");
+    let boxes = label_boxes(&path);
+    assert_eq!(boxes[0].1, (40.0, 10.0, 60.0, 19.0));
+    assert_eq!(boxes[1].1, (12.0, 40.0, 21.0, 60.0));
+    assert!(!overlap(boxes[0].1, boxes[1].1));
+    assert!(overlap(boxes[0].1, (55.0, 15.0, 90.0, 30.0)));
+    assert!(
+        !overlap(boxes[0].1, (60.0, 10.0, 90.0, 19.0)),
+        "touching is not overlapping"
+    );
+}
+
 /// The pixel size of a PNG, which must decode.
 fn png_size(path: &Path) -> (u32, u32) {
     let file = fs::File::open(path).expect("open png");
@@ -107,6 +227,7 @@ fn run_with_plots_draws_every_chart_as_parseable_svg_and_png() {
     let root = tempfile::tempdir().expect("tempdir");
     let out = run(root.path(), GOLDEN, "golden", &["--plots"]);
     let plots = out.join("plots");
+    assert_no_overlapping_labels(&plots);
     let charts = chart_names(&plots);
     for expected in [
         "fan_chips_delivered",
@@ -273,11 +394,19 @@ fn compare_output_is_charted_as_paired_differences() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
+    assert_no_overlapping_labels(&other.join("plots"));
     let (texts, size) = svg_texts(&other.join("plots/compare.svg"));
     assert_eq!(png_size(&other.join("plots/compare.png")), size);
     assert!(
-        texts.iter().any(|t| t == "project_delay_mean_days"),
-        "a later grid connection delays the project: {texts:?}"
+        texts.iter().any(|t| t == "Project go-live delay (days)"),
+        "a later grid connection delays the project, named as the glossary names it: {texts:?}"
+    );
+    let (texts, _) = svg_texts(&other.join("plots/compare_chips_delivered.svg"));
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.starts_with("Chips delivered: change from the base run")),
+        "the difference over time: {texts:?}"
     );
     assert!(texts
         .iter()
@@ -351,6 +480,7 @@ fn sweeps_are_charted_as_tornado_and_morris() {
             format!("{kind}_project_delay_mean_days"),
         ];
         assert_eq!(chart_names(&plots), expected);
+        assert_no_overlapping_labels(&plots);
         for chart in expected {
             let (texts, size) = svg_texts(&plots.join(format!("{chart}.svg")));
             assert_eq!(png_size(&plots.join(format!("{chart}.png"))), size);
@@ -437,4 +567,42 @@ fn plot_of_a_folder_without_outputs_fails_and_writes_nothing() {
     let output = chipsim(["plot".as_ref(), missing.as_os_str()]);
     assert_eq!(output.status.code(), Some(1));
     assert!(!missing.exists());
+}
+
+#[test]
+fn sweep_plots_charts_the_finished_sweep() {
+    let root = tempfile::tempdir().expect("tempdir");
+    let config = root.path().join("study.toml");
+    fs::write(&config, golden_sweep("design = \"one_at_a_time\"")).expect("write");
+    let out = root.path().join("study");
+    let sweep = |extra: &[&str]| {
+        let mut args: Vec<&OsStr> = vec![
+            "sweep".as_ref(),
+            config.as_os_str(),
+            "--reps".as_ref(),
+            "3".as_ref(),
+            "--quiet".as_ref(),
+            "--out".as_ref(),
+            out.as_os_str(),
+        ];
+        args.extend(extra.iter().map(OsStr::new));
+        chipsim(&args)
+    };
+    let refused = sweep(&["--plots", "--shard", "0/2"]);
+    assert_eq!(
+        refused.status.code(),
+        Some(2),
+        "a shard holds part of the design"
+    );
+    let output = sweep(&["--plots"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        chart_names(&out.join("plots")),
+        ["tornado_chips_short", "tornado_project_delay_mean_days"]
+    );
+    assert_no_overlapping_labels(&out.join("plots"));
 }
