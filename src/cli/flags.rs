@@ -152,10 +152,15 @@ impl BatchFlags {
 
     /// Worker threads: `--threads`, else every available core.
     pub fn threads(&self) -> usize {
-        self.threads.unwrap_or_else(|| {
-            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
-        })
+        threads_or_cores(self.threads)
     }
+}
+
+/// Worker threads: the flag's, else every available core.
+pub fn threads_or_cores(flag: Option<usize>) -> usize {
+    flag.unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    })
 }
 
 /// A base seed: the flag's, else the scenario's, else the default.

@@ -23,7 +23,7 @@ use chipsim::optimize::{
 use chipsim::output::Status;
 use chipsim::scenario::DEFAULT_REPLICATIONS;
 
-use super::flags::{base_seed, seed, seed_help, threads, whole, Flag};
+use super::flags::{base_seed, seed, seed_help, threads, threads_or_cores, whole, Flag};
 use super::signals;
 
 #[derive(Debug, Args)]
@@ -73,9 +73,7 @@ pub fn run(args: OptimizeArgs) -> anyhow::Result<ExitCode> {
             .or(problem.base.replications)
             .unwrap_or(DEFAULT_REPLICATIONS),
         base_seed: base_seed(args.seed, problem.base.seed),
-        threads: args.threads.unwrap_or_else(|| {
-            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
-        }),
+        threads: threads_or_cores(args.threads),
         out_dir: args.out.clone().unwrap_or_else(|| {
             Path::new("outputs").join(format!("{}-optimize", problem.layout().scenario))
         }),

@@ -118,14 +118,7 @@ fn refresh(at: &At, base: &RawInstalledBase, context: &mut Context) -> Check<Opt
         installed_day: context.day_of(mid_year),
         lifetime_years,
         new_kw_per_accelerator: at.number(base.refresh_kw_per_accelerator().with(&kw))?,
-        buyer: buyer(
-            at,
-            base.order_lead_days(),
-            base.order_margin_days(),
-            base.order_horizon_days(),
-            base.duplicate_orders(),
-            base.cancel_after_days(),
-        )?,
+        buyer: buyer!(at, base)?,
         group,
     }))
 }

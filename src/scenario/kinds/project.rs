@@ -183,8 +183,24 @@ pub fn pue(at: &At, pue: Valued<'_, Option<f64>>, context: &Context) -> Check<f6
     }
 }
 
-/// How a buyer orders, from its five fields.
-pub fn buyer(
+/// How a buyer orders, from the five buyer fields of `$raw` (a project, a demand curve
+/// or an installed-base vintage: they share [`ORDER_LEAD_DAYS`] and the rest).
+macro_rules! buyer {
+    ($at:expr, $raw:expr) => {
+        $crate::scenario::kinds::project::buyer_from(
+            $at,
+            $raw.order_lead_days(),
+            $raw.order_margin_days(),
+            $raw.order_horizon_days(),
+            $raw.duplicate_orders(),
+            $raw.cancel_after_days(),
+        )
+    };
+}
+pub(crate) use buyer;
+
+/// How a buyer orders, from its five fields (call it through [`buyer!`]).
+pub fn buyer_from(
     at: &At,
     order_lead_days: Valued<'_, Option<f64>>,
     order_margin_days: Valued<'_, Option<f64>>,
@@ -278,14 +294,7 @@ pub fn resolve(
         }
         let kw = project.kw_per_accelerator();
         let kw_per_accelerator = at.number(kw)?;
-        let buyer = buyer(
-            &at,
-            project.order_lead_days(),
-            project.order_margin_days(),
-            project.order_horizon_days(),
-            project.duplicate_orders(),
-            project.cancel_after_days(),
-        )?;
+        let buyer = buyer!(&at, project)?;
         let construction_days = at.distribution(project.construction_days())?;
         let (priority, phased) = (
             at.whole_or_default(project.priority())?,
