@@ -288,9 +288,8 @@ impl SupplyChain<'_> {
                 );
             }
             let departure = &mut lane.departures[position];
-            let room = (params.capacity_per_departure - departure.used)
-                .floor()
-                .max(0.0) as u64;
+            // Whole units of room: the cast truncates (a floor, as room is not negative).
+            let room = (params.capacity_per_departure - departure.used).max(0.0) as u64;
             let taken = room.min(remaining);
             if taken > 0 {
                 departure.used += taken as f64;
