@@ -19,7 +19,8 @@
 //!   the push). Only when the next pop finds the root still vacant does the last entry
 //!   move up to fill it.
 //! - **Sinking stops early.** An entry sinks top-down and stops at the first level where
-//!   it is not after the smallest child.
+//!   it is not after the smallest child; of four children, the smallest is picked by
+//!   two pairwise comparisons and one between their winners, without branches.
 //!
 //! Cancelling leaves the entry in the heap and adds its key to a set of cancelled keys;
 //! the queue remembers the smallest one still in the heap. The top of the heap is never
@@ -223,13 +224,25 @@ impl<E: Copy> EventQueue<E> {
             if first >= len {
                 break;
             }
-            let last = (first + ARITY).min(len);
-            let mut child = first;
-            for other in first + 1..last {
-                if heap[other].key < heap[child].key {
-                    child = other;
+            let child = if first + ARITY <= len {
+                // All four children: the smaller of each pair, then of the two, without
+                // a branch on the keys.
+                let left = first + usize::from(heap[first + 1].key < heap[first].key);
+                let right = first + 2 + usize::from(heap[first + 3].key < heap[first + 2].key);
+                if heap[right].key < heap[left].key {
+                    right
+                } else {
+                    left
                 }
-            }
+            } else {
+                (first + 1..len).fold(first, |smallest, other| {
+                    if heap[other].key < heap[smallest].key {
+                        other
+                    } else {
+                        smallest
+                    }
+                })
+            };
             if entry.key < heap[child].key {
                 break;
             }
