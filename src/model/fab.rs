@@ -106,13 +106,17 @@ impl FabState {
 
     /// Good dies the lots in process will yield.
     pub fn good_dies_in_process(&self) -> u64 {
-        self.producer.lots().map(|lot| lot.good_dies).sum()
+        self.producer.good_in_process()
     }
 }
 
 impl InProcess for Lot {
     fn units(&self) -> u64 {
         self.gross_dies
+    }
+
+    fn good(&self) -> u64 {
+        self.good_dies
     }
 
     fn scrap(&mut self, fraction: f64) -> Scrapped {

@@ -11,6 +11,13 @@
 //! probability when its study is done, and the project is given up. Every project
 //! remembers its request, study, grant and connection days, so its grid wait splits
 //! into study, queue and equipment (transformer) time.
+//!
+//! Cost: the queue is ordered by place (request day, then arrival), with an index from
+//! requester to place and the set of studied places, so a request, a study's end and a
+//! grant are O(log n) however long the queue (a world with tens of thousands of
+//! requests waiting would otherwise scan it on every event).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::distribution::Distribution;
 use crate::engine::{EngineError, Scheduler};
@@ -53,8 +60,20 @@ pub struct GridParams {
 struct Request {
     requester: Requester,
     megawatts: f64,
-    request_day: f64,
-    studied: bool,
+}
+
+/// A request's place in the queue: its request day (as ordered bits), then its arrival
+/// number, so requests of one day keep their arrival order.
+type Place = (u64, u64);
+
+/// Bits of `day` that order like the day (−0 counts as 0, as in a comparison).
+fn day_order(day: f64) -> u64 {
+    let bits = (day + 0.0).to_bits();
+    if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits | 1 << 63
+    }
 }
 
 /// One grid region's state in a replication.
@@ -68,7 +87,14 @@ pub(super) struct GridState {
     withdrawal_share: f64,
     /// Capacity free for new grants (MW).
     pub available_mw: f64,
-    queue: Vec<Request>,
+    /// Requests not yet granted, in queue order.
+    queue: BTreeMap<Place, Request>,
+    /// The place of each queued requester.
+    places: HashMap<Requester, Place>,
+    /// Places of the queued requests whose study is done.
+    studied: BTreeSet<Place>,
+    /// Requests queued so far (the next arrival number).
+    arrivals: u64,
     /// MW granted and waiting for a transformer.
     pub awaiting_transformer_mw: f64,
     /// MW connected.
@@ -93,7 +119,10 @@ impl GridState {
             withdrawal_rng,
             withdrawal_share,
             available_mw: params.spare_mw,
-            queue: Vec::new(),
+            queue: BTreeMap::new(),
+            places: HashMap::new(),
+            studied: BTreeSet::new(),
+            arrivals: 0,
             awaiting_transformer_mw: 0.0,
             connected_mw: 0.0,
             requested_mw: 0.0,
@@ -104,7 +133,7 @@ impl GridState {
 
     /// MW requested and not yet granted.
     pub fn queued_mw(&self) -> f64 {
-        self.queue.iter().map(|request| request.megawatts).sum()
+        self.queue.values().map(|request| request.megawatts).sum()
     }
 }
 
@@ -205,18 +234,16 @@ impl SupplyChain<'_> {
             }
             return Ok(());
         }
-        let position = state
-            .queue
-            .partition_point(|queued| queued.request_day <= request_day);
+        let place = (day_order(request_day), state.arrivals);
+        state.arrivals += 1;
         state.queue.insert(
-            position,
+            place,
             Request {
                 requester,
                 megawatts,
-                request_day,
-                studied: false,
             },
         );
+        state.places.insert(requester, place);
         let name = &self.world.grids[grid.0 as usize].name;
         if self.trace.is_some() {
             self.record(
@@ -266,13 +293,14 @@ impl SupplyChain<'_> {
     ) -> Result<(), EngineError> {
         let grid = self.grid_of(requester);
         let state = &mut self.grids[grid.0 as usize];
-        let Some(position) = state.queue.iter().position(|r| r.requester == requester) else {
+        let Some(&place) = state.places.get(&requester) else {
             return Ok(());
         };
         if let Requester::Project(project) = requester {
             let draw: f64 = rand::Rng::random(&mut state.withdrawal_rng);
             if draw < state.withdrawal_share {
-                let request = state.queue.remove(position);
+                state.places.remove(&requester);
+                let request = state.queue.remove(&place).expect("a placed request");
                 state.requested_mw -= request.megawatts;
                 let now = scheduler.now().days();
                 if self.trace.is_some() {
@@ -284,7 +312,7 @@ impl SupplyChain<'_> {
                 return self.grant(grid, scheduler);
             }
         }
-        state.queue[position].studied = true;
+        state.studied.insert(place);
         self.grant(grid, scheduler)
     }
 
@@ -319,14 +347,16 @@ impl SupplyChain<'_> {
             if state.moratoria > 0 {
                 return Ok(());
             }
-            let Some(position) = state.queue.iter().position(|r| r.studied) else {
+            let Some(&place) = state.studied.first() else {
                 return Ok(());
             };
-            let request = state.queue[position];
+            let request = state.queue[&place];
             if request.megawatts > state.available_mw + 1e-9 {
                 return Ok(());
             }
-            state.queue.remove(position);
+            state.studied.remove(&place);
+            state.queue.remove(&place);
+            state.places.remove(&request.requester);
             state.available_mw -= request.megawatts;
             state.awaiting_transformer_mw += request.megawatts;
             let lead = draw_days(&params.transformer_lead_days, &mut state.rng)

@@ -274,8 +274,10 @@ impl SupplyChain<'_> {
         let mut remaining = units;
         let mut position = 0;
         let mut index = first_index;
-        let mut legs = Vec::new();
         while remaining > 0 {
+            // Each leg is booked as it is found (no list of legs to allocate): the
+            // lane's draws and the arrivals' scheduling keep their order.
+            let lane = &mut self.lanes[lane_id.0 as usize];
             if position == lane.departures.len() || lane.departures[position].index != index {
                 let transit_days = draw_days(&params.transit_days, &mut lane.rng) + lane.added_days;
                 lane.departures.insert(
@@ -288,36 +290,34 @@ impl SupplyChain<'_> {
                 );
             }
             let departure = &mut lane.departures[position];
-            let room = (params.capacity_per_departure - departure.used)
-                .floor()
-                .max(0.0) as u64;
+            // Whole units of room: the cast truncates (a floor, as room is not negative).
+            let room = (params.capacity_per_departure - departure.used).max(0.0) as u64;
             let taken = room.min(remaining);
-            if taken > 0 {
-                departure.used += taken as f64;
-                remaining -= taken;
-                let leaves = index as f64 * interval;
-                legs.push((taken, index, leaves, leaves + departure.transit_days));
-            }
+            let (departure_index, transit_days) = (index, departure.transit_days);
             position += 1;
             index += 1;
-        }
-        for (taken, departure, leaves, arrives) in legs {
+            if taken == 0 {
+                continue;
+            }
+            departure.used += taken as f64;
+            remaining -= taken;
+            let leaves = departure_index as f64 * interval;
+            let arrives = leaves + transit_days;
             let shipment = self.shipments.next_id();
             let arrival = schedule(scheduler, arrives, Event::Arrival(shipment))?;
             self.shipments.insert(Shipment {
                 cargo,
                 units: taken,
                 lane: lane_id,
-                departure,
+                departure: departure_index,
                 leaves,
                 arrival,
             });
-            let name = &self.world.lanes[lane_id.0 as usize].name;
             if self.trace.is_some() {
                 self.record(
                     now,
                     "shipment_booked",
-                    name,
+                    &params.name,
                     taken as f64,
                     format!("leaves day {leaves:.1}, arrives day {arrives:.1}, {cargo:?}"),
                 );

@@ -141,7 +141,7 @@ pub fn producers<'a>(
 }
 
 /// Who asked the grid for a connection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Requester {
     /// A data-centre project.
     Project(ProjectId),

@@ -5,8 +5,10 @@
 //!   release day, need date less shipping time, has come) in policy order: per
 //!   destination region, a `BTreeSet` keyed by (priority, order day, project), merged
 //!   across the regions a site can reach: O(regions + log n) per order served;
-//! - **quotes and production planning** ask how many units are due to ship by a day:
-//!   a Fenwick tree of visible units by release day answers in O(log days);
+//! - **quotes and production planning** ask how many units are due to ship by a day,
+//!   far more often than orders change (a quote asks once per week it looks ahead):
+//!   prefix sums of visible units by release day, kept in blocks, answer in O(1) and
+//!   take O(block + days / block) per change;
 //! - **re-planning** moves an order's release day when its site slips: O(log n).
 //!
 //! Visible units are what sellers see: the units still unallocated, plus the full
@@ -58,32 +60,45 @@ impl Order {
 /// (rank, order day as ordered bits (days are never negative), project).
 type EligibleKey = (i64, u64, u32);
 
-/// Sums of visible units by release day, with prefix sums in O(log days).
-#[derive(Debug, Clone)]
-struct Fenwick(Vec<i64>);
+/// Days per block of [`PrefixSums`].
+const BLOCK_DAYS: usize = 64;
 
-impl Fenwick {
+/// Sums of visible units by release day, with prefix sums in O(1): each day holds the
+/// sum from the start of its block of [`BLOCK_DAYS`] to it, and each block the sum of
+/// every block before it. A change rewrites the rest of its block and the later
+/// blocks' sums. Days beyond the last count on the last day.
+#[derive(Debug, Clone)]
+struct PrefixSums {
+    within_block: Vec<i64>,
+    before_block: Vec<i64>,
+}
+
+impl PrefixSums {
+    /// Sums over days `0..days` (at least one).
     fn new(days: usize) -> Self {
-        Fenwick(vec![0; days + 1])
+        let days = days.max(1);
+        PrefixSums {
+            within_block: vec![0; days],
+            before_block: vec![0; days.div_ceil(BLOCK_DAYS)],
+        }
     }
 
     fn add(&mut self, index: usize, delta: i64) {
-        let mut i = index.min(self.0.len() - 2) + 1;
-        while i < self.0.len() {
-            self.0[i] += delta;
-            i += i & i.wrapping_neg();
+        let index = index.min(self.within_block.len() - 1);
+        let block = index / BLOCK_DAYS;
+        let block_end = ((block + 1) * BLOCK_DAYS).min(self.within_block.len());
+        for sum in &mut self.within_block[index..block_end] {
+            *sum += delta;
+        }
+        for sum in &mut self.before_block[block + 1..] {
+            *sum += delta;
         }
     }
 
     /// Sum over indices `0..=index`.
     fn prefix(&self, index: usize) -> i64 {
-        let mut i = index.min(self.0.len() - 2) + 1;
-        let mut sum = 0;
-        while i > 0 {
-            sum += self.0[i];
-            i -= i & i.wrapping_neg();
-        }
-        sum
+        let index = index.min(self.within_block.len() - 1);
+        self.before_block[index / BLOCK_DAYS] + self.within_block[index]
     }
 }
 
@@ -92,7 +107,7 @@ impl Fenwick {
 pub(super) struct OrderBook {
     policy: Policy,
     orders: Vec<Option<Order>>,
-    by_release: Fenwick,
+    by_release: PrefixSums,
     /// Eligible orders by destination region.
     eligible: Vec<BTreeSet<EligibleKey>>,
     /// Visible units of every open order.
@@ -107,15 +122,17 @@ impl OrderBook {
         OrderBook {
             policy,
             orders: Vec::new(),
-            by_release: Fenwick::new(days.max(1)),
+            by_release: PrefixSums::new(days),
             eligible: vec![BTreeSet::new(); regions],
             visible_total: 0,
             allocated_total: 0,
         }
     }
 
+    /// The day `day` falls in (0 before the clock's start). The cast truncates, which
+    /// is the floor for a non-negative day, without a call to `floor` on every query.
     fn day_index(day: f64) -> usize {
-        day.max(0.0).floor() as usize
+        day.max(0.0) as usize
     }
 
     /// `project`'s order, if it has one still open.
@@ -308,16 +325,38 @@ mod tests {
     use super::*;
 
     #[test]
-    fn fenwick_prefix_sums() {
-        let mut tree = Fenwick::new(10);
-        tree.add(0, 5);
-        tree.add(3, 2);
-        tree.add(9, 1);
-        tree.add(50, 4); // beyond the end: counted on the last day
-        assert_eq!(tree.prefix(0), 5);
-        assert_eq!(tree.prefix(2), 5);
-        assert_eq!(tree.prefix(3), 7);
-        assert_eq!(tree.prefix(9), 12);
+    fn prefix_sums_by_day() {
+        let mut sums = PrefixSums::new(10);
+        sums.add(0, 5);
+        sums.add(3, 2);
+        sums.add(9, 1);
+        sums.add(50, 4); // beyond the end: counted on the last day
+        assert_eq!(sums.prefix(0), 5);
+        assert_eq!(sums.prefix(2), 5);
+        assert_eq!(sums.prefix(3), 7);
+        assert_eq!(sums.prefix(9), 12);
+        // Across blocks, and on the last day of a world longer than one block.
+        let mut sums = PrefixSums::new(200);
+        sums.add(70, 3);
+        sums.add(130, 2);
+        sums.add(5, 1);
+        sums.add(1_000, 7);
+        let expected = [
+            (4, 0),
+            (5, 1),
+            (63, 1),
+            (64, 1),
+            (70, 4),
+            (127, 4),
+            (128, 4),
+            (130, 6),
+        ];
+        for (day, sum) in expected {
+            assert_eq!(sums.prefix(day), sum, "day {day}");
+        }
+        assert_eq!(sums.prefix(198), 6);
+        assert_eq!(sums.prefix(199), 13);
+        assert_eq!(sums.prefix(5_000), 13);
     }
 
     #[test]

@@ -84,6 +84,10 @@ impl InProcess for Batch {
         self.started
     }
 
+    fn good(&self) -> u64 {
+        self.good
+    }
+
     fn scrap(&mut self, fraction: f64) -> Scrapped {
         let scrapped = (self.started as f64 * fraction).round() as u64;
         self.started -= scrapped;

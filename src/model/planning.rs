@@ -26,7 +26,8 @@
 //! supply every stage runs at capacity; in a world with spare capacity, production
 //! follows orders with a few weeks of cover, and a disruption that destroys work in
 //! process raises the gap and so the starts of the producers that can still start.
-//! Cost per tick: O(fabs + sites + lots in process) plus O(log days) per book query.
+//! Cost per tick: O(fabs + sites) (work in process is a running sum) plus O(log days)
+//! per book query.
 
 use crate::engine::{EngineError, Scheduler};
 

@@ -3,7 +3,9 @@
 //! process in reusable slots, and runs them on its [`WorkClock`]: an outage stops or
 //! slows every lot in process (their completions move later by the work lost) and
 //! scraps a share of them. The lot itself (wafers and dies at a fab, accelerators at a
-//! packaging site) is the agent's own type.
+//! packaging site) is the agent's own type. The units and good units in process are
+//! running sums, kept as lots start, finish and are scrapped: reading them is O(1),
+//! not a walk over the lots (the planner and every quote read them).
 
 use crate::engine::{EngineError, EventId, Scheduler};
 
@@ -15,6 +17,8 @@ use super::{schedule, Event};
 pub(super) trait InProcess {
     /// Units it holds in the producer's unit of account (gross dies, accelerators).
     fn units(&self) -> u64;
+    /// Good units it will yield (good dies, good accelerators).
+    fn good(&self) -> u64;
     /// Scraps `fraction` of the lot; returns what was lost.
     fn scrap(&mut self, fraction: f64) -> Scrapped;
 }
@@ -45,6 +49,11 @@ pub(super) struct Producer<L> {
     carry: f64,
     /// Lots in process.
     lots: Slots<Timed<L>>,
+    /// The sums of [`InProcess::units`] and [`InProcess::good`] over the lots in
+    /// process, kept as lots start, finish and are scrapped, so that planners and
+    /// quotes read them without walking the lots.
+    units: u64,
+    good: u64,
     /// Availability over time, and the work done.
     pub clock: WorkClock,
 }
@@ -54,6 +63,8 @@ impl<L> Default for Producer<L> {
         Producer {
             carry: 0.0,
             lots: Slots::default(),
+            units: 0,
+            good: 0,
             clock: WorkClock::default(),
         }
     }
@@ -83,6 +94,8 @@ impl<L: InProcess + std::fmt::Debug> Producer<L> {
         let finish_day = self.clock.day_of_work(finish_work);
         let slot = self.lots.next_slot();
         let event = schedule(scheduler, finish_day, done(slot))?;
+        self.units += lot.units();
+        self.good += lot.good();
         Ok(self.lots.insert(Timed {
             lot,
             finish_work,
@@ -92,17 +105,20 @@ impl<L: InProcess + std::fmt::Debug> Producer<L> {
 
     /// Takes the finished lot out of `slot`.
     pub fn finish(&mut self, slot: u32) -> Option<L> {
-        self.lots.remove(slot).map(|timed| timed.lot)
-    }
-
-    /// The lots in process.
-    pub fn lots(&self) -> impl Iterator<Item = &L> {
-        self.lots.iter().map(|(_, timed)| &timed.lot)
+        let lot = self.lots.remove(slot)?.lot;
+        self.units -= lot.units();
+        self.good -= lot.good();
+        Some(lot)
     }
 
     /// Units held in lots still in process.
     pub fn in_process(&self) -> u64 {
-        self.lots().map(InProcess::units).sum()
+        self.units
+    }
+
+    /// Good units the lots still in process will yield.
+    pub fn good_in_process(&self) -> u64 {
+        self.good
     }
 
     /// An outage strikes now: `scrap_fraction` of every lot is scrapped, and every lot
@@ -117,7 +133,10 @@ impl<L: InProcess + std::fmt::Debug> Producer<L> {
         self.clock.add(outage);
         let mut total = Scrapped::default();
         for (slot, timed) in self.lots.iter_mut() {
+            let good_before = timed.lot.good();
             let lost = timed.lot.scrap(scrap_fraction);
+            self.units -= lost.units;
+            self.good -= good_before - timed.lot.good();
             total.capacity_units += lost.capacity_units;
             total.units += lost.units;
             scheduler.cancel(timed.event);

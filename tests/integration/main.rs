@@ -17,6 +17,7 @@ mod optimize;
 mod output;
 mod overlay;
 mod ownership;
+mod pinned_outputs;
 mod plans;
 mod plots;
 mod queueing_theory;
