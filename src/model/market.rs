@@ -28,9 +28,10 @@
 //! the order book, double ordering, and cancellations once supply caught up.
 //!
 //! Cost: a promise copies `RAMP_STEPS` cells of a cached capacity outlook (recomputed,
-//! O(cells × producers), only when an outage strikes or a fab comes online); a quote is
-//! O(weeks quoted × log orders), a review one quote per order placed, a need-date change
-//! O(log n).
+//! O(cells × producers), only when an outage strikes or a fab comes online); a quote
+//! walks the weeks it looks ahead, O(1) each, and asks the book (O(1)) only in weeks
+//! where the promise has reached what was due at its last look; a review is one quote
+//! per order placed, a need-date change O(log n).
 
 use std::collections::BTreeSet;
 
@@ -178,10 +179,17 @@ impl SupplyChain<'_> {
     pub(super) fn quote(&self, promise: &Promise, units: u64, region: RegionId, now: f64) -> f64 {
         let step = self.world.lot_interval_days;
         let mut wait = 0.0;
+        // What is due never shrinks as `wait` grows, so while the seller can finish less
+        // than was due at the last look, the book need not be asked again.
+        let mut due_at_last_look = 0.0;
         while wait < MAX_QUOTE_DAYS {
-            let ahead = (self.book.due_by(now + wait) + units) as f64;
-            if promise.by(wait) >= ahead {
-                break;
+            let finished = promise.by(wait);
+            if finished >= due_at_last_look {
+                let ahead = (self.book.due_by(now + wait) + units) as f64;
+                if finished >= ahead {
+                    break;
+                }
+                due_at_last_look = ahead;
             }
             wait += step;
         }
