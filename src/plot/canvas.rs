@@ -262,6 +262,22 @@ pub(super) const Y_LABEL_AREA: u32 = 96;
 /// Pixels below the plot for x tick labels and the x axis title.
 pub(super) const X_LABEL_AREA: u32 = 64;
 
+/// A chart builder on `area` with the charts' usual margins (room at the right for the
+/// last x tick label), the x label area below and `y_label_area` pixels at the left
+/// (for y tick labels, or row names).
+pub(super) fn chart_on<'a, 'b, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    y_label_area: u32,
+) -> ChartBuilder<'a, 'b, DB> {
+    let mut builder = ChartBuilder::on(area);
+    builder
+        .margin_left(12)
+        .margin_right(36)
+        .x_label_area_size(X_LABEL_AREA)
+        .y_label_area_size(y_label_area);
+    builder
+}
+
 /// A unit chosen so that axis numbers stay short: MW above 1 000 as GW, large counts in
 /// thousands or millions.
 #[derive(Debug, Clone, PartialEq)]

@@ -150,20 +150,15 @@ impl EnergyChart {
                 .flat_map(|y| [y.mean, y.ci95.1, y.p5_p95.1])
                 .chain(self.references.iter().map(|r| r.high * 1.06)),
         );
-        let mut chart = ChartBuilder::on(&area)
-            .margin_left(12)
-            .margin_right(36)
-            .x_label_area_size(canvas::X_LABEL_AREA)
-            .y_label_area_size(canvas::Y_LABEL_AREA)
-            .build_cartesian_2d(
-                Ticks::new(
-                    f64::from(first) - 0.6..f64::from(last) + 0.6,
-                    (first..=last)
-                        .map(|y| (f64::from(y), y.to_string()))
-                        .collect(),
-                ),
-                0.0..high,
-            )?;
+        let mut chart = canvas::chart_on(&area, canvas::Y_LABEL_AREA).build_cartesian_2d(
+            Ticks::new(
+                f64::from(first) - 0.6..f64::from(last) + 0.6,
+                (first..=last)
+                    .map(|y| (f64::from(y), y.to_string()))
+                    .collect(),
+            ),
+            0.0..high,
+        )?;
         let mut mesh = chart.configure_mesh();
         canvas::style_mesh(&mut mesh);
         mesh.disable_x_mesh()

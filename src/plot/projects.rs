@@ -121,12 +121,8 @@ impl ProjectChart {
         )?;
         let (_, high) =
             canvas::padded_range((self.rows.iter()).flat_map(|row| [row.delay_p50, row.delay_p95]));
-        let mut chart = ChartBuilder::on(&area)
-            .margin_left(12)
-            .margin_right(36)
-            .x_label_area_size(canvas::X_LABEL_AREA)
-            .y_label_area_size(NAME_AREA)
-            .build_cartesian_2d(0.0..high, self.row_axis())?;
+        let mut chart =
+            canvas::chart_on(&area, NAME_AREA).build_cartesian_2d(0.0..high, self.row_axis())?;
         let mut mesh = chart.configure_mesh();
         canvas::style_mesh(&mut mesh);
         mesh.x_desc("delay (days)")
@@ -189,12 +185,8 @@ impl ProjectChart {
                 .map(|p| (f64::from(p), format!("{p} %")))
                 .to_vec(),
         );
-        let mut chart = ChartBuilder::on(&area)
-            .margin_left(12)
-            .margin_right(36)
-            .x_label_area_size(canvas::X_LABEL_AREA)
-            .y_label_area_size(NAME_AREA)
-            .build_cartesian_2d(percent, self.row_axis())?;
+        let mut chart =
+            canvas::chart_on(&area, NAME_AREA).build_cartesian_2d(percent, self.row_axis())?;
         let mut mesh = chart.configure_mesh();
         canvas::style_mesh(&mut mesh);
         mesh.x_desc("share of project outcomes").draw()?;

@@ -277,15 +277,10 @@ impl Tornado {
         }
         let pad = ((high - low) * 0.08).max(high.abs() * 0.01).max(1e-9);
         let count = self.swings.len();
-        let mut chart = ChartBuilder::on(&area)
-            .margin_left(12)
-            .margin_right(36)
-            .x_label_area_size(canvas::X_LABEL_AREA)
-            .y_label_area_size(NAME_AREA)
-            .build_cartesian_2d(
-                low - pad..high + pad,
-                Ticks::rows(self.swings.iter().map(|s| s.label.as_str())),
-            )?;
+        let mut chart = canvas::chart_on(&area, NAME_AREA).build_cartesian_2d(
+            low - pad..high + pad,
+            Ticks::rows(self.swings.iter().map(|s| s.label.as_str())),
+        )?;
         let x_desc = format!("{} ({})", canvas::words(&self.metric), self.unit.label);
         let mut mesh = chart.configure_mesh();
         canvas::style_mesh(&mut mesh);
@@ -365,12 +360,8 @@ impl Morris {
         )?;
         let (_, x_high) = canvas::padded_range(self.points.iter().map(|p| p.1));
         let (_, y_high) = canvas::padded_range(self.points.iter().map(|p| p.2));
-        let mut chart = ChartBuilder::on(&area)
-            .margin_left(12)
-            .margin_right(36)
+        let mut chart = canvas::chart_on(&area, canvas::Y_LABEL_AREA)
             .margin_top(8)
-            .x_label_area_size(canvas::X_LABEL_AREA)
-            .y_label_area_size(canvas::Y_LABEL_AREA)
             .build_cartesian_2d(0.0..x_high * 1.1, 0.0..y_high * 1.1)?;
         let mut mesh = chart.configure_mesh();
         canvas::style_mesh(&mut mesh);

@@ -60,12 +60,8 @@ impl Timeline {
         let (low, high) = canvas::padded_range(
             (self.points.iter()).flat_map(|&(_, low, line, high)| [low, line, high]),
         );
-        let mut chart = ChartBuilder::on(&area)
-            .margin_left(12)
-            .margin_right(36)
+        let mut chart = canvas::chart_on(&area, canvas::Y_LABEL_AREA)
             .margin_top(8)
-            .x_label_area_size(canvas::X_LABEL_AREA)
-            .y_label_area_size(canvas::Y_LABEL_AREA)
             .build_cartesian_2d(x_axis, low..high)?;
         let mut mesh = chart.configure_mesh();
         canvas::style_mesh(&mut mesh);
