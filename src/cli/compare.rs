@@ -13,10 +13,9 @@ use clap::Args;
 
 use chipsim::glossary;
 use chipsim::output::{
-    write_comparison, write_comparison_file, ComparisonRow, SeriesComparisonRow,
+    world_series, write_comparison, write_comparison_file, ComparisonRow, SeriesComparisonRow,
     SeriesComparisonTable, COMPARE_FILE, COMPARE_TIMESERIES_FILE, SHARD_DATA_FILE,
 };
-use chipsim::replication::WORLD_SCOPE;
 use chipsim::report::{biggest_changes, interval, period_label, readable, signed, Change};
 use chipsim::runner::{compare_runs, compare_series, Comparison, SeriesComparison};
 
@@ -187,15 +186,6 @@ fn tell(comparison: &Comparison, series: Option<&SeriesComparison>) -> anyhow::R
     let Some(series) = series else {
         return Ok(());
     };
-    let world: Vec<&SeriesComparisonRow> = (series.rows.iter())
-        .filter(|row| row.scope == WORLD_SCOPE)
-        .collect();
-    let mut names: Vec<&str> = Vec::new();
-    for row in &world {
-        if !names.contains(&row.metric.as_str()) {
-            names.push(&row.metric);
-        }
-    }
     let mut table = TextTable::new(&[
         ("series (world)", Align::Left),
         ("unit", Align::Left),
@@ -206,12 +196,7 @@ fn tell(comparison: &Comparison, series: Option<&SeriesComparison>) -> anyhow::R
         ("relative", Align::Right),
     ]);
     let mut any = false;
-    for name in names {
-        let rows: Vec<&SeriesComparisonRow> = world
-            .iter()
-            .copied()
-            .filter(|row| row.metric == name)
-            .collect();
+    for (_, rows) in world_series(&series.rows) {
         let Some(row) = biggest_changes(&rows, |row| series_change(row), 1).pop() else {
             continue;
         };

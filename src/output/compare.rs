@@ -7,7 +7,7 @@
 use std::io::{self, Write};
 use std::path::Path;
 
-use crate::replication::Period;
+use crate::replication::{Period, WORLD_SCOPE};
 
 use super::cells::{number, text};
 use super::contract::{
@@ -90,6 +90,19 @@ pub struct SeriesComparisonRow {
     pub diff_mean: f64,
     /// 95 % CI of the mean paired difference (Student t on the differences).
     pub paired_ci95: (f64, f64),
+}
+
+/// The world-scope rows of `rows`, one group per series in the order series first
+/// appear (for the terminal summary and the charts of `chipsim compare`).
+pub fn world_series(rows: &[SeriesComparisonRow]) -> Vec<(&str, Vec<&SeriesComparisonRow>)> {
+    let mut groups: Vec<(&str, Vec<&SeriesComparisonRow>)> = Vec::new();
+    for row in rows.iter().filter(|row| row.scope == WORLD_SCOPE) {
+        match groups.iter_mut().find(|(metric, _)| *metric == row.metric) {
+            Some((_, group)) => group.push(row),
+            None => groups.push((&row.metric, vec![row])),
+        }
+    }
+    groups
 }
 
 impl SeriesComparisonRow {

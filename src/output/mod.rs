@@ -32,8 +32,8 @@ use sha2::{Digest, Sha256};
 pub(crate) use cells::{as_written, number, text};
 pub use cells::{neutralise, parse_seed, seed_text, SeedError, SIGNIFICANT_DIGITS};
 pub use compare::{
-    write_comparison, write_comparison_file, ComparisonRow, ComparisonTable, SeriesComparisonRow,
-    SeriesComparisonTable,
+    world_series, write_comparison, write_comparison_file, ComparisonRow, ComparisonTable,
+    SeriesComparisonRow, SeriesComparisonTable,
 };
 pub use contract::{
     FolderKind, COMPARE_FILE, COMPARE_TIMESERIES_FILE, MANIFEST_FILE, PLOTS_DIR, PROJECTS_FILE,

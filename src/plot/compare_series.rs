@@ -12,7 +12,7 @@ use super::data::SeriesComparisonFile;
 use super::fan;
 use super::timeline::Timeline;
 use crate::glossary;
-use crate::output::SeriesComparisonRow;
+use crate::output::world_series;
 use crate::replication::WORLD_SCOPE;
 
 /// One world series' difference over time.
@@ -29,16 +29,11 @@ pub(super) fn compare_series_charts(
     scenario: Option<&str>,
     edge: Option<NaiveDate>,
 ) -> Vec<CompareSeriesChart> {
-    let world: Vec<&SeriesComparisonRow> = (file.rows.iter())
-        .filter(|row| row.scope == WORLD_SCOPE)
-        .collect();
-    let mut metrics: Vec<&str> = Vec::new();
-    for row in &world {
-        if !metrics.contains(&row.metric.as_str()) {
-            metrics.push(&row.metric);
-        }
-    }
-    let paired = world.iter().map(|row| row.n).max().unwrap_or(0);
+    let series = world_series(&file.rows);
+    let paired = (series.iter())
+        .flat_map(|(_, rows)| rows.iter().map(|row| row.n))
+        .max()
+        .unwrap_or(0);
     let mut caption = match scenario {
         Some(scenario) => format!("{scenario} vs base · {paired} paired replications"),
         None => format!("{paired} paired replications"),
@@ -49,13 +44,8 @@ pub(super) fn compare_series_charts(
             file.base_replications, file.other_replications
         ));
     }
-    (metrics.into_iter())
-        .filter_map(|metric| {
-            let rows: Vec<&SeriesComparisonRow> = world
-                .iter()
-                .copied()
-                .filter(|r| r.metric == metric)
-                .collect();
+    (series.into_iter())
+        .filter_map(|(metric, rows)| {
             let first = rows.first()?;
             let start = rows.iter().map(|r| r.period.start).min()?;
             let end = rows.iter().map(|r| r.period.end).max()?;
