@@ -58,8 +58,7 @@ pub(super) fn compare_series_charts(
             let unit = DisplayUnit::for_values(&first.unit, largest);
             let label = glossary::series(metric, WORLD_SCOPE, &first.unit)
                 .map_or_else(|| canvas::words(metric), |term| term.label);
-            let flow = !at_end && !first.unit.starts_with("day");
-            let per = if flow {
+            let per = if fan::per_period(metric, at_end) {
                 format!(" per {period}")
             } else {
                 String::new()

@@ -96,6 +96,14 @@ pub(super) fn at_end(metric: &str) -> bool {
     describe(metric, "period").at_end
 }
 
+/// Whether a world series is read "per period" (a total over each period, from the
+/// glossary; a series the glossary lacks counts as a flow unless it is a level).
+pub(super) fn per_period(metric: &str, at_end: bool) -> bool {
+    (glossary::series_terms(ScopeKind::World).iter())
+        .find(|term| term.name == metric)
+        .map_or(!at_end, |term| term.aggregation.starts_with("total"))
+}
+
 /// Where a period's value sits on a time axis: a level at the period's end, a flow at
 /// its middle.
 pub(super) fn period_x(start: NaiveDate, end: NaiveDate, at_end: bool) -> f64 {
@@ -153,10 +161,7 @@ pub(super) fn fan_charts(
                     (x, unit.scale(p.p5), unit.scale(p.p50), unit.scale(p.p95))
                 })
                 .collect();
-            let per_period = (glossary::series_terms(ScopeKind::World).iter())
-                .find(|term| term.name == metric)
-                .map_or(!at_end, |term| term.aggregation.starts_with("total"));
-            let unit_text = if !per_period {
+            let unit_text = if !per_period(metric, at_end) {
                 unit.label
             } else {
                 format!("{} per {period}", unit.label)
