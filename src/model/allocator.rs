@@ -49,6 +49,18 @@ fn pro_rata(stock: u64, needs: &[u64]) -> Vec<u64> {
     shares
 }
 
+/// Buffers one allocation pass fills and the next reuses, so allocating (which runs
+/// whenever stock or an order appears) does not ask the heap for memory.
+#[derive(Debug, Default)]
+pub(super) struct AllocationBuffers {
+    /// Site indices, most finished stock first.
+    sites: Vec<usize>,
+    /// Regions the current site can reach.
+    reachable: Vec<RegionId>,
+    /// (order, units) the current site gives.
+    shares: Vec<(ProjectId, u64)>,
+}
+
 impl SupplyChain<'_> {
     /// Allocates every site's finished stock to the eligible orders it can reach.
     pub(super) fn allocate(
@@ -59,48 +71,64 @@ impl SupplyChain<'_> {
         if !self.book.any_eligible() {
             return Ok(());
         }
+        let mut buffers = std::mem::take(&mut self.allocation_buffers);
+        let result = self.allocate_with(now, &mut buffers, scheduler);
+        self.allocation_buffers = buffers;
+        result
+    }
+
+    fn allocate_with(
+        &mut self,
+        now: f64,
+        buffers: &mut AllocationBuffers,
+        scheduler: &mut Scheduler<Event>,
+    ) -> Result<(), EngineError> {
         // Sites with the most finished stock first, so no site's output waits behind
         // another's (ties in file order).
-        let mut site_order: Vec<usize> = (0..self.sites.len()).collect();
-        site_order.sort_by_key(|&index| std::cmp::Reverse(self.sites[index].finished));
-        for site_index in site_order {
+        buffers.sites.clear();
+        buffers.sites.extend(0..self.sites.len());
+        buffers
+            .sites
+            .sort_by_key(|&index| std::cmp::Reverse(self.sites[index].finished));
+        for &site_index in &buffers.sites {
             let stock = self.sites[site_index].finished;
             if stock == 0 {
                 continue;
             }
             let site_region = self.world.packaging[site_index].region;
-            let reachable: Vec<RegionId> = (0..self.world.regions.len() as u32)
-                .map(RegionId)
-                .filter(|&region| self.route(site_region, region) != Route::Unreachable)
-                .collect();
-            let shares: Vec<(ProjectId, u64)> = match self.world.policy {
+            buffers.reachable.clear();
+            buffers.reachable.extend(
+                (0..self.world.regions.len() as u32)
+                    .map(RegionId)
+                    .filter(|&region| self.route(site_region, region) != Route::Unreachable),
+            );
+            let reachable = &buffers.reachable;
+            buffers.shares.clear();
+            match self.world.policy {
                 Policy::ProRata => {
                     let candidates: Vec<ProjectId> =
-                        self.book.eligible_in_order(&reachable).collect();
+                        self.book.eligible_in_order(reachable).collect();
                     let needs: Vec<u64> = (candidates.iter())
                         .map(|&p| self.book.get(p).map_or(0, |o| o.remaining))
                         .collect();
-                    candidates
-                        .into_iter()
-                        .zip(pro_rata(stock, &needs))
-                        .collect()
+                    buffers
+                        .shares
+                        .extend(candidates.into_iter().zip(pro_rata(stock, &needs)));
                 }
                 Policy::FirstCome | Policy::Priority => {
                     let mut left = stock;
-                    let mut shares = Vec::new();
-                    for project in self.book.eligible_in_order(&reachable) {
+                    for project in self.book.eligible_in_order(reachable) {
                         let need = self.book.get(project).map_or(0, |o| o.remaining);
                         let share = need.min(left);
-                        shares.push((project, share));
+                        buffers.shares.push((project, share));
                         left -= share;
                         if left == 0 {
                             break;
                         }
                     }
-                    shares
                 }
-            };
-            for (project, share) in shares {
+            }
+            for &(project, share) in &buffers.shares {
                 if share == 0 {
                     continue;
                 }

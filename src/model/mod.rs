@@ -282,6 +282,7 @@ pub struct SupplyChain<'w> {
     blocked: Vec<(RegionId, RegionId)>,
     /// Consignments waiting for a route (a lane closed, or a flow blocked).
     parked: Vec<lane::Parked>,
+    allocation_buffers: allocator::AllocationBuffers,
     trace: Option<Vec<TraceRow>>,
 }
 
@@ -334,6 +335,7 @@ impl<'w> SupplyChain<'w> {
                 .collect(),
             blocked: Vec::new(),
             parked: Vec::new(),
+            allocation_buffers: allocator::AllocationBuffers::default(),
             trace: trace.then(Vec::new),
         };
         chain.planner = chain.new_planner();

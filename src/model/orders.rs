@@ -4,7 +4,7 @@
 //! - **allocation** takes finished accelerators to the *eligible* orders (those whose
 //!   release day, need date less shipping time, has come) in policy order: per
 //!   destination region, a `BTreeSet` keyed by (priority, order day, project), merged
-//!   across the regions a site can reach: O(regions + log n) per order served;
+//!   across the regions a site can reach: O(regions × log n) per order served;
 //! - **quotes and production planning** ask how many units are due to ship by a day,
 //!   far more often than orders change (a quote asks once per week it looks ahead):
 //!   prefix sums of visible units by release day, kept in blocks, answer in O(1) and
@@ -16,6 +16,7 @@
 //! filled (then the copies are cancelled).
 
 use std::collections::BTreeSet;
+use std::ops::Bound::{Excluded, Unbounded};
 
 use super::{Policy, ProjectId, RegionId};
 
@@ -293,24 +294,27 @@ impl OrderBook {
     }
 
     /// Eligible orders to `regions`, in policy order (rank, order day, project),
-    /// lazily merged across the regions.
+    /// merged across the regions: each step takes the least key after the last one
+    /// served from every region's set, O(regions × log n), without allocating (keys
+    /// are unique: an order sits in one region's set).
     pub fn eligible_in_order<'a>(
         &'a self,
         regions: &'a [RegionId],
     ) -> impl Iterator<Item = ProjectId> + 'a {
-        let mut heads: Vec<_> = regions
-            .iter()
-            .map(|r| self.eligible[r.0 as usize].iter().peekable())
-            .collect();
+        let mut last: Option<EligibleKey> = None;
         std::iter::from_fn(move || {
-            let (best, _) = heads
-                .iter_mut()
-                .enumerate()
-                .filter_map(|(i, head)| head.peek().map(|key| (i, **key)))
-                .min_by_key(|&(_, key)| key)?;
-            heads[best]
-                .next()
-                .map(|&(_, _, project)| ProjectId(project))
+            let next = (regions.iter())
+                .filter_map(|region| {
+                    let set = &self.eligible[region.0 as usize];
+                    match last {
+                        None => set.first(),
+                        Some(last) => set.range((Excluded(last), Unbounded)).next(),
+                    }
+                })
+                .min()
+                .copied()?;
+            last = Some(next);
+            Some(ProjectId(next.2))
         })
     }
 
