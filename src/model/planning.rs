@@ -99,17 +99,21 @@ pub(super) struct Planner {
     packaging_yields: Vec<f64>,
     /// Mean good dies per wafer of each fab.
     good_dies_per_wafer: Vec<f64>,
+    /// Each tick's capacities of the producers of one stage, kept to reuse its memory.
+    caps: Vec<f64>,
+    /// Each tick's online fabs of one product, kept to reuse its memory.
+    fabs_online: Vec<usize>,
 }
 
-/// Shares `total` among producers with capacities `caps`, in proportion to capacity:
-/// every producer is loaded to the same fraction of its capacity, and none above it.
-pub(super) fn share_by_capacity(total: f64, caps: &[f64]) -> Vec<f64> {
+/// The fraction of capacity at which every producer runs to share `total` among
+/// producers with capacities `caps` in proportion to capacity (none above it): each
+/// producer's share is `cap.max(0.0) * load`.
+pub(super) fn capacity_load(total: f64, caps: &[f64]) -> f64 {
     let capacity: f64 = caps.iter().map(|cap| cap.max(0.0)).sum();
     if capacity <= 0.0 {
-        return vec![0.0; caps.len()];
+        return 0.0;
     }
-    let load = (total.max(0.0) / capacity).min(1.0);
-    caps.iter().map(|cap| cap.max(0.0) * load).collect()
+    (total.max(0.0) / capacity).min(1.0)
 }
 
 impl SupplyChain<'_> {
@@ -193,6 +197,8 @@ impl SupplyChain<'_> {
             good_dies_per_wafer: (world.fabs.iter())
                 .map(|fab| fab.dies_per_wafer * fab.yield_fraction.mean())
                 .collect(),
+            caps: Vec::new(),
+            fabs_online: Vec::new(),
         }
     }
 
@@ -295,7 +301,8 @@ impl SupplyChain<'_> {
     ) -> Result<(), EngineError> {
         let world = self.world;
         let interval = world.lot_interval_days;
-        let mut caps = Vec::with_capacity(self.sites.len());
+        let mut caps = std::mem::take(&mut self.planner.caps);
+        caps.clear();
         let mut yields = 0.0;
         let mut capacity_total = 0.0;
         let mut good_capacity = 0.0;
@@ -325,14 +332,18 @@ impl SupplyChain<'_> {
             .sum();
         let window = self.planner.packaging_window;
         let good = self.desired_starts(None, now, (window, position, good_capacity));
-        let shares = share_by_capacity(good / mean_yield.max(0.01), &caps);
-        for (index, share) in shares.into_iter().enumerate() {
+        let load = capacity_load(good / mean_yield.max(0.01), &caps);
+        for (index, &cap) in caps.iter().enumerate() {
             let site = &mut self.sites[index];
-            let count = site.producer.whole_units(share).min(caps[index] as u64);
+            let count = site
+                .producer
+                .whole_units(cap.max(0.0) * load)
+                .min(cap as u64);
             let id = super::SiteId(index as u32);
             self.consume_inputs(id, count);
             self.start_batch(id, now, count, scheduler)?;
         }
+        self.planner.caps = caps;
         Ok(())
     }
 
@@ -361,9 +372,10 @@ impl SupplyChain<'_> {
             dies += (site.inbound[p] + site.stock[p]) as f64;
             dies += per_unit * (site.finished + site.producer.in_process()) as f64;
         }
-        let mut caps = Vec::new();
-        let mut good_per_wafer = Vec::new();
-        let mut members = Vec::new();
+        let mut caps = std::mem::take(&mut self.planner.caps);
+        let mut members = std::mem::take(&mut self.planner.fabs_online);
+        caps.clear();
+        members.clear();
         for (index, params) in world.fabs.iter().enumerate() {
             if params.product != product {
                 continue;
@@ -380,19 +392,21 @@ impl SupplyChain<'_> {
             }
             let per_wafer = self.planner.good_dies_per_wafer[index];
             caps.push(full * availability * per_wafer);
-            good_per_wafer.push(per_wafer);
             members.push(index);
         }
         let capacity = caps.iter().sum::<f64>() / per_unit;
         let stage = (window, dies / per_unit, capacity);
         let accelerators = self.desired_starts(Some(product), now, stage);
-        let shares = share_by_capacity(accelerators * per_unit, &caps);
-        for ((index, share), per_wafer) in members.into_iter().zip(shares).zip(good_per_wafer) {
+        let load = capacity_load(accelerators * per_unit, &caps);
+        for (&index, &cap) in members.iter().zip(&caps) {
+            let per_wafer = self.planner.good_dies_per_wafer[index];
             let wafers = self.fabs[index]
                 .producer
-                .whole_units(share / per_wafer.max(1e-9));
+                .whole_units(cap.max(0.0) * load / per_wafer.max(1e-9));
             self.start_lot(super::FabId(index as u32), now, wafers, scheduler)?;
         }
+        self.planner.caps = caps;
+        self.planner.fabs_online = members;
         Ok(())
     }
 }
@@ -403,14 +417,19 @@ mod tests {
 
     #[test]
     fn shares_follow_capacity_and_never_exceed_it() {
-        assert_eq!(share_by_capacity(30.0, &[10.0, 20.0]), vec![10.0, 20.0]);
-        assert_eq!(share_by_capacity(100.0, &[10.0, 20.0]), vec![10.0, 20.0]);
-        let shares = share_by_capacity(15.0, &[10.0, 20.0]);
-        assert!((shares[0] - 5.0).abs() < 1e-9 && (shares[1] - 10.0).abs() < 1e-9);
+        let shares = |total: f64, caps: &[f64]| -> Vec<f64> {
+            let load = capacity_load(total, caps);
+            caps.iter().map(|cap| cap.max(0.0) * load).collect()
+        };
+        assert_eq!(shares(30.0, &[10.0, 20.0]), vec![10.0, 20.0]);
+        assert_eq!(shares(100.0, &[10.0, 20.0]), vec![10.0, 20.0]);
+        let split = shares(15.0, &[10.0, 20.0]);
+        assert!((split[0] - 5.0).abs() < 1e-9 && (split[1] - 10.0).abs() < 1e-9);
         // Every producer is loaded to the same fraction of its capacity.
-        let shares = share_by_capacity(51.0, &[2.0, 100.0]);
-        assert!((shares[0] - 1.0).abs() < 1e-9 && (shares[1] - 50.0).abs() < 1e-9);
-        assert_eq!(share_by_capacity(5.0, &[0.0, 0.0]), vec![0.0, 0.0]);
+        let split = shares(51.0, &[2.0, 100.0]);
+        assert!((split[0] - 1.0).abs() < 1e-9 && (split[1] - 50.0).abs() < 1e-9);
+        assert_eq!(shares(5.0, &[0.0, 0.0]), vec![0.0, 0.0]);
+        assert_eq!(shares(5.0, &[-1.0, 2.0]), vec![0.0, 2.0]);
     }
 
     #[test]
