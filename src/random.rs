@@ -40,16 +40,27 @@ pub fn replication_seed(base_seed: u64, replication: u64) -> u64 {
     combine(base_seed, mix64(replication))
 }
 
-/// 64-bit FNV-1a of a source id: stable across platforms and Rust versions.
-fn hash_source_id(source_id: &str) -> u64 {
-    source_id.bytes().fold(0xCBF2_9CE4_8422_2325, |hash, byte| {
-        (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01B3)
-    })
+/// 64-bit FNV-1a of a source id as it is written: stable across platforms and Rust
+/// versions. The id's text is hashed as it is formatted, never stored, so a
+/// replication's ~1,000 streams cost no allocation.
+struct SourceIdHash(u64);
+
+impl std::fmt::Write for SourceIdHash {
+    fn write_str(&mut self, text: &str) -> std::fmt::Result {
+        self.0 = text.bytes().fold(self.0, |hash, byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01B3)
+        });
+        Ok(())
+    }
 }
 
-/// The independent stream of one source of randomness within one replication.
-pub fn stream(replication_seed: u64, source_id: &str) -> SimRng {
-    SimRng::seed_from_u64(combine(replication_seed, hash_source_id(source_id)))
+/// The independent stream of one source of randomness within one replication:
+/// `source_id` is its text, a `&str` or `format_args!(…)`.
+pub fn stream(replication_seed: u64, source_id: impl std::fmt::Display) -> SimRng {
+    use std::fmt::Write;
+    let mut hash = SourceIdHash(0xCBF2_9CE4_8422_2325);
+    write!(hash, "{source_id}").expect("hashing never fails");
+    SimRng::seed_from_u64(combine(replication_seed, hash.0))
 }
 
 #[cfg(test)]

@@ -141,7 +141,7 @@ impl SupplyChain<'_> {
                 self.tally.allocated(share);
                 if self.trace.is_some() {
                     let site_name = &self.world.packaging[site_index].name;
-                    let detail = format!("to {}", self.projects[project.0 as usize].name);
+                    let detail = format!("to {}", self.project_name(project));
                     self.record(now, "allocated", site_name, share as f64, detail);
                 }
                 self.send(

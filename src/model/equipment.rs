@@ -81,7 +81,7 @@ impl SupplierState {
             0.0
         };
         SupplierState {
-            rng: stream(seed, &format!("power_equipment/{}", params.name)),
+            rng: stream(seed, format_args!("power_equipment/{}", params.name)),
             clock: WorkClock::default(),
             queue_end_work: start_day + backlog_days,
             orders: super::slots::Slots::default(),

@@ -92,8 +92,8 @@ pub(super) struct FabState {
 impl FabState {
     pub fn new(params: &FabParams, seed: u64) -> Self {
         FabState {
-            rng: stream(seed, &format!("fab/{}", params.name)),
-            construction_rng: stream(seed, &format!("fab_construction/{}", params.name)),
+            rng: stream(seed, format_args!("fab/{}", params.name)),
+            construction_rng: stream(seed, format_args!("fab_construction/{}", params.name)),
             online_day: params.construction.is_none().then_some(0.0),
             built: false,
             connected: false,

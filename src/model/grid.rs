@@ -109,13 +109,13 @@ pub(super) struct GridState {
 
 impl GridState {
     pub fn new(params: &GridParams, seed: u64) -> Self {
-        let mut withdrawal_rng = stream(seed, &format!("grid_withdrawal/{}", params.name));
+        let mut withdrawal_rng = stream(seed, format_args!("grid_withdrawal/{}", params.name));
         let withdrawal_share = params
             .withdrawal_share
             .sample(&mut withdrawal_rng)
             .clamp(0.0, 1.0);
         GridState {
-            rng: stream(seed, &format!("grid/{}", params.name)),
+            rng: stream(seed, format_args!("grid/{}", params.name)),
             withdrawal_rng,
             withdrawal_share,
             available_mw: params.spare_mw,
@@ -158,10 +158,7 @@ impl SupplyChain<'_> {
             }
         };
         match requester {
-            Requester::Project(p) => format!(
-                "grid request of project {}",
-                self.projects[p.0 as usize].name
-            ),
+            Requester::Project(p) => format!("grid request of project {}", self.project_name(p)),
             Requester::Fab(f) => {
                 format!("grid request of fab {}", self.world.fabs[f.0 as usize].name)
             }

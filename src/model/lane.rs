@@ -74,7 +74,7 @@ impl LaneState {
 
     pub fn new(params: &LaneParams, seed: u64) -> Self {
         LaneState {
-            rng: stream(seed, &format!("lane/{}", params.name)),
+            rng: stream(seed, format_args!("lane/{}", params.name)),
             departures: VecDeque::new(),
             closures: 0,
             added_days: 0.0,

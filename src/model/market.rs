@@ -322,7 +322,7 @@ impl SupplyChain<'_> {
         let release = project.need_day - project.ship_lead_days;
         let (copies, priority) = (project.copies, project.priority);
         if self.trace.is_some() {
-            let name = project.name.clone();
+            let name = self.project_name(id);
             let detail = format!("quoted {quoted:.0} d, {copies} copies");
             self.record(now, "order_placed", &name, units as f64, detail);
         }

@@ -66,7 +66,7 @@ pub(super) struct SiteState {
 impl SiteState {
     pub fn new(params: &PackagingParams, world: &World, seed: u64) -> Self {
         SiteState {
-            rng: stream(seed, &format!("packaging/{}", params.name)),
+            rng: stream(seed, format_args!("packaging/{}", params.name)),
             producer: Producer::default(),
             stock: vec![0; world.products.len()],
             inbound: vec![0; world.products.len()],

@@ -191,7 +191,8 @@ pub const REFRESH_COHORTS: usize = 20;
 /// One project's state in a replication.
 #[derive(Debug, Clone)]
 pub(super) struct ProjectState {
-    pub name: String,
+    /// What its name is made of (formatted only when shown).
+    pub name: ProjectName,
     /// Row of `projects.csv` (None: a warm-up project, not reported).
     pub group: Option<usize>,
     /// Index of the listed project or demand curve it comes from.
@@ -244,6 +245,29 @@ pub(super) struct ProjectState {
     /// The project was given up (its grid request withdrawn, or its order withdrawn
     /// before anything was allocated).
     pub withdrawn: bool,
+}
+
+/// What a project's name is made of beside its source, so that the text is formatted
+/// only when shown (trace rows, error messages), not for each of the ~900 projects of
+/// every replication: a listed project's id, `curve/year/n` or `curve/surge@date/n`
+/// for generated ones, `refresh/vintage/n` for an installed base's replacements.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum ProjectName {
+    Listed,
+    /// Project `number` of its curve's projects of `year`.
+    Year {
+        year: i32,
+        number: u32,
+    },
+    /// Project `number` of a surge requested on `day`.
+    Surge {
+        day: f64,
+        number: u32,
+    },
+    /// Cohort `number` of its vintage.
+    Refresh {
+        number: u32,
+    },
 }
 
 /// Where a project comes from, for its buyer parameters.
@@ -319,7 +343,7 @@ impl ProjectState {
         ProjectOutcome { delay_days, cause }
     }
 
-    fn new(name: String, source: ProjectSource, group: Option<usize>) -> Self {
+    fn new(name: ProjectName, source: ProjectSource, group: Option<usize>) -> Self {
         ProjectState {
             name,
             group,
@@ -412,10 +436,10 @@ pub fn plan_leads(
 pub(super) fn generate(world: &World, seed: u64) -> Vec<ProjectState> {
     let mut projects = Vec::new();
     for (index, params) in world.projects.iter().enumerate() {
-        let mut rng = stream(seed, &format!("project/{}", params.name));
+        let mut rng = stream(seed, format_args!("project/{}", params.name));
         let construction = draw_days(&params.construction_days, &mut rng);
         let mut project = ProjectState::new(
-            params.name.clone(),
+            ProjectName::Listed,
             ProjectSource::Listed(index),
             Some(params.group),
         );
@@ -440,7 +464,7 @@ pub(super) fn generate(world: &World, seed: u64) -> Vec<ProjectState> {
             demand.grid_request_lead_days,
         );
         for (year, window, group) in demand_years(world, demand) {
-            let mut rng = stream(seed, &format!("demand/{}/{year}", demand.name));
+            let mut rng = stream(seed, format_args!("demand/{}/{year}", demand.name));
             let first_year = demand.years.first().map_or(year, |y| y.0);
             let target_mw =
                 demand.mw_first_year * (1.0 + demand.growth_per_year).powi(year - first_year);
@@ -448,7 +472,7 @@ pub(super) fn generate(world: &World, seed: u64) -> Vec<ProjectState> {
             let generation = Generation {
                 source: ProjectSource::Demand(index),
                 group,
-                label: format!("{}/{year}", demand.name),
+                batch: Batch::Year(year),
                 window,
                 not_before: f64::NEG_INFINITY,
                 leads,
@@ -465,7 +489,7 @@ pub(super) fn generate(world: &World, seed: u64) -> Vec<ProjectState> {
     }
     for (index, base) in world.installed_base.iter().enumerate() {
         if let Some(refresh) = &base.refresh {
-            let mut rng = stream(seed, &format!("installed_base/{index}"));
+            let mut rng = stream(seed, format_args!("installed_base/{index}"));
             add_refresh(world, index, base, refresh, &mut rng, &mut projects);
         }
     }
@@ -500,7 +524,9 @@ fn add_refresh(
         }
         let it_load_mw = cohort * base.kw_per_accelerator / 1000.0;
         let mut project = ProjectState::new(
-            format!("refresh/{index}/{number}"),
+            ProjectName::Refresh {
+                number: number as u32,
+            },
             ProjectSource::Refresh(index),
             Some(refresh.group),
         );
@@ -544,12 +570,19 @@ fn demand_years(world: &World, demand: &DemandParams) -> Vec<(i32, (f64, f64), O
     years
 }
 
+/// Which of a curve's batches: a calendar year's, or a surge requested on a day.
+#[derive(Debug, Clone, Copy)]
+enum Batch {
+    Year(i32),
+    Surge(f64),
+}
+
 /// How one batch of a curve's projects is generated.
 struct Generation {
     source: ProjectSource,
     /// Row of `projects.csv` (None: history).
     group: Option<usize>,
-    label: String,
+    batch: Batch,
     /// Planned go-live window `[start, end)`.
     window: (f64, f64),
     /// No date of a project is earlier than this (a surge cannot have been planned
@@ -585,8 +618,12 @@ fn split_demand(
         let construction = draw_days(&demand.construction_days, rng);
         let construction_start = (planned - generation.leads.0).max(not_before);
         let history = generation.group.is_none() || planned < world.start_day;
+        let name = match generation.batch {
+            Batch::Year(year) => ProjectName::Year { year, number },
+            Batch::Surge(day) => ProjectName::Surge { day, number },
+        };
         let mut project = ProjectState::new(
-            format!("{}/{number}", generation.label),
+            name,
             generation.source,
             if history { None } else { generation.group },
         );
@@ -657,7 +694,7 @@ impl SupplyChain<'_> {
         let generation = Generation {
             source: ProjectSource::Demand(demand),
             group: Some(group),
-            label: format!("{}/surge@{}", params.name, self.world.date_of(now)),
+            batch: Batch::Surge(now),
             window: (planned, planned),
             not_before: now,
             leads,
@@ -710,7 +747,27 @@ impl SupplyChain<'_> {
     }
 
     pub(super) fn describe_project(&self, id: ProjectId) -> String {
-        format!("project {}", self.projects[id.0 as usize].name)
+        format!("project {}", self.project_name(id))
+    }
+
+    /// A project's name, as trace rows and messages show it.
+    pub(super) fn project_name(&self, id: ProjectId) -> String {
+        let project = &self.projects[id.0 as usize];
+        let world = self.world;
+        match (project.source, project.name) {
+            (ProjectSource::Listed(index), _) => world.projects[index].name.clone(),
+            (ProjectSource::Demand(index), ProjectName::Year { year, number }) => {
+                format!("{}/{year}/{number}", world.demand[index].name)
+            }
+            (ProjectSource::Demand(index), ProjectName::Surge { day, number }) => {
+                let date = world.date_of(day);
+                format!("{}/surge@{date}/{number}", world.demand[index].name)
+            }
+            (ProjectSource::Refresh(index), ProjectName::Refresh { number }) => {
+                format!("refresh/{index}/{number}")
+            }
+            (source, name) => unreachable!("a {name:?} name for a project from {source:?}"),
+        }
     }
 
     /// Schedules a project's first events.
@@ -769,7 +826,7 @@ impl SupplyChain<'_> {
         project.built = true;
         project.construction_known = true;
         if self.trace.is_some() {
-            let name = self.projects[id.0 as usize].name.clone();
+            let name = self.project_name(id);
             self.record(now, "project_built", &name, 0.0, String::new());
         }
         self.check_ready(id, now, scheduler)
@@ -947,7 +1004,7 @@ impl SupplyChain<'_> {
         if complete && project.live_day.is_none() {
             project.live_day = Some(now);
             if self.trace.is_some() {
-                let name = self.projects[id.0 as usize].name.clone();
+                let name = self.project_name(id);
                 self.record(now, "project_live", &name, newly_live as f64, String::new());
             }
         }

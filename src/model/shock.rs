@@ -200,7 +200,7 @@ fn spread_severity(lost: f64, spread: f64, rng: &mut SimRng) -> f64 {
 impl ShockState {
     pub fn new(params: &ShockParams, seed: u64) -> Self {
         ShockState {
-            rng: stream(seed, &format!("shock/{}", params.name)),
+            rng: stream(seed, format_args!("shock/{}", params.name)),
             occurrences: 0,
             undo: Vec::new(),
         }
