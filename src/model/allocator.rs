@@ -68,7 +68,7 @@ impl SupplyChain<'_> {
         now: f64,
         scheduler: &mut Scheduler<Event>,
     ) -> Result<(), EngineError> {
-        if !self.book.any_eligible() {
+        if !self.book.any_eligible() || self.sites.iter().all(|site| site.finished == 0) {
             return Ok(());
         }
         let mut buffers = std::mem::take(&mut self.allocation_buffers);
