@@ -329,6 +329,10 @@ impl Default for Values {
 
 impl Sample {
     /// Adds one value; NaN is skipped. Infinite values are the caller's to refuse.
+    ///
+    /// Cost: while exact, a NaN test and a `Vec` push, inlined into the caller's loop;
+    /// once sketched, a Welford update and a bucket increment. The switch from one to the
+    /// other (once per column) is out of line.
     #[inline]
     pub fn push(&mut self, value: f64) {
         if value.is_nan() {
@@ -336,21 +340,28 @@ impl Sample {
         }
         match &mut self.values {
             Values::Exact(values) if values.len() < EXACT_VALUES => values.push(value),
-            Values::Exact(values) => {
-                let mut moments: Moments = values.iter().copied().collect();
-                let mut sketch = QuantileSketch::default();
-                for &kept in values.iter() {
-                    sketch.push(kept);
-                }
-                moments.push(value);
-                sketch.push(value);
-                self.values = Values::Sketched(Box::new(Sketched { moments, sketch }));
-            }
+            Values::Exact(_) => self.start_sketch(value),
             Values::Sketched(sketched) => {
                 sketched.moments.push(value);
                 sketched.sketch.push(value);
             }
         }
+    }
+
+    /// Turns a full exact sample into moments and a sketch of its values, then `value`.
+    #[cold]
+    fn start_sketch(&mut self, value: f64) {
+        let Values::Exact(values) = &self.values else {
+            return;
+        };
+        let mut moments: Moments = values.iter().copied().collect();
+        let mut sketch = QuantileSketch::default();
+        for &kept in values {
+            sketch.push(kept);
+        }
+        moments.push(value);
+        sketch.push(value);
+        self.values = Values::Sketched(Box::new(Sketched { moments, sketch }));
     }
 
     /// How many values were added (NaN aside).

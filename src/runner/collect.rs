@@ -50,7 +50,7 @@ impl<'a> Collector<'a> {
     }
 
     /// Flushes the streamed files and writes the tables and the manifest into `dir`.
-    pub(crate) fn finish(self, dir: &Path, manifest: &Manifest) -> Result<(), OutputError> {
+    pub(crate) fn finish(mut self, dir: &Path, manifest: &Manifest) -> Result<(), OutputError> {
         self.replications.finish()?;
         self.shard_data.finish()?;
         write_tables(dir, self.layout, &self.aggregator.statistics())?;
@@ -73,7 +73,7 @@ impl Consumer for Collector<'_> {
         Ok(())
     }
 
-    fn precision_met(&self, relative: f64) -> bool {
+    fn precision_met(&mut self, relative: f64) -> bool {
         self.aggregator.precision_met(relative)
     }
 

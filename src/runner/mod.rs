@@ -293,7 +293,7 @@ impl Consumer for Callback<'_> {
         Ok(())
     }
 
-    fn precision_met(&self, _relative: f64) -> bool {
+    fn precision_met(&mut self, _relative: f64) -> bool {
         false
     }
 

@@ -52,7 +52,7 @@ pub(crate) trait Consumer {
     ) -> Result<(), RunError>;
 
     /// Whether the `--precision` target is met (asked only with a precision goal).
-    fn precision_met(&self, relative: f64) -> bool;
+    fn precision_met(&mut self, relative: f64) -> bool;
 
     /// Replications consumed so far.
     fn replications(&self) -> u64;
