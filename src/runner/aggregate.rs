@@ -135,6 +135,13 @@ impl Aggregator {
             return Err(format!("series value {} is infinite", index + 1));
         }
         for (group, outcomes) in result.projects.iter().enumerate() {
+            if u32::try_from(outcomes.len()).is_err() {
+                return Err(format!(
+                    "project group {} has more than {} projects",
+                    group + 1,
+                    u32::MAX
+                ));
+            }
             if outcomes
                 .iter()
                 .any(|outcome| !outcome.delay_days.is_finite())

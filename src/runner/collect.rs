@@ -3,6 +3,10 @@
 //! the staging folder. A run
 //! and a merge feed the same collector in the same order, which is why their files are
 //! byte-identical.
+//!
+//! A result's row and record are encoded by [`Collector::prepare`], which a run calls on
+//! its worker threads (a merge, on its only thread), so the calling thread of a run
+//! only aggregates and copies bytes, in order.
 
 use std::path::Path;
 
@@ -23,6 +27,15 @@ pub(crate) struct Collector<'a> {
     replications: ReplicationsWriter,
     shard_data: ShardDataWriter,
     events: u64,
+}
+
+/// A result with its `replications.csv` row and `shard_data.bin` record, encoded.
+#[derive(Debug)]
+pub(crate) struct Record {
+    replication: u64,
+    result: ReplicationResult,
+    row: Vec<u8>,
+    data: Vec<u8>,
 }
 
 impl<'a> Collector<'a> {
@@ -59,17 +72,24 @@ impl<'a> Collector<'a> {
 }
 
 impl Consumer for Collector<'_> {
-    fn push(
-        &mut self,
-        replication: u64,
-        seed: u64,
-        result: &ReplicationResult,
-    ) -> Result<(), RunError> {
-        self.aggregator.push(replication, result)?;
-        self.replications
-            .write(replication, seed, &result.metrics)?;
-        self.shard_data.write(replication, seed, result)?;
-        self.events = self.events.saturating_add(result.events);
+    type Item = Record;
+
+    /// Encodes the row and the record (formatting the metrics' cells is most of it).
+    fn prepare(replication: u64, seed: u64, result: ReplicationResult) -> Record {
+        Record {
+            replication,
+            row: ReplicationsWriter::encode_row(replication, seed, &result.metrics),
+            data: ShardDataWriter::encode_record(replication, seed, &result),
+            result,
+        }
+    }
+
+    /// Aggregates the result (checking it first), then appends its row and record.
+    fn push(&mut self, record: Record) -> Result<(), RunError> {
+        self.aggregator.push(record.replication, &record.result)?;
+        self.replications.write_row(&record.row)?;
+        self.shard_data.write_record(&record.data)?;
+        self.events = self.events.saturating_add(record.result.events);
         Ok(())
     }
 

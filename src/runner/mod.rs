@@ -282,13 +282,14 @@ struct Callback<'f> {
 }
 
 impl Consumer for Callback<'_> {
-    fn push(
-        &mut self,
-        replication: u64,
-        seed: u64,
-        result: &ReplicationResult,
-    ) -> Result<(), RunError> {
-        (self.consume)(replication, seed, result)?;
+    type Item = (u64, u64, ReplicationResult);
+
+    fn prepare(replication: u64, seed: u64, result: ReplicationResult) -> Self::Item {
+        (replication, seed, result)
+    }
+
+    fn push(&mut self, (replication, seed, result): Self::Item) -> Result<(), RunError> {
+        (self.consume)(replication, seed, &result)?;
         self.consumed += 1;
         Ok(())
     }
