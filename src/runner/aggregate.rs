@@ -22,9 +22,9 @@ use std::collections::HashSet;
 
 use crate::output::{ProjectStatistics, RunStatistics};
 use crate::replication::{DelayCause, OutputLayout, ReplicationResult};
-use crate::stats::Sample;
 #[cfg(doc)]
 use crate::stats::EXACT_VALUES;
+use crate::stats::{Sample, Summary};
 
 use super::RunError;
 
@@ -176,11 +176,17 @@ impl Aggregator {
         })
     }
 
-    /// The statistics the CSV tables print.
-    pub fn statistics(&mut self) -> RunStatistics {
+    /// The statistics the CSV tables print, summarised on up to `threads` threads: the
+    /// columns are independent, and each one's summary is the same whichever thread
+    /// computes it. Cost: a copy and a few selections per column (see
+    /// [`Summary::of`]), serial after the last replication unless shared.
+    pub fn statistics(&mut self, threads: usize) -> RunStatistics {
         self.flush();
-        let projects = (self.delays.iter().zip(&self.causes))
-            .map(|(delays, causes)| {
+        let mut columns = summaries(&self.columns, threads);
+        let series = columns.split_off(self.metrics);
+        let delays = summaries(&self.delays, threads);
+        let projects = (delays.into_iter().zip(&self.delays).zip(&self.causes))
+            .map(|((delay, delays), causes)| {
                 let outcomes = delays.count() as f64;
                 ProjectStatistics {
                     per_replication: if self.replications == 0 {
@@ -188,7 +194,7 @@ impl Aggregator {
                     } else {
                         outcomes / self.replications as f64
                     },
-                    delay: delays.summary(),
+                    delay,
                     cause_shares: causes.map(|count| {
                         if outcomes == 0.0 {
                             f64::NAN
@@ -200,17 +206,39 @@ impl Aggregator {
             })
             .collect();
         RunStatistics {
-            metrics: self.columns[..self.metrics]
-                .iter()
-                .map(Sample::summary)
-                .collect(),
-            series: self.columns[self.metrics..]
-                .iter()
-                .map(Sample::summary)
-                .collect(),
+            metrics: columns,
+            series,
             projects,
         }
     }
+}
+
+/// The summaries of `columns`, in order, computed in up to `threads` parts: the first on
+/// this thread, each other on a thread of its own (or here, if it cannot start).
+fn summaries(columns: &[Sample], threads: usize) -> Vec<Summary> {
+    let summarise = |part: &[Sample]| part.iter().map(Sample::summary).collect::<Vec<_>>();
+    let part_size = columns.len().div_ceil(threads.max(1)).max(1);
+    std::thread::scope(|scope| {
+        let mut parts = columns.chunks(part_size);
+        let first = parts.next().unwrap_or_default();
+        let others: Vec<_> = parts
+            .map(|part| {
+                (std::thread::Builder::new().name("chipsim-summaries".into()))
+                    .spawn_scoped(scope, move || summarise(part))
+                    .map_err(|_| part)
+            })
+            .collect();
+        let mut all = summarise(first);
+        for other in others {
+            all.extend(match other {
+                Ok(thread) => thread
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                Err(part) => summarise(part),
+            });
+        }
+        all
+    })
 }
 
 /// A layout the outputs can represent: a scenario name, and metric names that are
@@ -257,7 +285,6 @@ fn check_layout(layout: &OutputLayout) -> Result<(), RunError> {
 mod tests {
     use super::*;
     use crate::replication::{MetricDef, Period, SeriesDef};
-    use crate::stats::Summary;
 
     #[test]
     fn columns_pushed_in_blocks_summarise_like_their_values() {
@@ -308,8 +335,10 @@ mod tests {
             }
         }
         let column = |c| Summary::of(&(0..replications).map(|r| value(r, c)).collect::<Vec<_>>());
-        let statistics = aggregator.statistics();
-        assert_eq!(statistics.metrics, vec![column(0), column(1)]);
-        assert_eq!(statistics.series, vec![column(2), column(3)]);
+        for threads in [1, 2, 3, 8] {
+            let statistics = aggregator.statistics(threads);
+            assert_eq!(statistics.metrics, vec![column(0), column(1)]);
+            assert_eq!(statistics.series, vec![column(2), column(3)]);
+        }
     }
 }

@@ -62,11 +62,18 @@ impl<'a> Collector<'a> {
         self.events
     }
 
-    /// Flushes the streamed files and writes the tables and the manifest into `dir`.
-    pub(crate) fn finish(mut self, dir: &Path, manifest: &Manifest) -> Result<(), OutputError> {
+    /// Flushes the streamed files and writes the tables and the manifest into `dir`,
+    /// summarising the columns on up to `threads` threads.
+    pub(crate) fn finish(
+        mut self,
+        dir: &Path,
+        manifest: &Manifest,
+        threads: usize,
+    ) -> Result<(), OutputError> {
         self.replications.finish()?;
         self.shard_data.finish()?;
-        write_tables(dir, self.layout, &self.aggregator.statistics())?;
+        let statistics = self.aggregator.statistics(threads);
+        write_tables(dir, self.layout, &statistics)?;
         manifest.write(dir)
     }
 }

@@ -237,7 +237,7 @@ pub fn merge_shards(dirs: &[PathBuf], out_dir: &Path) -> Result<MergeOutcome, Me
             merged_from: dirs.iter().map(|dir| dir.display().to_string()).collect(),
         },
     };
-    collector.finish(staging.path(), &manifest)?;
+    collector.finish(staging.path(), &manifest, 1)?;
     staging.commit()?;
     Ok(MergeOutcome {
         replications: total,

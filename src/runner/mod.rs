@@ -434,7 +434,7 @@ pub fn run_batch(
             merged_from: Vec::new(),
         },
     };
-    collector.finish(staging.path(), &manifest)?;
+    collector.finish(staging.path(), &manifest, options.threads)?;
     staging.commit()?;
     Ok(BatchOutcome {
         status,
