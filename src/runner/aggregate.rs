@@ -105,7 +105,8 @@ impl Aggregator {
         Ok(())
     }
 
-    /// Pushes the pending rows into their columns, column by column.
+    /// Pushes the pending rows into their columns, column by column. Cost: a strided
+    /// read of the block and, per column, one run of consecutive stores.
     fn flush(&mut self) {
         let width = self.columns.len();
         for (index, column) in self.columns.iter_mut().enumerate() {

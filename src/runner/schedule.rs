@@ -5,12 +5,12 @@
 //! from a shared counter, in order, run that replication, let the consumer prepare its
 //! result there ([`Consumer::prepare`]: whatever does not depend on the order, such as
 //! encoding its rows) and send it over a channel to the aggregator on the calling
-//! thread. The aggregator buffers results that
-//! arrive early and consumes them strictly in position order. A gate lets workers run at
-//! most a small window ahead of the aggregator (bounded memory even when one replication
-//! is slow) and never past the current target (the fixed count, or the end of the
-//! current precision batch), so which replications run, and in what order they are
-//! consumed, depends on nothing but the options.
+//! thread. The aggregator buffers results that arrive early and consumes them strictly
+//! in position order. A gate lets workers run at most a small window ahead of the
+//! aggregator (bounded memory even when one replication is slow) and never past the
+//! current target (the fixed count, or the end of the current precision batch), so
+//! which replications run, and in what order they are consumed, depends on nothing but
+//! the options.
 //!
 //! Stopping: after an error, a panic or cancellation the gate closes, replications in
 //! flight finish, and the aggregator keeps the contiguous prefix it could consume.
