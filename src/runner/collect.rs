@@ -15,7 +15,7 @@ use crate::output::{
 };
 use crate::replication::{OutputLayout, ReplicationResult};
 
-use super::aggregate::Aggregator;
+use super::aggregate::{Aggregator, Flat};
 use super::schedule::Consumer;
 use super::RunError;
 
@@ -29,11 +29,13 @@ pub(crate) struct Collector<'a> {
     events: u64,
 }
 
-/// A result with its `replications.csv` row and `shard_data.bin` record, encoded.
+/// A result, [`Flat`], with its `replications.csv` row and `shard_data.bin` record,
+/// encoded.
 #[derive(Debug)]
 pub(crate) struct Record {
     replication: u64,
-    result: ReplicationResult,
+    events: u64,
+    result: Flat,
     row: Vec<u8>,
     data: Vec<u8>,
 }
@@ -81,22 +83,25 @@ impl<'a> Collector<'a> {
 impl Consumer for Collector<'_> {
     type Item = Record;
 
-    /// Encodes the row and the record (formatting the metrics' cells is most of it).
+    /// Encodes the row and the record (formatting the metrics' cells is most of it) and
+    /// flattens the result, which is dropped here.
     fn prepare(replication: u64, seed: u64, result: ReplicationResult) -> Record {
         Record {
             replication,
+            events: result.events,
+            result: Flat::of(&result),
             row: ReplicationsWriter::encode_row(replication, seed, &result.metrics),
             data: ShardDataWriter::encode_record(replication, seed, &result),
-            result,
         }
     }
 
     /// Aggregates the result (checking it first), then appends its row and record.
     fn push(&mut self, record: Record) -> Result<(), RunError> {
-        self.aggregator.push(record.replication, &record.result)?;
+        self.aggregator
+            .push_flat(record.replication, &record.result)?;
         self.replications.write_row(&record.row)?;
         self.shard_data.write_record(&record.data)?;
-        self.events = self.events.saturating_add(record.result.events);
+        self.events = self.events.saturating_add(record.events);
         Ok(())
     }
 
