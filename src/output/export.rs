@@ -1,7 +1,8 @@
 //! Writing output files: every exporter is an [`Export`], which writes its whole file
 //! to any writer, so a run writes it into its folder ([`write_export`]) and a test can
 //! render it in memory ([`render`]). CSV rows go through one [`CsvWriter`]; a file
-//! streamed row by row while replications are consumed is a [`CsvFile`].
+//! streamed row by row while replications are consumed is a [`CsvFile`], or takes rows
+//! encoded apart by [`csv_row`].
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -67,6 +68,18 @@ impl<W: Write> CsvWriter<W> {
             .map_err(|error| error.into_error())?
             .flush()
     }
+}
+
+/// The bytes [`CsvWriter`] writes for one row of `cells`, line end included.
+pub(crate) fn csv_row<I, T>(cells: I) -> Vec<u8>
+where
+    I: IntoIterator<Item = T>,
+    T: AsRef<[u8]>,
+{
+    let mut bytes = Vec::new();
+    let mut csv = CsvWriter::new(&mut bytes);
+    (csv.row(cells).and_then(|()| csv.finish())).expect("writing to memory cannot fail");
+    bytes
 }
 
 /// A CSV file written row by row; errors name the file.

@@ -233,34 +233,39 @@ impl ShardDataWriter {
             .map_err(|error| OutputError::io("cannot write", &self.path, error))
     }
 
-    /// Appends one replication (its result already checked against the layout).
-    pub fn write(
-        &mut self,
-        replication: u64,
-        seed: u64,
-        result: &ReplicationResult,
-    ) -> Result<(), OutputError> {
+    /// One replication's record, for [`ShardDataWriter::write_record`]. The result must
+    /// have been checked against the layout, and no project group may hold more than
+    /// `u32::MAX` outcomes (the runner's aggregator refuses such a result before its
+    /// record is written). Cost: one allocation and a copy of every value, which the
+    /// runner's worker threads pay.
+    pub fn encode_record(replication: u64, seed: u64, result: &ReplicationResult) -> Vec<u8> {
+        let outcomes: usize = result.projects.iter().map(Vec::len).sum();
+        let values = 3 + result.metrics.len() + result.series.len();
+        let mut record = Vec::with_capacity(8 * values + 4 * result.projects.len() + 9 * outcomes);
         for value in [replication, seed, result.events] {
-            self.put(&value.to_le_bytes())?;
+            record.extend_from_slice(&value.to_le_bytes());
         }
         for value in result.metrics.iter().chain(&result.series) {
-            self.put(&value.to_le_bytes())?;
+            record.extend_from_slice(&value.to_le_bytes());
         }
         for outcomes in &result.projects {
-            let count = u32::try_from(outcomes.len()).map_err(|_| {
-                OutputError::format(&self.path, "more than 4294967295 projects in one group")
-            })?;
-            self.put(&count.to_le_bytes())?;
+            let count = u32::try_from(outcomes.len()).unwrap_or(u32::MAX);
+            record.extend_from_slice(&count.to_le_bytes());
             for outcome in outcomes {
-                self.put(&outcome.delay_days.to_le_bytes())?;
+                record.extend_from_slice(&outcome.delay_days.to_le_bytes());
                 let code = DelayCause::ALL
                     .iter()
                     .position(|&cause| cause == outcome.cause)
                     .unwrap_or_default() as u8;
-                self.put(&[code])?;
+                record.push(code);
             }
         }
-        Ok(())
+        record
+    }
+
+    /// Appends a record from [`ShardDataWriter::encode_record`]: a copy of its bytes.
+    pub fn write_record(&mut self, record: &[u8]) -> Result<(), OutputError> {
+        self.put(record)
     }
 
     /// Flushes the file.
@@ -462,17 +467,14 @@ mod tests {
             events: 99,
         };
         let mut writer = ShardDataWriter::create(dir.path(), &header()).expect("create");
-        writer.write(1, 11, &result).expect("write");
-        writer
-            .write(
-                4,
-                44,
-                &ReplicationResult {
-                    projects: vec![vec![]],
-                    ..result.clone()
-                },
-            )
-            .expect("write");
+        let emptied = ReplicationResult {
+            projects: vec![vec![]],
+            ..result.clone()
+        };
+        for (replication, seed, result) in [(1, 11, &result), (4, 44, &emptied)] {
+            let record = ShardDataWriter::encode_record(replication, seed, result);
+            writer.write_record(&record).expect("write");
+        }
         writer.finish().expect("finish");
 
         let mut reader = ShardDataReader::open(dir.path()).expect("open");
@@ -493,18 +495,14 @@ mod tests {
     fn truncated_and_foreign_files_are_errors() {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut writer = ShardDataWriter::create(dir.path(), &header()).expect("create");
-        writer
-            .write(
-                1,
-                11,
-                &ReplicationResult {
-                    metrics: vec![1.0],
-                    series: vec![2.0],
-                    projects: vec![vec![]],
-                    events: 0,
-                },
-            )
-            .expect("write");
+        let result = ReplicationResult {
+            metrics: vec![1.0],
+            series: vec![2.0],
+            projects: vec![vec![]],
+            events: 0,
+        };
+        let record = ShardDataWriter::encode_record(1, 11, &result);
+        writer.write_record(&record).expect("write");
         writer.finish().expect("finish");
         let path = dir.path().join(SHARD_DATA_FILE);
         let bytes = std::fs::read(&path).expect("read");

@@ -3,8 +3,9 @@
 //! back by `compare`. Names and columns are in [`super::contract`];
 //! the cell conventions in [`super::cells`].
 
-use std::io::{self, Write};
-use std::path::Path;
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
 
 use crate::replication::{DelayCause, MetricDef, OutputLayout};
 use crate::stats::Summary;
@@ -16,7 +17,7 @@ use super::contract::{
     TIMESERIES_STATISTICS,
 };
 use super::csv_table::CsvTable;
-use super::export::{write_export, CsvFile, CsvWriter, Export};
+use super::export::{csv_row, write_export, CsvWriter, Export};
 use super::OutputError;
 
 /// The statistics of one project group over all replications.
@@ -185,45 +186,54 @@ pub fn write_tables(
 }
 
 /// Streams `replications.csv`: `replication,seed,<metric name>...`, one row per
-/// replication as it is consumed, so no row is held in memory.
+/// replication as it is consumed, so no row is held in memory. A row is encoded apart
+/// ([`ReplicationsWriter::encode_row`], which the runner's worker threads call) and only
+/// appended in replication order ([`ReplicationsWriter::write_row`]).
 #[derive(Debug)]
 pub struct ReplicationsWriter {
-    file: CsvFile,
-    row: Vec<String>,
+    file: BufWriter<File>,
+    path: PathBuf,
 }
 
 impl ReplicationsWriter {
     /// Creates `replications.csv` in `dir` and writes its header.
     pub fn create(dir: &Path, layout: &OutputLayout) -> Result<Self, OutputError> {
-        let mut file = CsvFile::create(dir, REPLICATIONS_FILE)?;
+        let path = dir.join(REPLICATIONS_FILE);
+        let file =
+            File::create(&path).map_err(|error| OutputError::io("cannot create", &path, error))?;
+        let mut writer = ReplicationsWriter {
+            file: BufWriter::new(file),
+            path,
+        };
         let metrics = layout.metrics.iter().map(|m| text(&m.name));
-        file.row((names(ReplicationsColumn::ALL).map(str::to_string)).chain(metrics))?;
-        Ok(ReplicationsWriter {
-            file,
-            row: Vec::with_capacity(layout.metrics.len() + ReplicationsColumn::ALL.len()),
-        })
+        writer.write_row(&csv_row(
+            (names(ReplicationsColumn::ALL).map(str::to_string)).chain(metrics),
+        ))?;
+        Ok(writer)
     }
 
-    /// Writes one replication's row.
-    pub fn write(
-        &mut self,
-        replication: u64,
-        seed: u64,
-        metrics: &[f64],
-    ) -> Result<(), OutputError> {
-        self.row.clear();
-        self.row
-            .extend(ReplicationsColumn::ALL.iter().map(|column| match column {
-                ReplicationsColumn::Replication => replication.to_string(),
-                ReplicationsColumn::Seed => seed_text(seed),
-            }));
-        self.row.extend(metrics.iter().map(|&value| number(value)));
-        self.file.row(&self.row)
+    /// One replication's row, line end included. Cost: a few float formattings per
+    /// metric (see [`number`]), which is why the runner does it on its worker threads.
+    pub fn encode_row(replication: u64, seed: u64, metrics: &[f64]) -> Vec<u8> {
+        let keys = ReplicationsColumn::ALL.iter().map(|column| match column {
+            ReplicationsColumn::Replication => replication.to_string(),
+            ReplicationsColumn::Seed => seed_text(seed),
+        });
+        csv_row(keys.chain(metrics.iter().map(|&value| number(value))))
+    }
+
+    /// Appends a row from [`ReplicationsWriter::encode_row`]: a copy of its bytes.
+    pub fn write_row(&mut self, row: &[u8]) -> Result<(), OutputError> {
+        self.file
+            .write_all(row)
+            .map_err(|error| OutputError::io("cannot write", &self.path, error))
     }
 
     /// Flushes the file.
-    pub fn finish(self) -> Result<(), OutputError> {
-        self.file.finish()
+    pub fn finish(mut self) -> Result<(), OutputError> {
+        self.file
+            .flush()
+            .map_err(|error| OutputError::io("cannot write", &self.path, error))
     }
 }
 

@@ -208,7 +208,7 @@ pub fn merge_shards(dirs: &[PathBuf], out_dir: &Path) -> Result<MergeOutcome, Me
                 "records out of order: expected replication {expected}, found {replication}"
             )));
         }
-        collector.push(replication, seed, &result)?;
+        collector.push(Collector::prepare(replication, seed, result))?;
     }
     let wall_seconds = clock.elapsed().as_secs_f64();
     let manifest = Manifest {
@@ -237,7 +237,7 @@ pub fn merge_shards(dirs: &[PathBuf], out_dir: &Path) -> Result<MergeOutcome, Me
             merged_from: dirs.iter().map(|dir| dir.display().to_string()).collect(),
         },
     };
-    collector.finish(staging.path(), &manifest)?;
+    collector.finish(staging.path(), &manifest, 1)?;
     staging.commit()?;
     Ok(MergeOutcome {
         replications: total,

@@ -282,18 +282,19 @@ struct Callback<'f> {
 }
 
 impl Consumer for Callback<'_> {
-    fn push(
-        &mut self,
-        replication: u64,
-        seed: u64,
-        result: &ReplicationResult,
-    ) -> Result<(), RunError> {
-        (self.consume)(replication, seed, result)?;
+    type Item = (u64, u64, ReplicationResult);
+
+    fn prepare(replication: u64, seed: u64, result: ReplicationResult) -> Self::Item {
+        (replication, seed, result)
+    }
+
+    fn push(&mut self, (replication, seed, result): Self::Item) -> Result<(), RunError> {
+        (self.consume)(replication, seed, &result)?;
         self.consumed += 1;
         Ok(())
     }
 
-    fn precision_met(&self, _relative: f64) -> bool {
+    fn precision_met(&mut self, _relative: f64) -> bool {
         false
     }
 
@@ -433,7 +434,7 @@ pub fn run_batch(
             merged_from: Vec::new(),
         },
     };
-    collector.finish(staging.path(), &manifest)?;
+    collector.finish(staging.path(), &manifest, options.threads)?;
     staging.commit()?;
     Ok(BatchOutcome {
         status,

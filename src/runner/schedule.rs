@@ -2,13 +2,15 @@
 //!
 //! Worker threads (scoped `std` threads, so they can borrow the replicator; the
 //! simulation is synchronous and never sees an async runtime) take the next *position*
-//! from a shared counter, in order, run that replication and send the result over a
-//! channel to the aggregator on the calling thread. The aggregator buffers results that
-//! arrive early and consumes them strictly in position order. A gate lets workers run at
-//! most a small window ahead of the aggregator (bounded memory even when one replication
-//! is slow) and never past the current target (the fixed count, or the end of the
-//! current precision batch), so which replications run, and in what order they are
-//! consumed, depends on nothing but the options.
+//! from a shared counter, in order, run that replication, let the consumer prepare its
+//! result there ([`Consumer::prepare`]: whatever does not depend on the order, such as
+//! encoding its rows) and send it over a channel to the aggregator on the calling
+//! thread. The aggregator buffers results that arrive early and consumes them strictly
+//! in position order. A gate lets workers run at most a small window ahead of the
+//! aggregator (bounded memory even when one replication is slow) and never past the
+//! current target (the fixed count, or the end of the current precision batch), so
+//! which replications run, and in what order they are consumed, depends on nothing but
+//! the options.
 //!
 //! Stopping: after an error, a panic or cancellation the gate closes, replications in
 //! flight finish, and the aggregator keeps the contiguous prefix it could consume.
@@ -43,16 +45,19 @@ pub(crate) enum Goal {
 /// Takes results strictly in replication order: a batch's collector, or the caller's
 /// callback of [`super::run_in_order`].
 pub(crate) trait Consumer {
+    /// A result as [`Consumer::prepare`] leaves it.
+    type Item: Send;
+
+    /// Runs on the worker thread that ran the replication, so in parallel and in any
+    /// order: the calling thread, which consumes every result in turn, keeps only the
+    /// work that needs the order.
+    fn prepare(replication: u64, seed: u64, result: ReplicationResult) -> Self::Item;
+
     /// Adds the next replication in order.
-    fn push(
-        &mut self,
-        replication: u64,
-        seed: u64,
-        result: &ReplicationResult,
-    ) -> Result<(), RunError>;
+    fn push(&mut self, item: Self::Item) -> Result<(), RunError>;
 
     /// Whether the `--precision` target is met (asked only with a precision goal).
-    fn precision_met(&self, relative: f64) -> bool;
+    fn precision_met(&mut self, relative: f64) -> bool;
 
     /// Replications consumed so far.
     fn replications(&self) -> u64;
@@ -128,24 +133,27 @@ enum Failure {
     Panic(String),
 }
 
-struct Message {
+struct Message<T> {
     position: u64,
     replication: u64,
     seed: u64,
-    outcome: Result<ReplicationResult, Failure>,
+    outcome: Result<T, Failure>,
 }
 
-fn worker(
+fn worker<C: Consumer>(
     replicator: &dyn Replicator,
     plan: &Plan,
     gate: &Gate,
     cancel: Option<&AtomicBool>,
-    sender: mpsc::Sender<Message>,
+    sender: mpsc::Sender<Message<C::Item>>,
 ) {
     while let Some(position) = gate.take(cancel) {
         let replication = plan.shard.replication(position);
         let seed = replication_seed(plan.base_seed, replication);
-        let outcome = match catch_unwind(AssertUnwindSafe(|| replicator.run(replication, seed))) {
+        let run = || {
+            (replicator.run(replication, seed)).map(|result| C::prepare(replication, seed, result))
+        };
+        let outcome = match catch_unwind(AssertUnwindSafe(run)) {
             Ok(result) => result.map_err(Failure::Model),
             Err(payload) => Err(Failure::Panic(panic_message(payload.as_ref()))),
         };
@@ -172,11 +180,11 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 }
 
 /// Runs the plan, feeding `collector` in position order.
-pub(crate) fn execute(
+pub(crate) fn execute<C: Consumer>(
     replicator: &dyn Replicator,
     plan: &Plan,
     control: &RunControl<'_>,
-    collector: &mut dyn Consumer,
+    collector: &mut C,
 ) -> Result<Executed, RunError> {
     let gate = Gate {
         state: Mutex::new(GateState {
@@ -200,7 +208,7 @@ pub(crate) fn execute(
             let spawned = std::thread::Builder::new()
                 .name(format!("chipsim-worker-{index}"))
                 .spawn_scoped(scope, move || {
-                    worker(replicator, plan, gate, cancel, sender)
+                    worker::<C>(replicator, plan, gate, cancel, sender)
                 });
             if let Err(error) = spawned {
                 gate.close();
@@ -215,12 +223,12 @@ pub(crate) fn execute(
     })
 }
 
-fn aggregate(
+fn aggregate<C: Consumer>(
     plan: &Plan,
     control: &RunControl<'_>,
     gate: &Gate,
-    receiver: mpsc::Receiver<Message>,
-    collector: &mut dyn Consumer,
+    receiver: mpsc::Receiver<Message<C::Item>>,
+    collector: &mut C,
 ) -> Result<Executed, RunError> {
     let window = (plan.threads as u64)
         .saturating_mul(WINDOW_PER_THREAD)
@@ -257,8 +265,8 @@ fn aggregate(
             continue;
         };
         match outcome {
-            Ok(result) => {
-                pending.insert(position, (replication, seed, result));
+            Ok(item) => {
+                pending.insert(position, item);
             }
             Err(error) => {
                 gate.close();
@@ -279,8 +287,8 @@ fn aggregate(
             // The run fails; only drain the workers.
             continue;
         }
-        while let Some((replication, seed, result)) = pending.remove(&consumed) {
-            if let Err(error) = collector.push(replication, seed, &result) {
+        while let Some(item) = pending.remove(&consumed) {
+            if let Err(error) = collector.push(item) {
                 gate.close();
                 return Err(error);
             }

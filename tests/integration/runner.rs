@@ -438,7 +438,7 @@ fn confidence_intervals_cover_the_mean_at_the_nominal_rate() {
                 .push(replication, &result)
                 .expect("result fits layout");
         }
-        let chips = aggregator.statistics().metrics[1];
+        let chips = aggregator.statistics(1).metrics[1];
         assert_eq!(chips.n, 20);
         if chips.ci95_low <= 1000.0 && 1000.0 <= chips.ci95_high {
             covered += 1;
