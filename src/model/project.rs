@@ -191,8 +191,6 @@ pub const REFRESH_COHORTS: usize = 20;
 /// One project's state in a replication.
 #[derive(Debug, Clone)]
 pub(super) struct ProjectState {
-    /// What its name is made of (formatted only when shown).
-    pub name: ProjectName,
     /// Row of `projects.csv` (None: a warm-up project, not reported).
     pub group: Option<usize>,
     /// Index of the listed project or demand curve it comes from.
@@ -247,36 +245,24 @@ pub(super) struct ProjectState {
     pub withdrawn: bool,
 }
 
-/// What a project's name is made of beside its source, so that the text is formatted
+/// Where a project comes from: for its buyer parameters, and its name, which is formatted
 /// only when shown (trace rows, error messages), not for each of the ~900 projects of
 /// every replication: a listed project's id, `curve/year/n` or `curve/surge@date/n`
 /// for generated ones, `refresh/vintage/n` for an installed base's replacements.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub(super) enum ProjectName {
-    Listed,
-    /// Project `number` of its curve's projects of `year`.
-    Year {
-        year: i32,
-        number: u32,
-    },
-    /// Project `number` of a surge requested on `day`.
-    Surge {
-        day: f64,
-        number: u32,
-    },
-    /// Cohort `number` of its vintage.
-    Refresh {
-        number: u32,
-    },
-}
-
-/// Where a project comes from, for its buyer parameters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum ProjectSource {
     Listed(usize),
-    Demand(usize),
-    /// Replacements for an installed-base vintage.
-    Refresh(usize),
+    /// Project `number` of one batch of demand curve `curve`.
+    Demand {
+        curve: usize,
+        batch: Batch,
+        number: u32,
+    },
+    /// Replacements for an installed-base vintage: cohort `number` of `vintage`.
+    Refresh {
+        vintage: usize,
+        number: u32,
+    },
 }
 
 impl ProjectState {
@@ -343,9 +329,8 @@ impl ProjectState {
         ProjectOutcome { delay_days, cause }
     }
 
-    fn new(name: ProjectName, source: ProjectSource, group: Option<usize>) -> Self {
+    fn new(source: ProjectSource, group: Option<usize>) -> Self {
         ProjectState {
-            name,
             group,
             source,
             grid: GridId(0),
@@ -438,11 +423,7 @@ pub(super) fn generate(world: &World, seed: u64) -> Vec<ProjectState> {
     for (index, params) in world.projects.iter().enumerate() {
         let mut rng = stream(seed, format_args!("project/{}", params.name));
         let construction = draw_days(&params.construction_days, &mut rng);
-        let mut project = ProjectState::new(
-            ProjectName::Listed,
-            ProjectSource::Listed(index),
-            Some(params.group),
-        );
+        let mut project = ProjectState::new(ProjectSource::Listed(index), Some(params.group));
         project.grid = params.grid;
         project.region = params.region;
         project.it_load_mw = params.it_load_mw;
@@ -470,7 +451,7 @@ pub(super) fn generate(world: &World, seed: u64) -> Vec<ProjectState> {
                 demand.mw_first_year * (1.0 + demand.growth_per_year).powi(year - first_year);
             let share = year_share(world, year, window);
             let generation = Generation {
-                source: ProjectSource::Demand(index),
+                curve: index,
                 group,
                 batch: Batch::Year(year),
                 window,
@@ -524,10 +505,10 @@ fn add_refresh(
         }
         let it_load_mw = cohort * base.kw_per_accelerator / 1000.0;
         let mut project = ProjectState::new(
-            ProjectName::Refresh {
+            ProjectSource::Refresh {
+                vintage: index,
                 number: number as u32,
             },
-            ProjectSource::Refresh(index),
             Some(refresh.group),
         );
         project.region = base.region;
@@ -571,15 +552,16 @@ fn demand_years(world: &World, demand: &DemandParams) -> Vec<(i32, (f64, f64), O
 }
 
 /// Which of a curve's batches: a calendar year's, or a surge requested on a day.
-#[derive(Debug, Clone, Copy)]
-enum Batch {
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum Batch {
     Year(i32),
     Surge(f64),
 }
 
 /// How one batch of a curve's projects is generated.
 struct Generation {
-    source: ProjectSource,
+    /// The demand curve.
+    curve: usize,
     /// Row of `projects.csv` (None: history).
     group: Option<usize>,
     batch: Batch,
@@ -618,15 +600,12 @@ fn split_demand(
         let construction = draw_days(&demand.construction_days, rng);
         let construction_start = (planned - generation.leads.0).max(not_before);
         let history = generation.group.is_none() || planned < world.start_day;
-        let name = match generation.batch {
-            Batch::Year(year) => ProjectName::Year { year, number },
-            Batch::Surge(day) => ProjectName::Surge { day, number },
+        let source = ProjectSource::Demand {
+            curve: generation.curve,
+            batch: generation.batch,
+            number,
         };
-        let mut project = ProjectState::new(
-            name,
-            generation.source,
-            if history { None } else { generation.group },
-        );
+        let mut project = ProjectState::new(source, if history { None } else { generation.group });
         project.grid = demand.grid;
         project.region = demand.region;
         project.it_load_mw = size;
@@ -665,11 +644,13 @@ impl SupplyChain<'_> {
     pub(super) fn buyer_of(&self, project: ProjectId) -> &BuyerParams {
         match self.projects[project.0 as usize].source {
             ProjectSource::Listed(index) => &self.world.projects[index].buyer,
-            ProjectSource::Demand(index) => &self.world.demand[index].buyer,
-            ProjectSource::Refresh(index) => match &self.world.installed_base[index].refresh {
-                Some(refresh) => &refresh.buyer,
-                None => unreachable!("refresh projects come from vintages with a refresh"),
-            },
+            ProjectSource::Demand { curve, .. } => &self.world.demand[curve].buyer,
+            ProjectSource::Refresh { vintage, .. } => {
+                match &self.world.installed_base[vintage].refresh {
+                    Some(refresh) => &refresh.buyer,
+                    None => unreachable!("refresh projects come from vintages with a refresh"),
+                }
+            }
         }
     }
 
@@ -692,7 +673,7 @@ impl SupplyChain<'_> {
         let planned = now + leads.0;
         let first = self.projects.len();
         let generation = Generation {
-            source: ProjectSource::Demand(demand),
+            curve: demand,
             group: Some(group),
             batch: Batch::Surge(now),
             window: (planned, planned),
@@ -752,21 +733,23 @@ impl SupplyChain<'_> {
 
     /// A project's name, as trace rows and messages show it.
     pub(super) fn project_name(&self, id: ProjectId) -> String {
-        let project = &self.projects[id.0 as usize];
         let world = self.world;
-        match (project.source, project.name) {
-            (ProjectSource::Listed(index), _) => world.projects[index].name.clone(),
-            (ProjectSource::Demand(index), ProjectName::Year { year, number }) => {
-                format!("{}/{year}/{number}", world.demand[index].name)
-            }
-            (ProjectSource::Demand(index), ProjectName::Surge { day, number }) => {
+        match self.projects[id.0 as usize].source {
+            ProjectSource::Listed(index) => world.projects[index].name.clone(),
+            ProjectSource::Demand {
+                curve,
+                batch: Batch::Year(year),
+                number,
+            } => format!("{}/{year}/{number}", world.demand[curve].name),
+            ProjectSource::Demand {
+                curve,
+                batch: Batch::Surge(day),
+                number,
+            } => {
                 let date = world.date_of(day);
-                format!("{}/surge@{date}/{number}", world.demand[index].name)
+                format!("{}/surge@{date}/{number}", world.demand[curve].name)
             }
-            (ProjectSource::Refresh(index), ProjectName::Refresh { number }) => {
-                format!("refresh/{index}/{number}")
-            }
-            (source, name) => unreachable!("a {name:?} name for a project from {source:?}"),
+            ProjectSource::Refresh { vintage, number } => format!("refresh/{vintage}/{number}"),
         }
     }
 
