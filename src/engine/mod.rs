@@ -147,14 +147,27 @@ pub struct Simulation<E> {
 impl<E: Copy> Simulation<E> {
     /// A simulation at time zero that may handle at most `event_budget` events.
     pub fn new(event_budget: u64) -> Self {
+        Self::with_queue(event_budget, EventQueue::new())
+    }
+
+    /// A simulation at time zero that schedules into `queue`, emptied first: a queue
+    /// handed back by [`into_queue`](Self::into_queue) brings its memory along, so
+    /// replications run one after another need not grow a queue each.
+    pub fn with_queue(event_budget: u64, mut queue: EventQueue<E>) -> Self {
+        queue.clear();
         Simulation {
             scheduler: Scheduler {
                 now: SimTime::ZERO,
-                queue: EventQueue::new(),
+                queue,
             },
             events_handled: 0,
             event_budget,
         }
+    }
+
+    /// Ends the simulation, returning its queue (and the queue's memory).
+    pub fn into_queue(self) -> EventQueue<E> {
+        self.scheduler.queue
     }
 
     /// The scheduler, to seed the first events before running.

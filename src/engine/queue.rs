@@ -1,11 +1,11 @@
-//! Event queue: a 4-ary min-heap of the events of the coming weeks, in front of
-//! buckets of later events, ordered on (time, insertion sequence), with O(1)
+//! Event queue: a sorted run and a 4-ary min-heap for the events of the coming weeks,
+//! in front of buckets of later events, ordered on (time, insertion sequence), with O(1)
 //! cancellation.
 //!
 //! Equal times pop in the order they were scheduled, so one seed gives one trajectory.
 //! The heap holds the events themselves (small `Copy` values), keyed by one 128-bit
 //! number, time bits above sequence; keys are unique, so the pop order is the key order
-//! whatever the heap's shape. Three things make it faster than a plain
+//! whatever the heap's shape. These things make it faster than a plain
 //! `std::collections::BinaryHeap` of the same entries:
 //!
 //! - **Four children per node.** Half the levels of a binary heap, and the four
@@ -25,20 +25,32 @@
 //! - **Only the coming weeks are in the heap.** A model schedules much of its work far
 //!   ahead (the supply chain: half its events more than 100 days ahead, a quarter more
 //!   than 500, most of them each project's milestones, scheduled when it starts), and
-//!   such entries would make the heap deep for every pop. The heap holds the events
-//!   before the end of the current bucket of [`BUCKET_DAYS`] days; a later event is
-//!   appended, in O(1), to its bucket's list, and when the heap runs dry the next
-//!   non-empty bucket is poured into it (each event is moved once). The baseline's
-//!   heap falls from ~2,200 entries to a few dozen. [`BUCKETS`] buckets cover about
-//!   350 years; once the clock reaches the last, every later event goes to the heap.
+//!   such entries would make the heap deep for every pop. A later event is appended, in
+//!   O(1), to the list of its bucket of [`BUCKET_DAYS`] days. When the queue runs dry,
+//!   the next non-empty bucket is sorted once, latest first, into the *run*, and pops
+//!   take the run's last entry in O(1); only events scheduled into the current bucket
+//!   after it was sorted go to the heap, which stays a few entries deep. The earliest
+//!   event is the run's last or the heap's root, whichever key is smaller. In the
+//!   baseline four events in five come through a bucket: sorting ~100 entries at a time
+//!   costs less than sinking each one through a heap (−5 % instructions against pouring
+//!   buckets into the heap). [`BUCKETS`] buckets cover about 350 years; once the clock
+//!   reaches the last, every later event goes to the heap.
+//! - **Memory is kept.** Spent bucket lists are handed to buckets that start filling,
+//!   and [`clear`](EventQueue::clear) empties a queue without freeing it, so a thread
+//!   running replications one after another grows its queue once.
 //!
 //! Cancelling leaves the entry where it is and adds its key to a set of cancelled keys;
-//! the queue remembers the smallest one still queued. The top of the heap is never
-//! after a cancelled entry (bucketed ones are later than every entry of the heap), so it is cancelled exactly when its key equals that smallest
-//! one: one comparison per pop, and the entry is dropped there. Keys pop in increasing
-//! order, so an event has fired when its key is below the last popped key, which is how a
-//! stale handle is refused without per-event bookkeeping. Memory is the pending events
-//! plus the cancelled ones not yet passed.
+//! the queue remembers the smallest one still queued. The earliest entry of the run and
+//! the heap is never after a cancelled entry (bucketed ones are later than all of them),
+//! so it is cancelled exactly when its key equals that smallest one: one comparison per
+//! pop, and the entry is dropped there. Keys pop in increasing order, so an event has
+//! fired when its key is below the last popped key, which is how a stale handle is
+//! refused without per-event bookkeeping. Memory is the pending events plus the
+//! cancelled ones not yet passed.
+//!
+//! Costs: push O(1) into a bucket, O(log n) into the heap of the current bucket; pop
+//! O(1) from the run, O(log n) from the heap; each bucketed event is sorted once,
+//! O(log b) per event for a bucket of b events.
 
 use std::collections::HashSet;
 
@@ -68,6 +80,15 @@ struct Entry<E> {
     event: E,
 }
 
+/// Where the earliest pending event is.
+#[derive(Clone, Copy, Debug)]
+enum Front {
+    /// The last entry of the run.
+    Run,
+    /// The root of the heap.
+    Heap,
+}
+
 /// The key of an event at `time` scheduled as number `sequence`: non-negative times
 /// order like their bits, and the sequence breaks ties in insertion order.
 #[inline]
@@ -86,7 +107,9 @@ fn time_of(key: u128) -> SimTime {
 /// [`Scheduler`](super::Scheduler) refuses such times), so keys pop in increasing order.
 #[derive(Debug)]
 pub struct EventQueue<E> {
-    /// Events before `near_limit`.
+    /// The poured bucket's events not yet popped, sorted latest first (the next is last).
+    run: Vec<Entry<E>>,
+    /// Events scheduled into the current bucket after it was poured.
     heap: Vec<Entry<E>>,
     /// `heap[0]` was popped and awaits the next push (or the last entry).
     root_vacant: bool,
@@ -118,6 +141,7 @@ impl<E: Copy> EventQueue<E> {
     /// An empty queue.
     pub fn new() -> Self {
         EventQueue {
+            run: Vec::new(),
             heap: Vec::new(),
             root_vacant: false,
             bucket: 0,
@@ -131,9 +155,27 @@ impl<E: Copy> EventQueue<E> {
         }
     }
 
+    /// Empties the queue as if new, keeping its memory for the events to come. Handles
+    /// issued before must not be used after: they may name new events.
+    pub fn clear(&mut self) {
+        self.run.clear();
+        self.heap.clear();
+        self.root_vacant = false;
+        self.bucket = 0;
+        self.near_limit = bucket_start(1);
+        self.later.clear();
+        self.next_sequence = 0;
+        self.popped_below = 0;
+        self.cancelled.clear();
+        self.first_cancelled = u128::MAX;
+        self.dropped.clear();
+    }
+
     /// Number of events scheduled and neither popped nor cancelled.
     pub fn len(&self) -> usize {
-        self.heap.len() + self.later.len - usize::from(self.root_vacant) - self.cancelled.len()
+        self.run.len() + self.heap.len() + self.later.len
+            - usize::from(self.root_vacant)
+            - self.cancelled.len()
     }
 
     /// True when no event is pending.
@@ -182,8 +224,7 @@ impl<E: Copy> EventQueue<E> {
 
     /// The time of the next pending event.
     pub fn peek_time(&mut self) -> Option<SimTime> {
-        self.settle_top();
-        self.heap.first().map(|top| time_of(top.key))
+        self.settle_front().map(|(key, _)| time_of(key))
     }
 
     /// Removes and returns the earliest pending event (ties in insertion order).
@@ -199,47 +240,51 @@ impl<E: Copy> EventQueue<E> {
 
     #[inline]
     fn pop_not_after(&mut self, horizon_key: u128) -> Option<(SimTime, E)> {
-        self.settle_top();
-        let top = *self.heap.first()?;
-        if top.key > horizon_key {
+        let (key, front) = self.settle_front()?;
+        if key > horizon_key {
             return None;
         }
-        self.take_top();
-        self.popped_below = top.key + 1;
-        Some((time_of(top.key), top.event))
+        let event = self.take(front);
+        self.popped_below = key + 1;
+        Some((time_of(key), event))
     }
 
-    /// Makes `heap[0]` the earliest pending event: fills a vacant root, pours the next
-    /// bucket into an empty heap, drops cancelled entries that reached the top.
+    /// Finds the earliest pending event, with its key: fills a vacant root, pours the
+    /// next bucket when the run and the heap are both empty, drops cancelled events
+    /// that reached the front.
     #[inline]
-    fn settle_top(&mut self) {
+    fn settle_front(&mut self) -> Option<(u128, Front)> {
         loop {
             if self.root_vacant {
                 self.root_vacant = false;
                 let last = self.heap.pop().expect("a vacant root has entries below it");
                 self.sink_from_root(last);
             }
-            if self.heap.is_empty() && self.later.len > 0 {
+            if self.run.is_empty() && self.heap.is_empty() && self.later.len > 0 {
                 self.pour_next_bucket();
             }
-            match self.heap.first() {
-                Some(top) if top.key == self.first_cancelled => {
-                    let key = top.key;
-                    self.take_top();
-                    self.cancelled.remove(&key);
-                    self.first_cancelled =
-                        self.cancelled.iter().copied().min().unwrap_or(u128::MAX);
-                    let popped_below = self.popped_below;
-                    self.dropped.retain(|&dropped| dropped >= popped_below);
-                    self.dropped.insert(key);
-                }
-                _ => return,
+            let front = match (self.run.last(), self.heap.first()) {
+                (Some(run), Some(heap)) if heap.key < run.key => (heap.key, Front::Heap),
+                (Some(run), _) => (run.key, Front::Run),
+                (None, Some(heap)) => (heap.key, Front::Heap),
+                (None, None) => return None,
+            };
+            if front.0 != self.first_cancelled {
+                return Some(front);
             }
+            let (key, _) = front;
+            self.take(front.1);
+            self.cancelled.remove(&key);
+            self.first_cancelled = self.cancelled.iter().copied().min().unwrap_or(u128::MAX);
+            let popped_below = self.popped_below;
+            self.dropped.retain(|&dropped| dropped >= popped_below);
+            self.dropped.insert(key);
         }
     }
 
-    /// Moves the events of the next non-empty bucket into the empty heap: everything
-    /// still in `later` is after them.
+    /// Makes the next non-empty bucket the run, sorted latest first: everything still in
+    /// `later` is after its events. The bucket's list becomes the run, and the spent
+    /// run's memory goes back to the buckets for reuse.
     fn pour_next_bucket(&mut self) {
         let bucket = self.later.next_filled(self.bucket + 1);
         self.bucket = bucket;
@@ -248,19 +293,27 @@ impl<E: Copy> EventQueue<E> {
         } else {
             bucket_start(bucket + 1)
         };
-        for entry in self.later.take(bucket) {
-            self.heap.push(entry);
-            self.rise(self.heap.len() - 1, entry);
-        }
+        let spent = std::mem::replace(&mut self.run, self.later.take(bucket));
+        self.later.recycle(spent);
+        self.run
+            .sort_unstable_by_key(|entry| std::cmp::Reverse(entry.key));
     }
 
-    /// Removes `heap[0]`: empties the heap if it was the only entry, else vacates it.
+    /// Removes the front event: the run's last, or the heap's root (emptying the heap if
+    /// it was the only entry, else leaving the root vacant).
     #[inline]
-    fn take_top(&mut self) {
-        if self.heap.len() == 1 {
-            self.heap.clear();
-        } else {
-            self.root_vacant = true;
+    fn take(&mut self, front: Front) -> E {
+        match front {
+            Front::Run => self.run.pop().expect("the front is in the run").event,
+            Front::Heap => {
+                let event = self.heap[0].event;
+                if self.heap.len() == 1 {
+                    self.heap.clear();
+                } else {
+                    self.root_vacant = true;
+                }
+                event
+            }
         }
     }
 
@@ -331,6 +384,8 @@ fn bucket_start(bucket: u64) -> u128 {
 #[derive(Debug)]
 struct Buckets<E> {
     lists: Vec<Vec<Entry<E>>>,
+    /// Empty lists with memory, handed to buckets that start filling.
+    spare: Vec<Vec<Entry<E>>>,
     /// Events held.
     len: usize,
 }
@@ -339,6 +394,7 @@ impl<E> Default for Buckets<E> {
     fn default() -> Self {
         Buckets {
             lists: Vec::new(),
+            spare: Vec::new(),
             len: 0,
         }
     }
@@ -351,8 +407,30 @@ impl<E: Copy> Buckets<E> {
         if self.lists.len() <= bucket {
             self.lists.resize_with(bucket + 1, Vec::new);
         }
-        self.lists[bucket].push(entry);
+        let list = &mut self.lists[bucket];
+        if list.capacity() == 0 {
+            if let Some(spare) = self.spare.pop() {
+                *list = spare;
+            }
+        }
+        list.push(entry);
         self.len += 1;
+    }
+
+    /// Empties every bucket, keeping the lists' memory.
+    fn clear(&mut self) {
+        for list in std::mem::take(&mut self.lists) {
+            self.recycle(list);
+        }
+        self.len = 0;
+    }
+
+    /// Keeps the memory of a spent list for a bucket that starts filling.
+    fn recycle(&mut self, mut list: Vec<Entry<E>>) {
+        if list.capacity() > 0 {
+            list.clear();
+            self.spare.push(list);
+        }
     }
     /// The first non-empty bucket from `bucket` on (there is one while `len > 0`).
     fn next_filled(&self, bucket: u64) -> u64 {
@@ -484,16 +562,19 @@ mod tests {
         Pop,
         Peek,
         Cancel(usize),
+        Clear,
     }
 
     fn op() -> impl Strategy<Value = Op> {
         prop_oneof![
-            3 => (0u8..20).prop_map(Op::Push),
+            9 => (0u8..20).prop_map(Op::Push),
             // Days 0-255 span eight buckets of later events.
-            2 => any::<u8>().prop_map(Op::Push),
-            2 => Just(Op::Pop),
-            1 => Just(Op::Peek),
-            1 => (0usize..64).prop_map(Op::Cancel),
+            6 => any::<u8>().prop_map(Op::Push),
+            6 => Just(Op::Pop),
+            3 => Just(Op::Peek),
+            3 => (0usize..64).prop_map(Op::Cancel),
+            // As between two replications: the queue starts over with its memory.
+            1 => Just(Op::Clear),
         ]
     }
 
@@ -544,6 +625,12 @@ mod tests {
                             prop_assert_eq!(queue.cancel(id), was_pending);
                             model.retain(|&(_, _, h)| h != id);
                         }
+                    }
+                    Op::Clear => {
+                        queue.clear();
+                        model.clear();
+                        handles.clear();
+                        last_popped = None;
                     }
                 }
                 prop_assert_eq!(queue.len(), model.len());

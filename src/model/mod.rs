@@ -72,7 +72,7 @@ pub use trace::TraceRow;
 
 use chrono::NaiveDate;
 
-use crate::engine::{EngineError, EventId, Model, Scheduler, SimTime, Simulation};
+use crate::engine::{EngineError, EventId, EventQueue, Model, Scheduler, SimTime, Simulation};
 use crate::random::SimRng;
 use crate::replication::{
     OutputLayout, Period, ProjectGroup, ReplicationError, ReplicationResult, Replicator,
@@ -520,7 +520,11 @@ pub struct ReplicationRun {
 
 /// Runs one replication of `world` with `seed`.
 pub fn simulate(world: &World, seed: u64, trace: bool) -> Result<ReplicationRun, EngineError> {
-    let mut simulation = Simulation::new(world.event_budget);
+    thread_local! {
+        /// The event queue of this thread's last replication, for its memory.
+        static SPARE_QUEUE: std::cell::RefCell<EventQueue<Event>> = Default::default();
+    }
+    let mut simulation = Simulation::with_queue(world.event_budget, SPARE_QUEUE.take());
     let mut chain = SupplyChain::new(world, seed, simulation.scheduler(), trace)?;
     let horizon = SimTime::new(chain.horizon).map_err(|source| EngineError::InvalidTime {
         event: "the horizon".into(),
@@ -531,6 +535,7 @@ pub fn simulate(world: &World, seed: u64, trace: bool) -> Result<ReplicationRun,
     chain.lateness.advance_all(chain.horizon);
     let mut result = chain.result();
     result.events = simulation.events_handled();
+    SPARE_QUEUE.set(simulation.into_queue());
     Ok(ReplicationRun {
         conservation: chain.conservation(),
         result,
