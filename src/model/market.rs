@@ -27,8 +27,9 @@
 //! shortages collected in docs/sources.md (buyer behaviour): lead times that tracked
 //! the order book, double ordering, and cancellations once supply caught up.
 //!
-//! Cost: a promise copies `RAMP_STEPS` cells of a cached capacity outlook (recomputed,
-//! O(cells × producers), only when an outage strikes or a fab comes online); a quote
+//! Cost: a promise copies `RAMP_STEPS` cells of a cached capacity outlook (a cell is
+//! computed, O(producers), the first time a promise needs it after an outage strikes
+//! or a fab comes online, which empty the outlook); a quote
 //! walks the weeks it looks ahead, O(1) each, and asks the book (O(1)) only in weeks
 //! where the promise has reached what was due at its last look; a review is one quote
 //! per order placed, a need-date change O(log n).
@@ -56,10 +57,12 @@ pub(super) struct Market {
     /// Projects that have not ordered, by (need day bits, project).
     waiting: BTreeSet<(u64, u32)>,
     /// The chain's planned capacity per day in each `RAMP_STEP_DAYS` cell of the clock
-    /// (cell `k` covers days `[k, k + 1) × RAMP_STEP_DAYS`, sampled at its middle); empty
-    /// when it must be recomputed: after an outage strikes or a fab comes online, the
-    /// only events that change what is planned.
-    outlook: Vec<f64>,
+    /// (cell `k` covers days `[k, k + 1) × RAMP_STEP_DAYS`, sampled at its middle), each
+    /// computed when a promise first needs it (`None` until then); empty when it must
+    /// be recomputed: after an outage strikes or a fab comes online, the only events
+    /// that change what is planned. Promises look a few cells ahead of the clock, so
+    /// most cells of a whole-horizon outlook are never needed before it is recomputed.
+    outlook: Vec<Option<f64>>,
 }
 
 impl Market {
@@ -110,18 +113,24 @@ impl SupplyChain<'_> {
         let (packaging_days, pipeline_days) = self.pipeline_days();
         if self.market.outlook.is_empty() {
             let cells = ((self.horizon + pipeline_days) / RAMP_STEP_DAYS) as usize + RAMP_STEPS + 1;
-            let outlook = (0..cells)
-                .map(|cell| self.planned_capacity_per_day((cell as f64 + 0.5) * RAMP_STEP_DAYS))
-                .collect();
-            self.market.outlook = outlook;
+            self.market.outlook.resize(cells, None);
         }
         let first = ((now + pipeline_days) / RAMP_STEP_DAYS).max(0.0) as usize;
-        let outlook = &self.market.outlook;
+        let last_cell = self.market.outlook.len() - 1;
         let mut per_day = [0.0; RAMP_STEPS];
         let mut added_by_step = [0.0; RAMP_STEPS];
         let mut added = 0.0;
         for step in 0..RAMP_STEPS {
-            per_day[step] = outlook[(first + step).min(outlook.len() - 1)];
+            let cell = (first + step).min(last_cell);
+            per_day[step] = match self.market.outlook[cell] {
+                Some(per_day) => per_day,
+                None => {
+                    let middle = (cell as f64 + 0.5) * RAMP_STEP_DAYS;
+                    let per_day = self.planned_capacity_per_day(middle);
+                    self.market.outlook[cell] = Some(per_day);
+                    per_day
+                }
+            };
             added_by_step[step] = added;
             added += per_day[step] * RAMP_STEP_DAYS;
         }
