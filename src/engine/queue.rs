@@ -37,9 +37,9 @@
 //!   buckets (and the memory kept, below) 495.5 M; the × 100 world gains as much.
 //!   [`BUCKETS`] buckets cover about 45 years; the last takes every later event, and
 //!   once the clock reaches it every event goes to the heap.
-//! - **Memory is kept.** Spent bucket lists are handed to buckets that start filling,
-//!   and [`clear`](EventQueue::clear) empties a queue without freeing it, so a thread
-//!   running replications one after another grows its queue once.
+//! - **Memory is kept.** A poured bucket keeps the spent run's memory in its place, and
+//!   [`clear`](EventQueue::clear) empties a queue without freeing it, so a thread
+//!   running replications one after another grows its queue in its first ones only.
 //!
 //! Cancelling leaves the entry where it is and adds its key to a set of cancelled keys;
 //! the queue remembers the smallest one still queued. The earliest entry of the run and
@@ -285,8 +285,8 @@ impl<E: Copy> EventQueue<E> {
     }
 
     /// Makes the next non-empty bucket the run, sorted latest first: everything still in
-    /// `later` is after its events. The bucket's list becomes the run, and the spent
-    /// run's memory goes back to the buckets for reuse.
+    /// `later` is after its events. The bucket's list and the spent run trade places, so
+    /// the bucket keeps memory for the next replication's events of those days.
     fn pour_next_bucket(&mut self) {
         let bucket = self.later.next_filled(self.bucket + 1);
         self.bucket = bucket;
@@ -295,8 +295,8 @@ impl<E: Copy> EventQueue<E> {
         } else {
             bucket_start(bucket + 1)
         };
-        let spent = std::mem::replace(&mut self.run, self.later.take(bucket));
-        self.later.recycle(spent);
+        self.run.clear();
+        self.later.swap_out(bucket, &mut self.run);
         self.run
             .sort_unstable_by_key(|entry| std::cmp::Reverse(entry.key));
     }
@@ -380,14 +380,13 @@ fn bucket_start(bucket: u64) -> u128 {
     order_key(day, 0)
 }
 
-/// Later events by bucket, unordered within one (the heap orders them once poured).
-/// One small list per bucket: memory comes from the allocator's free lists and returns
-/// to them, where a single growing arena would cost a replication fresh pages.
+/// Later events by bucket, unordered within one (sorted when poured). One list per
+/// bucket, kept with its memory between replications: the same days fill about as much
+/// in every replication, so a thread's queue stops growing after its first ones, and
+/// memory is about one replication's events.
 #[derive(Debug)]
 struct Buckets<E> {
     lists: Vec<Vec<Entry<E>>>,
-    /// Empty lists with memory, handed to buckets that start filling.
-    spare: Vec<Vec<Entry<E>>>,
     /// Events held.
     len: usize,
 }
@@ -396,7 +395,6 @@ impl<E> Default for Buckets<E> {
     fn default() -> Self {
         Buckets {
             lists: Vec::new(),
-            spare: Vec::new(),
             len: 0,
         }
     }
@@ -409,31 +407,16 @@ impl<E: Copy> Buckets<E> {
         if self.lists.len() <= bucket {
             self.lists.resize_with(bucket + 1, Vec::new);
         }
-        let list = &mut self.lists[bucket];
-        if list.capacity() == 0 {
-            if let Some(spare) = self.spare.pop() {
-                *list = spare;
-            }
-        }
-        list.push(entry);
+        self.lists[bucket].push(entry);
         self.len += 1;
     }
 
     /// Empties every bucket, keeping the lists' memory.
     fn clear(&mut self) {
-        for list in std::mem::take(&mut self.lists) {
-            self.recycle(list);
-        }
+        self.lists.iter_mut().for_each(Vec::clear);
         self.len = 0;
     }
 
-    /// Keeps the memory of a spent list for a bucket that starts filling.
-    fn recycle(&mut self, mut list: Vec<Entry<E>>) {
-        if list.capacity() > 0 {
-            list.clear();
-            self.spare.push(list);
-        }
-    }
     /// The first non-empty bucket from `bucket` on (there is one while `len > 0`).
     fn next_filled(&self, bucket: u64) -> u64 {
         (bucket as usize..self.lists.len())
@@ -441,11 +424,11 @@ impl<E: Copy> Buckets<E> {
             .expect("a bucket holds the events counted in len") as u64
     }
 
-    /// Empties `bucket`, returning its events.
-    fn take(&mut self, bucket: u64) -> Vec<Entry<E>> {
-        let list = std::mem::take(&mut self.lists[bucket as usize]);
+    /// Trades `bucket`'s events for the empty `list`, which stays in its place.
+    fn swap_out(&mut self, bucket: u64, list: &mut Vec<Entry<E>>) {
+        debug_assert!(list.is_empty());
+        std::mem::swap(&mut self.lists[bucket as usize], list);
         self.len -= list.len();
-        list
     }
 }
 
