@@ -1,5 +1,5 @@
-//! Event queue: a sorted run and a 4-ary min-heap for the events of the coming weeks,
-//! in front of buckets of later events, ordered on (time, insertion sequence), with O(1)
+//! Event queue: a sorted run and a 4-ary min-heap for the events of the current day, in
+//! front of one-day buckets of later events, ordered on (time, insertion sequence), with O(1)
 //! cancellation.
 //!
 //! Equal times pop in the order they were scheduled, so one seed gives one trajectory.
@@ -34,7 +34,7 @@
 //!   In the baseline four events in five come through a bucket, a handful per day.
 //!   Measured (cachegrind, `bench model --reps 20`): pouring 32-day buckets into the
 //!   heap 552.6 M instructions, sorting them into runs instead 524.0 M, and with one-day
-//!   buckets (and the memory kept, below) 495.5 M; the × 100 world gains as much.
+//!   buckets and the memory kept (below) 483.3 M; the × 100 world gains as much.
 //!   [`BUCKETS`] buckets cover about 45 years; the last takes every later event, and
 //!   once the clock reaches it every event goes to the heap.
 //! - **Memory is kept.** A poured bucket keeps the spent run's memory in its place, and
@@ -47,8 +47,8 @@
 //! so it is cancelled exactly when its key equals that smallest one: one comparison per
 //! pop, and the entry is dropped there. Keys pop in increasing order, so an event has
 //! fired when its key is below the last popped key, which is how a stale handle is
-//! refused without per-event bookkeeping. Memory is the pending events plus the
-//! cancelled ones not yet passed.
+//! refused without per-event bookkeeping. It holds the pending events plus the
+//! cancelled ones not yet passed, in memory kept for about one replication's events.
 //!
 //! Costs: push O(1) into a bucket, O(log n) into the heap of the current bucket; pop
 //! O(1) from the run, O(log n) from the heap; each bucketed event is sorted once,
@@ -553,7 +553,7 @@ mod tests {
     fn op() -> impl Strategy<Value = Op> {
         prop_oneof![
             9 => (0u8..20).prop_map(Op::Push),
-            // Days 0-255 span eight buckets of later events.
+            // Days 0-255 span 256 one-day buckets of later events.
             6 => any::<u8>().prop_map(Op::Push),
             6 => Just(Op::Pop),
             3 => Just(Op::Peek),
