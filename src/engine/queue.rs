@@ -1,6 +1,6 @@
-//! Event queue: a sorted run and a 4-ary min-heap for the events of the current day, in
-//! front of one-day buckets of later events, ordered on (time, insertion sequence), with O(1)
-//! cancellation.
+//! Event queue: a sorted run and a 4-ary min-heap for the events of the current day,
+//! in front of one-day buckets of later events, ordered on (time, insertion sequence),
+//! with O(1) cancellation.
 //!
 //! Equal times pop in the order they were scheduled, so one seed gives one trajectory.
 //! The heap holds the events themselves (small `Copy` values), keyed by one 128-bit
