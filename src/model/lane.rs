@@ -225,8 +225,6 @@ impl Shipments {
 }
 
 impl SupplyChain<'_> {
-    /// Moves `units` of `cargo` along `route`: at once if local, else booked on the
-    /// lane's next departures with room.
     /// The cheapest open way from `from` to `to`, unless an export control blocks it.
     pub(super) fn route(&self, from: RegionId, to: RegionId) -> Route {
         if from != to && self.blocked.contains(&(from, to)) {

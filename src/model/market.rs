@@ -29,10 +29,10 @@
 //!
 //! Cost: a promise copies `RAMP_STEPS` cells of a cached capacity outlook (a cell is
 //! computed, O(producers), the first time a promise needs it after an outage strikes
-//! or a fab comes online, which empty the outlook); a quote
-//! walks the weeks it looks ahead, O(1) each, and asks the book (O(1)) only in weeks
-//! where the promise has reached what was due at its last look; a review is one quote
-//! per order placed, a need-date change O(log n).
+//! or a fab comes online, which empty the outlook); a quote walks the weeks it looks
+//! ahead, O(1) each, and asks the book (O(1)) only in weeks where the promise has
+//! reached what was due at its last look; a review is one quote per order placed, a
+//! need-date change O(log n).
 
 use std::collections::BTreeSet;
 
