@@ -147,4 +147,4 @@ if [[ "$CHIPSIM_OK" != 1 ]]; then
     die "chipsim did not run, so there is no ratio (see the error above)"
 fi
 awk -v a="$(field chipsim events_per_sec)" -v b="$(field simpy events_per_sec)" \
-    'BEGIN { printf "chipsim events/s / SimPy events/s = %.1fx (target: >= 150x)\n", a / b }'
+    'BEGIN { printf "chipsim events/s / SimPy events/s = %.1fx (on this host: the ratio moves with the CPU and the Python build)\n", a / b }'
