@@ -332,10 +332,11 @@ fn check_layout(layout: &OutputLayout) -> Result<(), RunError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::replication::{MetricDef, Period, SeriesDef};
+    use crate::replication::{MetricDef, Period, ProjectGroup, SeriesDef};
+    use crate::stats::EXACT_VALUES;
 
     #[test]
-    fn columns_pushed_in_blocks_summarise_like_their_values() {
+    fn columns_in_blocks_and_delays_summarise_like_their_values_in_order() {
         let date = |d| chrono::NaiveDate::from_ymd_opt(2027, 1, d).expect("date");
         let metric = |name: &str| MetricDef {
             name: name.into(),
@@ -359,21 +360,51 @@ mod tests {
                     end: date(4),
                 },
             ],
-            projects: Vec::new(),
+            projects: ["few", "many"]
+                .map(|name| ProjectGroup {
+                    name: name.into(),
+                    region: "r".into(),
+                    planned_go_live: date(5),
+                })
+                .to_vec(),
         };
         // Not a whole number of blocks; some values undefined; precision checks between.
+        // Group `few` has 0-2 projects per replication; group `many` has 300, so its
+        // delays outgrow the exact buffer and are sketched, where order matters most.
         let replications = 2 * BLOCK_ROWS + 5;
         let value = |row: usize, column: usize| match (row * 7 + column * 3) % 11 {
             0 => f64::NAN,
             k => (k as f64).sqrt() * (column + 1) as f64,
         };
+        let outcomes = |row: usize, group: usize| {
+            let count = if group == 0 { row % 3 } else { 300 };
+            (0..count)
+                .map(|k| ProjectOutcome {
+                    delay_days: ((row * 31 + k * 17) % 400) as f64 * 0.75,
+                    cause: DelayCause::ALL[(row + k) % DelayCause::ALL.len()],
+                })
+                .collect::<Vec<_>>()
+        };
+        assert!(replications * 300 > EXACT_VALUES);
         let mut aggregator = Aggregator::new(&layout).expect("valid layout");
+        let mut delays = [Sample::default(), Sample::default()];
+        let mut causes = [[0_u32; DelayCause::ALL.len()]; 2];
         for row in 0..replications {
             let result = ReplicationResult {
                 metrics: vec![value(row, 0), value(row, 1)],
                 series: vec![value(row, 2), value(row, 3)],
+                projects: vec![outcomes(row, 0), outcomes(row, 1)],
                 ..ReplicationResult::default()
             };
+            for ((sample, causes), outcomes) in
+                (delays.iter_mut().zip(&mut causes)).zip(&result.projects)
+            {
+                for outcome in outcomes {
+                    sample.push(outcome.delay_days);
+                    let cause = DelayCause::ALL.iter().position(|&c| c == outcome.cause);
+                    causes[cause.expect("a cause of ALL")] += 1;
+                }
+            }
             aggregator
                 .push(row as u64, &result)
                 .expect("fits the layout");
@@ -387,6 +418,15 @@ mod tests {
             let statistics = aggregator.statistics(threads);
             assert_eq!(statistics.metrics, vec![column(0), column(1)]);
             assert_eq!(statistics.series, vec![column(2), column(3)]);
+            for (group, sample) in delays.iter().enumerate() {
+                let projects = &statistics.projects[group];
+                assert_eq!(projects.delay, sample.summary());
+                let outcomes = sample.count() as f64;
+                assert_eq!(projects.per_replication, outcomes / replications as f64);
+                let shares = causes[group].map(|count| f64::from(count) / outcomes);
+                assert_eq!(projects.cause_shares, shares);
+            }
+            assert!(!delays[1].is_exact(), "the `many` group is sketched");
         }
     }
 }
