@@ -85,6 +85,12 @@ impl DelayCause {
         DelayCause::Withdrawn,
     ];
 
+    /// The cause's position in [`DelayCause::ALL`] (and its code in `shard_data.bin`).
+    pub const fn index(self) -> usize {
+        // ALL lists the variants in declaration order, which a test checks.
+        self as usize
+    }
+
     /// snake_case label used in CSV headers.
     pub fn label(self) -> &'static str {
         match self {
@@ -160,4 +166,16 @@ pub trait Replicator: Sync {
     /// Runs replication `replication` with seed `seed` (derived by the caller from the
     /// base seed with [`crate::random::replication_seed`]).
     fn run(&self, replication: u64, seed: u64) -> Result<ReplicationResult, ReplicationError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DelayCause;
+
+    #[test]
+    fn a_causes_index_is_its_position_in_all() {
+        for (position, cause) in DelayCause::ALL.into_iter().enumerate() {
+            assert_eq!(cause.index(), position, "{cause:?}");
+        }
+    }
 }

@@ -265,17 +265,16 @@ impl<E: Copy> EventQueue<E> {
             if self.run.is_empty() && self.heap.is_empty() && self.later.len > 0 {
                 self.pour_next_bucket();
             }
-            let front = match (self.run.last(), self.heap.first()) {
+            let (key, front) = match (self.run.last(), self.heap.first()) {
                 (Some(run), Some(heap)) if heap.key < run.key => (heap.key, Front::Heap),
                 (Some(run), _) => (run.key, Front::Run),
                 (None, Some(heap)) => (heap.key, Front::Heap),
                 (None, None) => return None,
             };
-            if front.0 != self.first_cancelled {
-                return Some(front);
+            if key != self.first_cancelled {
+                return Some((key, front));
             }
-            let (key, _) = front;
-            self.take(front.1);
+            self.take(front);
             self.cancelled.remove(&key);
             self.first_cancelled = self.cancelled.iter().copied().min().unwrap_or(u128::MAX);
             let popped_below = self.popped_below;

@@ -253,11 +253,7 @@ impl ShardDataWriter {
             record.extend_from_slice(&count.to_le_bytes());
             for outcome in outcomes {
                 record.extend_from_slice(&outcome.delay_days.to_le_bytes());
-                let code = DelayCause::ALL
-                    .iter()
-                    .position(|&cause| cause == outcome.cause)
-                    .unwrap_or_default() as u8;
-                record.push(code);
+                record.push(outcome.cause.index() as u8);
             }
         }
         record

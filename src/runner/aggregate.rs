@@ -137,11 +137,7 @@ impl Aggregator {
         {
             for outcome in outcomes {
                 delays.push(outcome.delay_days);
-                let cause = DelayCause::ALL
-                    .iter()
-                    .position(|&cause| cause == outcome.cause)
-                    .unwrap_or_default();
-                causes[cause] += 1;
+                causes[outcome.cause.index()] += 1;
             }
         }
         self.replications += 1;
@@ -401,8 +397,7 @@ mod tests {
             {
                 for outcome in outcomes {
                     sample.push(outcome.delay_days);
-                    let cause = DelayCause::ALL.iter().position(|&c| c == outcome.cause);
-                    causes[cause.expect("a cause of ALL")] += 1;
+                    causes[outcome.cause.index()] += 1;
                 }
             }
             aggregator
